@@ -1,0 +1,14 @@
+//! Database migrations, applied by `oogst serve` at start-up.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261130_000001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261130_000001_foundation::Migration)]
+    }
+}

@@ -1,0 +1,127 @@
+//! The `oogst` command line: serve, import, reindex.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::config::Config;
+use crate::import;
+use crate::search::sync::{self, SyncError};
+use crate::search::{IndexStore, SearchError};
+use crate::startup::{self, Application, StartupError, Storage};
+
+#[derive(Debug, Parser)]
+#[command(name = "oogst", version, about = "Oogst: the knowledge platform of the learning network")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web site (migrates the database and builds the index when needed).
+    Serve {
+        /// Fill an empty database with demo organisations and practices.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Import practices (.md with YAML front matter) and documents (.txt) from files and folders.
+    Import {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Rebuild the search index from the database into a fresh folder, swapped in atomically.
+    Reindex,
+}
+
+pub async fn run(cli: Cli, config: Config) -> ExitCode {
+    let outcome = match cli.command {
+        Command::Serve { demo } => serve(config, demo).await,
+        Command::Import { paths } => import(config, paths).await,
+        Command::Reindex => reindex(config).await,
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config, demo: bool) -> Result<ExitCode, StartupError> {
+    let application = Application::build(config.clone(), demo).await?;
+    let host = config.bind.rsplit_once(':').map(|(host, _)| host).unwrap_or("127.0.0.1");
+    tracing::info!(url = %format!("http://{host}:{}", application.port()), database = %redacted(&config.database_url()), "Oogst is running");
+    application.run_until_stopped().await.map_err(|error| StartupError::Bind(config.bind, error))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The database URL without its password, for logs.
+fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://…@{}", &url[..scheme], &url[at + 1..]),
+        _ => url.to_string(),
+    }
+}
+
+fn progress_bar(message: &'static str) -> ProgressBar {
+    let bar = ProgressBar::new(0).with_message(message);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:10} [{bar:40}] {pos}/{len} ({per_sec}, {eta} left)")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+fn index_is_busy(error: &StartupError) -> bool {
+    matches!(error, StartupError::Index(SyncError::Search(SearchError::Busy)))
+}
+
+async fn import(config: Config, paths: Vec<PathBuf>) -> Result<ExitCode, StartupError> {
+    let db = startup::connect(&config).await?;
+    let bar = progress_bar("importing");
+    let report = import::import_paths(&db, &paths, &bar).await?;
+    bar.finish_and_clear();
+    for (path, message) in &report.failed {
+        eprintln!("skipped {}: {message}", path.display());
+    }
+    println!("{report}");
+    drop(db);
+    match Storage::open(&config).await {
+        Ok(_) => println!("search index updated"),
+        Err(error) if index_is_busy(&error) => println!("the running server indexes the imported items"),
+        Err(error) => return Err(error),
+    }
+    Ok(if report.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+async fn reindex(config: Config) -> Result<ExitCode, StartupError> {
+    let db = startup::connect(&config).await?;
+    let bar = progress_bar("indexing");
+    let store = IndexStore::new(config.index_dir());
+    let index =
+        sync::rebuild(&db, &store, config.index_memory_bytes(), Some(&bar)).await.map_err(|error| match error {
+            SyncError::Search(SearchError::Busy) => StartupError::Index(SyncError::Search(SearchError::Busy)),
+            other => StartupError::Index(other),
+        })?;
+    bar.finish_and_clear();
+    println!("search index rebuilt: {} items", index.num_docs());
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_stay_out_of_logs() {
+        assert_eq!(redacted("postgres://oogst:geheim@db:5432/oogst"), "postgres://…@db:5432/oogst");
+        assert_eq!(redacted("sqlite://oogst-data/oogst.db?mode=rwc"), "sqlite://oogst-data/oogst.db?mode=rwc");
+    }
+}

@@ -1,0 +1,57 @@
+//! Demo content for `oogst serve --demo`: organisations and practices written for the
+//! learning network, embedded in the binary and loaded through the import path.
+
+use indicatif::ProgressBar;
+use rust_embed::RustEmbed;
+use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
+
+use crate::import::{self, ImportReport, Item};
+use crate::organisations::{self, OrganisationInput};
+
+#[derive(RustEmbed)]
+#[folder = "demo/"]
+struct DemoFiles;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("demo content is broken: {0}")]
+    Broken(String),
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+/// Fills an empty database with the demo content; a database with practices is left
+/// alone, and loading twice changes nothing since everything is matched by slug.
+pub async fn load_if_empty(db: &DatabaseConnection) -> Result<Option<ImportReport>, DemoError> {
+    if crate::practices::count_published(db).await? > 0 {
+        return Ok(None);
+    }
+    let organisations_file = DemoFiles::get("organisations.yaml")
+        .ok_or_else(|| DemoError::Broken("organisations.yaml is missing".into()))?;
+    let organisations: Vec<OrganisationInput> = serde_yaml_ng::from_slice(&organisations_file.data)
+        .map_err(|error| DemoError::Broken(format!("organisations.yaml: {error}")))?;
+    let transaction = db.begin().await?;
+    for organisation in organisations {
+        organisation
+            .validate()
+            .map_err(|errors| DemoError::Broken(format!("organisation {}: {errors}", organisation.slug)))?;
+        organisations::upsert(&transaction, organisation).await?;
+    }
+    transaction.commit().await?;
+
+    let mut items = Vec::new();
+    for name in DemoFiles::iter().filter(|name| name.starts_with("practices/") && name.ends_with(".md")) {
+        let file = DemoFiles::get(&name).ok_or_else(|| DemoError::Broken(format!("{name} vanished")))?;
+        let text = String::from_utf8_lossy(&file.data);
+        let slug = name.trim_start_matches("practices/").trim_end_matches(".md");
+        let input =
+            import::parse_practice(slug, &text).map_err(|error| DemoError::Broken(format!("{name}: {error}")))?;
+        items.push((name.to_string().into(), Item::Practice(input)));
+    }
+    let mut report = ImportReport::default();
+    import::save(db, items, &mut report, &ProgressBar::hidden()).await?;
+    if let Some((path, message)) = report.failed.first() {
+        return Err(DemoError::Broken(format!("{}: {message}", path.display())));
+    }
+    Ok(Some(report))
+}

@@ -1,0 +1,195 @@
+//! `oogst import`: practices from Markdown files with YAML front matter, documents from
+//! text files. A bad file is reported by name and skipped; the others are imported.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use indicatif::ProgressBar;
+use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
+
+use crate::documents::{self, DocumentError, DocumentInput};
+use crate::practices::{self, PracticeError, PracticeInput};
+use crate::taxonomy::Taxonomy;
+
+/// Files saved per transaction: large enough to be fast, small enough to keep memory flat.
+const BATCH: usize = 250;
+
+/// What an importable file turned into.
+#[derive(Debug)]
+pub enum Item {
+    Practice(PracticeInput),
+    Document(DocumentInput),
+}
+
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    pub imported: usize,
+    pub failed: Vec<(PathBuf, String)>,
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} imported, {} failed", self.imported, self.failed.len())
+    }
+}
+
+/// The importable files under `paths`: folders are walked (hidden files skipped, only
+/// `.md` and `.txt`); a file named directly is always tried, so a wrong type is reported.
+pub fn collect_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = walkdir::WalkDir::new(path)
+                .into_iter()
+                .filter_entry(|entry| entry.depth() == 0 || !entry.file_name().to_string_lossy().starts_with('.'))
+                .filter_map(Result::ok)
+                .filter(|entry| entry.file_type().is_file() && is_importable(entry.path()))
+                .map(|entry| entry.into_path())
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    files
+}
+
+fn extension(path: &Path) -> String {
+    path.extension().map(|ext| ext.to_string_lossy().to_lowercase()).unwrap_or_default()
+}
+
+fn is_importable(path: &Path) -> bool {
+    matches!(extension(path).as_str(), "md" | "txt")
+}
+
+/// Reads and parses one file; the slug is the file name's stem.
+pub fn read_item(path: &Path) -> Result<Item, String> {
+    if !is_importable(path) {
+        return Err("unsupported file type (use .md for practices, .txt for documents)".into());
+    }
+    let bytes = std::fs::read(path).map_err(|error| format!("cannot read: {error}"))?;
+    let text = String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())?;
+    let stem = path.file_stem().map(|stem| stem.to_string_lossy().to_string()).unwrap_or_default();
+    let slug = slug::slugify(&stem);
+    match extension(path).as_str() {
+        "md" => parse_practice(&slug, &text).map(Item::Practice),
+        _ => Ok(Item::Document(DocumentInput::from_text(&slug, &text))),
+    }
+}
+
+/// A practice from Markdown with YAML front matter between `---` lines.
+pub fn parse_practice(slug: &str, text: &str) -> Result<PracticeInput, String> {
+    let text = text.trim_start_matches('\u{feff}');
+    let mut lines = text.split_inclusive('\n');
+    if lines.next().map(str::trim_end) != Some("---") {
+        return Err("missing YAML front matter: the file must start with a line '---'".into());
+    }
+    let mut front_matter = String::new();
+    let mut closed = false;
+    for line in lines.by_ref() {
+        if line.trim_end() == "---" {
+            closed = true;
+            break;
+        }
+        front_matter.push_str(line);
+    }
+    if !closed {
+        return Err("front matter is not closed by a line '---'".into());
+    }
+    let mut input: PracticeInput =
+        serde_yaml_ng::from_str(&front_matter).map_err(|error| format!("front matter: {error}"))?;
+    input.slug = slug.to_string();
+    input.body = lines.collect::<String>().trim().to_string();
+    Ok(input)
+}
+
+/// Saves items in batched transactions. Each item gets a savepoint, so one that fails
+/// leaves nothing half-written and does not take the rest of its batch down.
+pub async fn save(
+    db: &DatabaseConnection,
+    items: Vec<(PathBuf, Item)>,
+    report: &mut ImportReport,
+    progress: &ProgressBar,
+) -> Result<(), DbErr> {
+    let taxonomy = Taxonomy::load(db).await?;
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        let transaction = db.begin().await?;
+        for (path, item) in items.by_ref().take(BATCH) {
+            let savepoint = transaction.begin().await?;
+            let outcome = match item {
+                Item::Practice(input) => {
+                    practices::upsert_in(&savepoint, input, &taxonomy).await.map(drop).map_err(|error| match error {
+                        PracticeError::Invalid(errors) => errors.to_string(),
+                        PracticeError::Database(error) => format!("database: {error}"),
+                    })
+                }
+                Item::Document(input) => {
+                    documents::upsert_in(&savepoint, input).await.map(drop).map_err(|error| match error {
+                        DocumentError::Invalid(errors) => errors.to_string(),
+                        DocumentError::Database(error) => format!("database: {error}"),
+                    })
+                }
+            };
+            match outcome {
+                Ok(()) => {
+                    savepoint.commit().await?;
+                    report.imported += 1;
+                }
+                Err(message) => {
+                    savepoint.rollback().await?;
+                    report.failed.push((path, message));
+                }
+            }
+            progress.inc(1);
+        }
+        transaction.commit().await?;
+    }
+    Ok(())
+}
+
+/// Reads, parses and saves everything under `paths`.
+pub async fn import_paths(
+    db: &DatabaseConnection,
+    paths: &[PathBuf],
+    progress: &ProgressBar,
+) -> Result<ImportReport, DbErr> {
+    let files = collect_files(paths);
+    progress.set_length(files.len() as u64);
+    let mut report = ImportReport::default();
+    let mut items = Vec::with_capacity(files.len());
+    for path in files {
+        match read_item(&path) {
+            Ok(item) => items.push((path, item)),
+            Err(message) => {
+                report.failed.push((path, message));
+                progress.inc(1);
+            }
+        }
+    }
+    save(db, items, &mut report, progress).await?;
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_and_body() {
+        let input = parse_practice("dokwerk", "---\ntitle: Dokwerk\norganisation: gemeente-gorinchem\nthemes: [thuiszitters]\n---\n\n## Aanpak\n\nTekst.\n").unwrap();
+        assert_eq!(input.slug, "dokwerk");
+        assert_eq!(input.title, "Dokwerk");
+        assert_eq!(input.themes, ["thuiszitters"]);
+        assert_eq!(input.body, "## Aanpak\n\nTekst.");
+    }
+
+    #[test]
+    fn bad_front_matter_is_explained() {
+        assert!(parse_practice("x", "geen front matter").unwrap_err().contains("front matter"));
+        assert!(parse_practice("x", "---\ntitle: x\n").unwrap_err().contains("not closed"));
+        assert!(parse_practice("x", "---\ntitle: [\n---\n").unwrap_err().starts_with("front matter:"));
+        assert!(parse_practice("x", "---\ntitel: x\n---\n").unwrap_err().contains("unknown field"));
+    }
+}

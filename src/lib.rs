@@ -1,0 +1,24 @@
+//! Oogst: the knowledge platform of the learning network "Met Andere Ogen".
+//!
+//! Layers: `routes` (HTTP, thin) → domain modules (`practices`, `organisations`,
+//! `documents`, `taxonomy`, `import`, `demo`) → sea-orm entities (`entity` crate).
+//! `search` owns the tantivy index, kept in step with the database through the
+//! `outbox`.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod documents;
+pub mod import;
+pub mod markdown;
+pub mod organisations;
+pub mod outbox;
+pub mod pagination;
+pub mod practices;
+pub mod routes;
+pub mod search;
+pub mod startup;
+pub mod taxonomy;
+pub mod templates;
+pub mod validation;

@@ -1,0 +1,158 @@
+//! Organisations in the network: regions, municipalities, school partnerships, providers.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
+use serde::{Deserialize, Serialize};
+
+use entity::organisation;
+
+use crate::pagination::{Page, PageRequest};
+use crate::taxonomy::{self, NetworkRole, OrganisationKind, Vocabulary};
+use crate::validation::{slug_is_valid, FieldErrors};
+
+/// An organisation as an import or the demo describes it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OrganisationInput {
+    pub slug: String,
+    pub name: String,
+    pub kind: String,
+    pub province: Option<String>,
+    #[serde(default)]
+    pub municipalities: Vec<String>,
+    pub website: Option<String>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default = "default_role")]
+    pub network_role: String,
+    pub tranche: Option<i32>,
+}
+
+fn default_role() -> String {
+    NetworkRole::Geen.slug().to_string()
+}
+
+impl OrganisationInput {
+    pub fn validate(&self) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        if !slug_is_valid(&self.slug) {
+            errors.add("slug", "Gebruik alleen kleine letters, cijfers en streepjes.");
+        }
+        if self.name.trim().is_empty() {
+            errors.add("name", "Vul de naam van de organisatie in.");
+        }
+        if OrganisationKind::from_slug(&self.kind).is_none() {
+            errors.add("kind", format!("Onbekend soort organisatie '{}'.", self.kind));
+        }
+        if NetworkRole::from_slug(&self.network_role).is_none() {
+            errors.add("network_role", format!("Onbekende rol '{}'.", self.network_role));
+        }
+        if let Some(province) = &self.province {
+            if taxonomy::province(province).is_none() {
+                errors.add("province", format!("Onbekende provincie '{province}'."));
+            }
+        }
+        errors.into_result()
+    }
+}
+
+/// Creates the organisation or updates the one with the same slug.
+pub async fn upsert(db: &impl ConnectionTrait, input: OrganisationInput) -> Result<organisation::Model, DbErr> {
+    let now = Utc::now();
+    let existing = find_by_slug(db, &input.slug).await?;
+    let mut model = match &existing {
+        Some(found) => organisation::ActiveModel::from(found.clone()),
+        None => organisation::ActiveModel { created_at: Set(now), ..Default::default() },
+    };
+    model.slug = Set(input.slug);
+    model.name = Set(input.name.trim().to_string());
+    model.kind = Set(input.kind);
+    model.province = Set(input.province.as_deref().and_then(taxonomy::province).map(str::to_string));
+    model.municipalities = Set(serde_json::json!(input.municipalities));
+    model.website = Set(input.website);
+    model.description = Set(input.description);
+    model.network_role = Set(input.network_role);
+    model.tranche = Set(input.tranche);
+    model.updated_at = Set(now);
+    match existing {
+        Some(_) => model.update(db).await,
+        None => model.insert(db).await,
+    }
+}
+
+pub async fn find_by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<Option<organisation::Model>, DbErr> {
+    organisation::Entity::find().filter(organisation::Column::Slug.eq(slug)).one(db).await
+}
+
+/// The organisation an import names, by slug or by name; an unknown one is created as
+/// kind "overig" so that importing never stalls on a missing organisation.
+pub async fn find_or_create(db: &impl ConnectionTrait, slug_or_name: &str) -> Result<organisation::Model, DbErr> {
+    let slug = slug::slugify(slug_or_name);
+    if let Some(found) = find_by_slug(db, &slug).await? {
+        return Ok(found);
+    }
+    let by_name =
+        organisation::Entity::find().filter(organisation::Column::Name.eq(slug_or_name.trim())).one(db).await?;
+    if let Some(found) = by_name {
+        return Ok(found);
+    }
+    upsert(
+        db,
+        OrganisationInput {
+            slug,
+            name: slug_or_name.trim().to_string(),
+            kind: OrganisationKind::Overig.slug().to_string(),
+            province: None,
+            municipalities: Vec::new(),
+            website: None,
+            description: String::new(),
+            network_role: default_role(),
+            tranche: None,
+        },
+    )
+    .await
+}
+
+/// An organisation as pages and the API show it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OrganisationView {
+    pub slug: String,
+    pub name: String,
+    pub kind: String,
+    pub kind_label: String,
+    pub province: Option<String>,
+    pub municipalities: Vec<String>,
+    pub website: Option<String>,
+    pub description: String,
+    pub network_role: String,
+    pub network_role_label: String,
+    pub tranche: Option<i32>,
+    pub url: String,
+}
+
+impl From<organisation::Model> for OrganisationView {
+    fn from(model: organisation::Model) -> OrganisationView {
+        OrganisationView {
+            kind_label: OrganisationKind::label_of(&model.kind),
+            network_role_label: NetworkRole::label_of(&model.network_role),
+            url: format!("/organisaties/{}", model.slug),
+            municipalities: serde_json::from_value(model.municipalities).unwrap_or_default(),
+            slug: model.slug,
+            name: model.name,
+            kind: model.kind,
+            province: model.province,
+            website: model.website,
+            description: model.description,
+            network_role: model.network_role,
+            tranche: model.tranche,
+        }
+    }
+}
+
+pub async fn list(db: &impl ConnectionTrait, page: PageRequest) -> Result<Page<OrganisationView>, DbErr> {
+    let paginator = organisation::Entity::find().order_by_asc(organisation::Column::Name).paginate(db, page.per_page);
+    let total = paginator.num_items().await?;
+    let items = paginator.fetch_page(page.index()).await?;
+    Ok(Page::new(items.into_iter().map(OrganisationView::from).collect(), total, page))
+}

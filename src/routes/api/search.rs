@@ -1,0 +1,95 @@
+//! `GET /api/v1/search`
+
+use std::collections::BTreeMap;
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use serde::Serialize;
+
+use crate::routes::errors::ApiError;
+use crate::routes::search_params::SearchParams;
+use crate::search::Hit;
+use crate::startup::AppState;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SearchResponse {
+    pub query: String,
+    pub total: usize,
+    pub page: u64,
+    pub per_page: u64,
+    pub took_ms: u64,
+    pub hits: Vec<ApiHit>,
+    /// Facet name → value → number of matching items.
+    pub facets: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ApiHit {
+    /// practice or document
+    pub kind: String,
+    pub id: i32,
+    pub slug: String,
+    pub title: String,
+    pub url: String,
+    /// HTML: escaped text with the matching words in `<mark>`.
+    pub snippet: String,
+    pub score: f32,
+    pub organisation: Option<String>,
+    pub province: Option<String>,
+    /// Theme slugs.
+    pub themes: Vec<String>,
+}
+
+impl From<Hit> for ApiHit {
+    fn from(hit: Hit) -> ApiHit {
+        ApiHit {
+            kind: hit.kind.as_str().to_string(),
+            id: hit.id,
+            slug: hit.slug,
+            title: hit.title,
+            url: hit.url,
+            snippet: hit.snippet,
+            score: hit.score,
+            organisation: hit.organisation,
+            province: hit.province,
+            themes: hit.themes,
+        }
+    }
+}
+
+/// Full-text search over practices and documents, with facets.
+#[utoipa::path(
+    get,
+    path = "/api/v1/search",
+    params(
+        ("q" = Option<String>, Query, description = "Search text: words (more matches rank higher), \"phrases\", -excluded"),
+        ("kind" = Option<Vec<String>>, Query, description = "practice or document; repeat for OR"),
+        ("province" = Option<Vec<String>>, Query, description = "Province name; repeat for OR"),
+        ("organisation_kind" = Option<Vec<String>>, Query, description = "Organisation kind slug; repeat for OR"),
+        ("theme" = Option<Vec<String>>, Query, description = "Theme slug; repeat for OR"),
+        ("advice" = Option<Vec<String>>, Query, description = "Advice slug; repeat for OR"),
+        ("age" = Option<Vec<String>>, Query, description = "Age group: 0-4, 4-12, 12-18, 18+"),
+        ("sort" = Option<String>, Query, description = "relevance (default with text) or date (default without)"),
+        ("page" = Option<u64>, Query, description = "Page number, from 1"),
+        ("per_page" = Option<u64>, Query, description = "Hits per page, 1 to 100 (default 20)"),
+    ),
+    responses(
+        (status = 200, description = "Search results", body = SearchResponse),
+        (status = 400, description = "Invalid parameter", body = crate::routes::errors::ErrorBody),
+    )
+)]
+#[get("/search")]
+pub async fn search(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let params = SearchParams::parse(request.query_string(), crate::pagination::DEFAULT_PER_PAGE)?;
+    let index = state.search.clone();
+    let search_request = params.request.clone();
+    let results = web::block(move || index.search(&search_request)).await??;
+    Ok(HttpResponse::Ok().json(SearchResponse {
+        query: params.request.text,
+        total: results.total,
+        page: params.page.page,
+        per_page: params.page.per_page,
+        took_ms: results.took_ms,
+        hits: results.hits.into_iter().map(ApiHit::from).collect(),
+        facets: results.facets.into_iter().map(|(facet, values)| (facet, values.into_iter().collect())).collect(),
+    }))
+}

@@ -1,0 +1,52 @@
+use actix_web::{get, web, HttpResponse};
+
+use super::page;
+use crate::pagination::{PageLinks, PageParams, PageRequest};
+use crate::practices::{self, Listing};
+use crate::routes::errors::{PageError, RouteError};
+use crate::search::ItemKind;
+use crate::startup::AppState;
+
+const PER_PAGE: u64 = 12;
+const SIMILAR: usize = 5;
+
+#[get("/praktijken")]
+pub async fn list(state: web::Data<AppState>, params: web::Query<PageParams>) -> Result<HttpResponse, PageError> {
+    let request = PageRequest::parse(&params, PER_PAGE)?;
+    let found = practices::list_published(&state.db, Listing::All, request).await?;
+    let pages = PageLinks::new(request.page, request.per_page, found.total, |page| format!("/praktijken?page={page}"));
+    page(
+        "practices",
+        &serde_json::json!({
+            "page_title": "Praktijken",
+            "heading": "Praktijken",
+            "intro": "Wat regio's en leden in het netwerk doen, van thuiszitterslabs tot één zorgteam rond school.",
+            "items": found.items,
+            "total": found.total,
+            "pages": pages,
+            "empty": "Er zijn nog geen praktijken gepubliceerd.",
+        }),
+    )
+}
+
+#[get("/praktijken/{slug}")]
+pub async fn show(state: web::Data<AppState>, slug: web::Path<String>) -> Result<HttpResponse, PageError> {
+    let practice = practices::find_published(&state.db, &slug)
+        .await?
+        .ok_or_else(|| RouteError::NotFound("Deze praktijk bestaat niet of is niet (meer) gepubliceerd.".into()))?;
+    let id = practices::id_of(&state.db, &slug).await?;
+    let index = state.search.clone();
+    let similar = match id {
+        Some(id) => web::block(move || index.similar(ItemKind::Practice, id, SIMILAR)).await??,
+        None => Vec::new(),
+    };
+    page(
+        "practice",
+        &serde_json::json!({
+            "page_title": practice.title,
+            "description": practice.summary,
+            "practice": practice,
+            "similar": similar,
+        }),
+    )
+}

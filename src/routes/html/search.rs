@@ -1,0 +1,143 @@
+//! The search page: results, facets with counts, sorting and pages.
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use serde::Serialize;
+
+use super::page;
+use crate::pagination::PageLinks;
+use crate::routes::errors::PageError;
+use crate::routes::search_params::SearchParams;
+use crate::search::{Hit, ItemKind, Sort, FACETS};
+use crate::startup::AppState;
+use crate::taxonomy::{AgeGroup, OrganisationKind, Taxonomy, Vocabulary};
+
+const PER_PAGE: u64 = 10;
+
+#[derive(Serialize)]
+struct FacetView {
+    name: &'static str,
+    label: &'static str,
+    values: Vec<FacetValueView>,
+}
+
+#[derive(Serialize)]
+struct FacetValueView {
+    value: String,
+    label: String,
+    count: u64,
+    selected: bool,
+}
+
+#[derive(Serialize)]
+struct HitView {
+    kind_label: &'static str,
+    theme_names: Vec<String>,
+    date: String,
+    #[serde(flatten)]
+    hit: Hit,
+}
+
+fn facet_label(facet: &str) -> &'static str {
+    match facet {
+        "kind" => "Soort",
+        "province" => "Provincie",
+        "organisation_kind" => "Soort organisatie",
+        "theme" => "Thema",
+        "advice" => "Advies Met andere ogen",
+        "age" => "Leeftijd",
+        _ => "Overig",
+    }
+}
+
+fn kind_label(kind: ItemKind) -> &'static str {
+    match kind {
+        ItemKind::Practice => "Praktijk",
+        ItemKind::Document => "Document",
+    }
+}
+
+fn value_label(taxonomy: &Taxonomy, facet: &str, value: &str) -> String {
+    match facet {
+        "kind" => ItemKind::parse(value).map(kind_label).unwrap_or(value).to_string(),
+        "organisation_kind" => OrganisationKind::label_of(value),
+        "theme" => taxonomy.theme_name(value),
+        "advice" => taxonomy.advice_name(value),
+        "age" => AgeGroup::label_of(value),
+        _ => value.to_string(),
+    }
+}
+
+#[get("/zoeken")]
+pub async fn search(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+    let params = SearchParams::parse(request.query_string(), PER_PAGE)?;
+    let index = state.search.clone();
+    let search_request = params.request.clone();
+    let results = web::block(move || index.search(&search_request)).await??;
+    let taxonomy = Taxonomy::load(&state.db).await?;
+    let filters = &params.request.filters;
+
+    let facets: Vec<FacetView> = FACETS
+        .iter()
+        .map(|&name| {
+            let selected = filters.get(name).cloned().unwrap_or_default();
+            let mut values: Vec<FacetValueView> = results
+                .facets
+                .get(name)
+                .into_iter()
+                .flatten()
+                .map(|(value, count)| FacetValueView {
+                    label: value_label(&taxonomy, name, value),
+                    selected: selected.contains(value),
+                    value: value.clone(),
+                    count: *count,
+                })
+                .collect();
+            let missing: Vec<&String> =
+                selected.iter().filter(|value| !values.iter().any(|shown| &shown.value == *value)).collect();
+            for value in missing {
+                values.push(FacetValueView {
+                    label: value_label(&taxonomy, name, value),
+                    value: value.clone(),
+                    count: 0,
+                    selected: true,
+                });
+            }
+            FacetView { name, label: facet_label(name), values }
+        })
+        .collect();
+    let hits: Vec<HitView> = results
+        .hits
+        .into_iter()
+        .map(|hit| HitView {
+            kind_label: kind_label(hit.kind),
+            theme_names: hit.themes.iter().map(|slug| taxonomy.theme_name(slug)).collect(),
+            date: hit.date.to_rfc3339(),
+            hit,
+        })
+        .collect();
+    let q = &params.request.text;
+    let total_label = match (results.total, q.is_empty()) {
+        (1, true) => "1 resultaat".to_string(),
+        (n, true) => format!("{n} resultaten"),
+        (1, false) => format!("1 resultaat voor ‘{q}’"),
+        (n, false) => format!("{n} resultaten voor ‘{q}’"),
+    };
+    let shown_total = results.total.min(crate::search::MAX_RESULT_WINDOW) as u64;
+    let pages = PageLinks::new(params.page.page, params.page.per_page, shown_total, |page| {
+        params.link_to_page("/zoeken", page)
+    });
+    let page_title = if q.is_empty() { "Zoeken".to_string() } else { format!("Zoeken naar {q}") };
+    page(
+        "search",
+        &serde_json::json!({
+            "page_title": page_title,
+            "q": q,
+            "sort": match params.request.sort { Sort::Relevance => "relevance", Sort::Date => "date" },
+            "has_filters": !filters.is_empty(),
+            "facets": facets,
+            "hits": hits,
+            "total_label": total_label,
+            "pages": pages,
+        }),
+    )
+}

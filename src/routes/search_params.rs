@@ -1,0 +1,111 @@
+//! The search query string, shared by the search page and the API:
+//! `q`, `sort`, `page`, `per_page` and any number of values per facet
+//! (`theme=a&theme=b`: OR within a facet, AND across facets).
+
+use std::collections::BTreeMap;
+
+use crate::pagination::{PageParams, PageRequest};
+use crate::search::{SearchRequest, Sort, FACETS};
+
+use super::errors::RouteError;
+
+#[derive(Debug, Clone)]
+pub struct SearchParams {
+    pub request: SearchRequest,
+    pub page: PageRequest,
+    /// The parameters as given (minus paging), to build links to other pages.
+    pub pairs: Vec<(String, String)>,
+}
+
+impl SearchParams {
+    pub fn parse(query_string: &str, default_per_page: u64) -> Result<SearchParams, RouteError> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query_string)
+            .map_err(|_| RouteError::BadRequest("De zoekopdracht in de URL is niet leesbaar.".into()))?;
+        let mut text = String::new();
+        let mut sort = None;
+        let mut page = PageParams::default();
+        let mut filters: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (key, value) in &pairs {
+            match key.as_str() {
+                "q" => text = value.trim().to_string(),
+                "sort" => sort = Some(value.as_str()),
+                "page" => page.page = Some(value.clone()),
+                "per_page" => page.per_page = Some(value.clone()),
+                facet if FACETS.contains(&facet) && !value.trim().is_empty() => {
+                    let values = filters.entry(facet.to_string()).or_default();
+                    if !values.contains(value) {
+                        values.push(value.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+        let sort = match sort.map(str::trim) {
+            None | Some("") => {
+                if text.is_empty() {
+                    Sort::Date
+                } else {
+                    Sort::Relevance
+                }
+            }
+            Some("relevance") => Sort::Relevance,
+            Some("date") => Sort::Date,
+            Some(other) => {
+                return Err(RouteError::BadRequest(format!(
+                    "Onbekende sortering '{other}': kies 'relevance' of 'date'."
+                )))
+            }
+        };
+        let page = PageRequest::parse(&page, default_per_page)?;
+        Ok(SearchParams {
+            request: SearchRequest {
+                text,
+                filters,
+                sort,
+                offset: usize::try_from(page.offset()).unwrap_or(usize::MAX),
+                limit: page.per_page as usize,
+            },
+            page,
+            pairs: pairs.into_iter().filter(|(key, _)| key != "page").collect(),
+        })
+    }
+
+    /// The URL of another page of the same search.
+    pub fn link_to_page(&self, path: &str, page: u64) -> String {
+        let mut pairs: Vec<(&str, String)> =
+            self.pairs.iter().map(|(key, value)| (key.as_str(), value.clone())).collect();
+        pairs.push(("page", page.to_string()));
+        format!("{path}?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_collect_per_facet() {
+        let params = SearchParams::parse("q=zorg&theme=a&theme=b&province=Utrecht&onbekend=x", 20).unwrap();
+        assert_eq!(params.request.text, "zorg");
+        assert_eq!(params.request.filters["theme"], ["a", "b"]);
+        assert_eq!(params.request.filters["province"], ["Utrecht"]);
+        assert_eq!(params.request.sort, Sort::Relevance);
+    }
+
+    #[test]
+    fn empty_query_sorts_by_date_and_bad_values_are_explained() {
+        assert_eq!(SearchParams::parse("", 20).unwrap().request.sort, Sort::Date);
+        assert!(matches!(SearchParams::parse("sort=x", 20), Err(RouteError::BadRequest(_))));
+        assert!(matches!(SearchParams::parse("per_page=0", 20), Err(RouteError::BadRequest(_))));
+        let huge = SearchParams::parse("page=99999999999999999999", 20);
+        assert!(matches!(huge, Err(RouteError::BadRequest(_))));
+        let deep = SearchParams::parse("page=999999999999&per_page=100", 20).unwrap();
+        assert!(deep.request.offset > 1_000_000);
+    }
+
+    #[test]
+    fn page_links_keep_the_search() {
+        let params = SearchParams::parse("q=warme+overdracht&theme=a&page=2", 20).unwrap();
+        assert_eq!(params.link_to_page("/zoeken", 3), "/zoeken?q=warme+overdracht&theme=a&page=3");
+    }
+}

@@ -1,0 +1,360 @@
+//! The search index: one long-lived writer, a reader reloaded after each commit, and the
+//! searches the product runs (ranked text search with facets, and similar items).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Instant;
+
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::directory::error::LockError;
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument, TantivyError, Term,
+};
+
+use super::analyzer::{dutch_analyzer, dutch_query_analyzer, DUTCH};
+use super::query::{parse, QueryBuilder};
+use super::schema::{facet_path, item_key, Fields, IndexItem, ItemKind, FACETS};
+use super::synonyms::Synonyms;
+
+/// Results beyond this window are not ranked: deep pages cost memory and nobody reads them.
+pub const MAX_RESULT_WINDOW: usize = 10_000;
+const SNIPPET_CHARS: usize = 220;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("another process is writing the search index (is `oogst serve` running?)")]
+    Busy,
+    #[error("search index: {0}")]
+    Index(#[from] TantivyError),
+    #[error("search index files: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("the index writer was poisoned by an earlier panic")]
+    Poisoned,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Date,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub text: String,
+    /// Facet name → accepted values: AND across facets, OR within one.
+    pub filters: BTreeMap<String, Vec<String>>,
+    pub sort: Sort,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Hit {
+    pub kind: ItemKind,
+    pub id: i32,
+    pub slug: String,
+    pub title: String,
+    pub url: String,
+    /// HTML: escaped text with the matches in `<mark>`.
+    pub snippet: String,
+    pub score: f32,
+    pub organisation: Option<String>,
+    pub organisation_slug: Option<String>,
+    pub province: Option<String>,
+    pub themes: Vec<String>,
+    pub date: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchResults {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    /// Facet name → (value, count), largest first.
+    pub facets: BTreeMap<String, Vec<(String, u64)>>,
+    pub took_ms: u64,
+}
+
+pub struct SearchIndex {
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+    analyzer: TextAnalyzer,
+    synonyms: Synonyms,
+}
+
+impl SearchIndex {
+    /// Opens the index in `path`, creating it when the directory is empty.
+    pub fn open(path: &Path, writer_memory_bytes: usize) -> Result<SearchIndex, SearchError> {
+        let (schema, fields) = Fields::schema();
+        let directory = tantivy::directory::MmapDirectory::open(path).map_err(|error| TantivyError::from(error))?;
+        let index = Index::open_or_create(directory, schema)?;
+        index.tokenizers().register(DUTCH, dutch_analyzer());
+        let writer = index.writer(writer_memory_bytes).map_err(|error| match error {
+            TantivyError::LockFailure(LockError::LockBusy, _) => SearchError::Busy,
+            other => SearchError::Index(other),
+        })?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(SearchIndex {
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            analyzer: dutch_query_analyzer(),
+            synonyms: Synonyms::bundled(),
+        })
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    fn writer(&self) -> Result<MutexGuard<'_, IndexWriter>, SearchError> {
+        self.writer.lock().map_err(|_| SearchError::Poisoned)
+    }
+
+    /// Replaces what the index holds for `keys` by `items` (an item missing from `items`
+    /// is removed) and commits: one commit per batch, never per item.
+    pub fn replace(&self, keys: &[(ItemKind, i32)], items: &[IndexItem]) -> Result<(), SearchError> {
+        let mut writer = self.writer()?;
+        for &(kind, id) in keys {
+            writer.delete_term(Term::from_field_text(self.fields.key, &item_key(kind, id)));
+        }
+        for item in items {
+            writer.add_document(self.fields.to_document(item))?;
+        }
+        writer.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Empties the index, for a rebuild; nothing is visible until `add_batch`es are committed.
+    pub fn clear(&self) -> Result<(), SearchError> {
+        self.writer()?.delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Adds items without committing; used by a rebuild that commits once at the end.
+    pub fn add_batch(&self, items: &[IndexItem]) -> Result<(), SearchError> {
+        let writer = self.writer()?;
+        for item in items {
+            writer.add_document(self.fields.to_document(item))?;
+        }
+        Ok(())
+    }
+
+    pub fn commit(&self) -> Result<(), SearchError> {
+        self.writer()?.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Merges segments and waits for the merge threads; called before a process exits.
+    pub fn wait_merging_threads(self) -> Result<(), SearchError> {
+        let writer = self.writer.into_inner().map_err(|_| SearchError::Poisoned)?;
+        writer.wait_merging_threads()?;
+        Ok(())
+    }
+
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let started = Instant::now();
+        let searcher = self.reader.searcher();
+        let text_query = QueryBuilder {
+            fields: &self.fields,
+            analyzer: self.analyzer.clone(),
+            synonyms: &self.synonyms,
+            searcher: &searcher,
+        }
+        .build(&parse(&request.text));
+        let query = self.with_filters(text_query.as_ref(), &request.filters, None);
+
+        // Facets without an active filter are counted in the main pass; a facet with one is
+        // counted without its own filter, so its other values stay choosable (OR within one).
+        let mut facet_collector = FacetCollector::for_field("facets");
+        for facet in FACETS.iter().filter(|facet| !request.filters.contains_key(**facet)) {
+            facet_collector.add_facet(Facet::from_path([*facet]));
+        }
+        let window = request.offset.saturating_add(request.limit);
+        let paged = window <= MAX_RESULT_WINDOW && request.limit > 0;
+        let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset.min(MAX_RESULT_WINDOW));
+        let (total, facet_counts, ranked) = match (paged, request.sort, &text_query) {
+            (false, _, _) => {
+                let (total, counts) = searcher.search(&query, &(Count, facet_collector))?;
+                (total, counts, Vec::new())
+            }
+            (true, Sort::Relevance, Some(_)) => {
+                let (total, counts, top) = searcher.search(&query, &(Count, facet_collector, top.order_by_score()))?;
+                (total, counts, top)
+            }
+            _ => {
+                let (total, counts, top) = searcher.search(
+                    &query,
+                    &(Count, facet_collector, top.order_by_fast_field::<tantivy::DateTime>("date", Order::Desc)),
+                )?;
+                let top = top.into_iter().map(|(_, address)| (0.0, address)).collect();
+                (total, counts, top)
+            }
+        };
+        let mut facets = BTreeMap::new();
+        for facet in FACETS.iter().filter(|facet| !request.filters.contains_key(**facet)) {
+            facets.insert(facet.to_string(), facet_values(&facet_counts, facet));
+        }
+        for facet in request.filters.keys().filter(|facet| FACETS.contains(&String::as_str(facet))) {
+            let query = self.with_filters(text_query.as_ref(), &request.filters, Some(facet));
+            let mut collector = FacetCollector::for_field("facets");
+            collector.add_facet(Facet::from_path([facet.as_str()]));
+            let counts = searcher.search(&query, &collector)?;
+            facets.insert(facet.clone(), facet_values(&counts, facet));
+        }
+
+        let snippets = Snippets::new(&searcher, text_query.as_deref(), &self.fields)?;
+        let hits = ranked
+            .into_iter()
+            .map(|(score, address)| self.hit(&searcher, address, score, &snippets))
+            .collect::<Result<_, _>>()?;
+        Ok(SearchResults { total, hits, facets, took_ms: started.elapsed().as_millis() as u64 })
+    }
+
+    /// Text query AND (for each facet but `except`) any of that facet's values.
+    fn with_filters(
+        &self,
+        text_query: Option<&Box<dyn Query>>,
+        filters: &BTreeMap<String, Vec<String>>,
+        except: Option<&String>,
+    ) -> BooleanQuery {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, text_query.map(|query| query.box_clone()).unwrap_or_else(|| Box::new(AllQuery)))];
+        for (facet, values) in filters.iter().filter(|(facet, _)| Some(*facet) != except) {
+            let any_value: Vec<(Occur, Box<dyn Query>)> = values
+                .iter()
+                .map(|value| {
+                    let term = Term::from_facet(self.fields.facets, &facet_path(facet, value));
+                    (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>)
+                })
+                .collect();
+            let filter = ConstScoreQuery::new(Box::new(BooleanQuery::new(any_value)), 0.0);
+            clauses.push((Occur::Must, Box::new(filter)));
+        }
+        BooleanQuery::new(clauses)
+    }
+
+    /// Items like the given one ("vergelijkbare initiatieven"), of the same kind.
+    pub fn similar(&self, kind: ItemKind, id: i32, limit: usize) -> Result<Vec<Hit>, SearchError> {
+        let searcher = self.reader.searcher();
+        let key = Term::from_field_text(self.fields.key, &item_key(kind, id));
+        let found = searcher
+            .search(&TermQuery::new(key.clone(), IndexRecordOption::Basic), &TopDocs::with_limit(1).order_by_score())?;
+        let Some(&(_, address)) = found.first() else {
+            return Ok(Vec::new());
+        };
+        let like_this = MoreLikeThisQuery::builder()
+            .with_min_doc_frequency(1)
+            .with_max_doc_frequency((searcher.num_docs() / 2).max(2))
+            .with_min_term_frequency(1)
+            .with_min_word_length(3)
+            .with_max_query_terms(30)
+            .with_document(address);
+        let same_kind = Term::from_field_text(self.fields.kind, kind.as_str());
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(like_this)),
+            (Occur::Must, Box::new(TermQuery::new(same_kind, IndexRecordOption::Basic))),
+            (Occur::MustNot, Box::new(TermQuery::new(key, IndexRecordOption::Basic))),
+        ]);
+        let snippets = Snippets::new(&searcher, None, &self.fields)?;
+        searcher
+            .search(&query, &TopDocs::with_limit(limit).order_by_score())?
+            .into_iter()
+            .map(|(score, address)| self.hit(&searcher, address, score, &snippets))
+            .collect()
+    }
+
+    fn hit(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+        score: f32,
+        snippets: &Snippets,
+    ) -> Result<Hit, SearchError> {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let text = |field| doc.get_first(field).and_then(|value| value.as_str()).map(str::to_string);
+        let kind = text(self.fields.kind).as_deref().and_then(ItemKind::parse).unwrap_or(ItemKind::Practice);
+        let slug = text(self.fields.slug).unwrap_or_default();
+        let date = doc
+            .get_first(self.fields.date)
+            .and_then(|value| value.as_datetime())
+            .and_then(|date| chrono::DateTime::from_timestamp(date.into_timestamp_secs(), 0))
+            .unwrap_or_default();
+        Ok(Hit {
+            kind,
+            id: doc.get_first(self.fields.id).and_then(|value| value.as_i64()).unwrap_or_default() as i32,
+            url: kind.path(&slug),
+            slug,
+            title: text(self.fields.title).unwrap_or_default(),
+            snippet: snippets.for_doc(&doc, &self.fields),
+            score,
+            organisation: text(self.fields.organisation_name),
+            organisation_slug: text(self.fields.organisation_slug),
+            province: text(self.fields.province),
+            themes: doc.get_all(self.fields.themes).filter_map(|value| value.as_str().map(str::to_string)).collect(),
+            date,
+        })
+    }
+}
+
+fn facet_values(counts: &tantivy::collector::FacetCounts, facet: &str) -> Vec<(String, u64)> {
+    let mut values: Vec<(String, u64)> = counts
+        .get(Facet::from_path([facet]))
+        .filter_map(|(path, count)| {
+            let value = path.to_path().last().map(|segment| segment.to_string())?;
+            Some((value, count))
+        })
+        .collect();
+    values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    values
+}
+
+/// Highlighted passages: from the body where the query matches there, else the summary.
+struct Snippets {
+    body: Option<SnippetGenerator>,
+    summary: Option<SnippetGenerator>,
+}
+
+impl Snippets {
+    fn new(searcher: &Searcher, query: Option<&dyn Query>, fields: &Fields) -> Result<Snippets, SearchError> {
+        let generator = |field| -> Result<Option<SnippetGenerator>, SearchError> {
+            let Some(query) = query else { return Ok(None) };
+            let mut generator = SnippetGenerator::create(searcher, query, field)?;
+            generator.set_max_num_chars(SNIPPET_CHARS);
+            Ok(Some(generator))
+        };
+        Ok(Snippets { body: generator(fields.body)?, summary: generator(fields.summary)? })
+    }
+
+    fn for_doc(&self, doc: &TantivyDocument, fields: &Fields) -> String {
+        for generator in [&self.body, &self.summary].into_iter().flatten() {
+            let mut snippet = generator.snippet_from_doc(doc);
+            if !snippet.highlighted().is_empty() {
+                snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+                return snippet.to_html();
+            }
+        }
+        let summary = doc.get_first(fields.summary).and_then(|value| value.as_str()).unwrap_or_default();
+        escape_html(&truncate_chars(summary, SNIPPET_CHARS))
+    }
+}
+
+fn truncate_chars(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
+fn escape_html(text: &str) -> String {
+    handlebars::html_escape(text)
+}

@@ -1,0 +1,14 @@
+//! Dutch full-text search over practices and documents. The index is a cache of the
+//! database: `sync` keeps it up to date through the outbox and rebuilds it from scratch.
+
+pub mod analyzer;
+mod index;
+pub mod query;
+pub mod schema;
+mod store;
+pub mod sync;
+pub mod synonyms;
+
+pub use index::{Hit, SearchError, SearchIndex, SearchRequest, SearchResults, Sort, MAX_RESULT_WINDOW};
+pub use schema::{IndexItem, ItemKind, OrganisationRef, FACETS};
+pub use store::IndexStore;

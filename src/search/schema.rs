@@ -1,0 +1,163 @@
+//! The index schema and the document the domain hands to the index.
+
+use chrono::{DateTime, Utc};
+use tantivy::schema::{
+    FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED,
+    STRING,
+};
+use tantivy::{DateTime as TantivyDate, TantivyDocument};
+
+use super::analyzer::DUTCH;
+
+/// Bumped whenever the schema or the analyzer changes: an index of another version is
+/// rebuilt from the database at start-up.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What kinds of item the index holds; the value of the `kind` facet and filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemKind {
+    Practice,
+    Document,
+}
+
+impl ItemKind {
+    pub const ALL: [ItemKind; 2] = [ItemKind::Practice, ItemKind::Document];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Practice => "practice",
+            ItemKind::Document => "document",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<ItemKind> {
+        ItemKind::ALL.into_iter().find(|kind| kind.as_str() == value)
+    }
+
+    /// Public URL path of an item of this kind.
+    pub fn path(self, slug: &str) -> String {
+        match self {
+            ItemKind::Practice => format!("/praktijken/{slug}"),
+            ItemKind::Document => format!("/documenten/{slug}"),
+        }
+    }
+}
+
+/// One searchable item as the domain describes it.
+#[derive(Debug, Clone)]
+pub struct IndexItem {
+    pub kind: ItemKind,
+    pub id: i32,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub body: String,
+    pub organisation: Option<OrganisationRef>,
+    pub province: Option<String>,
+    pub themes: Vec<String>,
+    pub advices: Vec<String>,
+    pub age_groups: Vec<String>,
+    /// Extra words that should find the item (organisation name, theme names, places).
+    pub keywords: String,
+    pub date: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OrganisationRef {
+    pub slug: String,
+    pub name: String,
+    pub kind: String,
+}
+
+/// The facets, in display order: (name in API and URLs, path root in the facet field).
+pub const FACETS: [&str; 6] = ["kind", "province", "organisation_kind", "theme", "advice", "age"];
+
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub key: Field,
+    pub kind: Field,
+    pub id: Field,
+    pub slug: Field,
+    pub title: Field,
+    pub summary: Field,
+    pub body: Field,
+    pub keywords: Field,
+    pub organisation_slug: Field,
+    pub organisation_name: Field,
+    pub province: Field,
+    pub themes: Field,
+    pub facets: Field,
+    pub date: Field,
+}
+
+impl Fields {
+    pub fn schema() -> (Schema, Fields) {
+        let mut builder = Schema::builder();
+        let dutch = TextFieldIndexing::default()
+            .set_tokenizer(DUTCH)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let stored_text = TextOptions::default().set_indexing_options(dutch.clone()).set_stored();
+        let fields = Fields {
+            key: builder.add_text_field("key", STRING | STORED),
+            kind: builder.add_text_field("kind", STRING | STORED),
+            id: builder.add_i64_field("id", NumericOptions::default().set_stored()),
+            slug: builder.add_text_field("slug", STORED),
+            title: builder.add_text_field("title", stored_text.clone()),
+            summary: builder.add_text_field("summary", stored_text.clone()),
+            body: builder.add_text_field("body", stored_text),
+            keywords: builder.add_text_field("keywords", TextOptions::default().set_indexing_options(dutch)),
+            organisation_slug: builder.add_text_field("organisation_slug", STORED),
+            organisation_name: builder.add_text_field("organisation_name", STORED),
+            province: builder.add_text_field("province", STORED),
+            themes: builder.add_text_field("themes", STORED),
+            facets: builder.add_facet_field("facets", FacetOptions::default()),
+            date: builder.add_date_field("date", FAST | STORED),
+        };
+        (builder.build(), fields)
+    }
+
+    pub fn to_document(&self, item: &IndexItem) -> TantivyDocument {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(self.key, item_key(item.kind, item.id));
+        doc.add_text(self.kind, item.kind.as_str());
+        doc.add_i64(self.id, i64::from(item.id));
+        doc.add_text(self.slug, &item.slug);
+        doc.add_text(self.title, &item.title);
+        doc.add_text(self.summary, &item.summary);
+        doc.add_text(self.body, &item.body);
+        doc.add_text(self.keywords, &item.keywords);
+        doc.add_facet(self.facets, facet_path("kind", item.kind.as_str()));
+        if let Some(organisation) = &item.organisation {
+            doc.add_text(self.organisation_slug, &organisation.slug);
+            doc.add_text(self.organisation_name, &organisation.name);
+            doc.add_facet(self.facets, facet_path("organisation_kind", &organisation.kind));
+        }
+        if let Some(province) = &item.province {
+            doc.add_text(self.province, province);
+            doc.add_facet(self.facets, facet_path("province", province));
+        }
+        for theme in &item.themes {
+            doc.add_text(self.themes, theme);
+            doc.add_facet(self.facets, facet_path("theme", theme));
+        }
+        for advice in &item.advices {
+            doc.add_facet(self.facets, facet_path("advice", advice));
+        }
+        for age in &item.age_groups {
+            doc.add_facet(self.facets, facet_path("age", age));
+        }
+        doc.add_date(self.date, TantivyDate::from_timestamp_secs(item.date.timestamp()));
+        doc
+    }
+}
+
+/// The unique key of an item in the index: its kind and database id.
+pub fn item_key(kind: ItemKind, id: i32) -> String {
+    format!("{}:{id}", kind.as_str())
+}
+
+/// A facet value as a tantivy facet path; slashes in values are escaped by tantivy.
+pub fn facet_path(facet: &str, value: &str) -> tantivy::schema::Facet {
+    tantivy::schema::Facet::from_path([facet, value])
+}

@@ -1,0 +1,131 @@
+//! Building and running the application: database, search index, index worker, web server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::{Compress, DefaultHeaders};
+use actix_web::{web, App, HttpServer};
+use sea_orm::{DatabaseConnection, DbErr};
+use tokio::task::JoinHandle;
+use tracing_actix_web::TracingLogger;
+
+use crate::config::Config;
+use crate::demo::{self, DemoError};
+use crate::search::sync::{self, SyncError};
+use crate::search::{IndexStore, SearchIndex};
+use crate::{db, taxonomy};
+
+/// What every request handler can reach.
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub search: Arc<SearchIndex>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot create data folder {0}: {1}")]
+    DataDir(String, std::io::Error),
+    #[error("database: {0}")]
+    Database(#[from] DbErr),
+    #[error("search index: {0}")]
+    Index(#[from] SyncError),
+    #[error(transparent)]
+    Demo(#[from] DemoError),
+    #[error("cannot listen on {0}: {1}")]
+    Bind(String, std::io::Error),
+}
+
+/// The database and index, opened and migrated, with the taxonomy seeded.
+pub struct Storage {
+    pub db: DatabaseConnection,
+    pub search: Arc<SearchIndex>,
+}
+
+impl Storage {
+    pub async fn open(config: &Config) -> Result<Storage, StartupError> {
+        let db = connect(config).await?;
+        let search =
+            sync::open_or_rebuild(&db, &IndexStore::new(config.index_dir()), config.index_memory_bytes()).await?;
+        // Changes recorded but not indexed before a crash or by another process.
+        sync::apply_outbox(&db, &search).await?;
+        Ok(Storage { db, search })
+    }
+}
+
+/// Connects, migrates and seeds the taxonomy: everything but the index.
+pub async fn connect(config: &Config) -> Result<DatabaseConnection, StartupError> {
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|error| StartupError::DataDir(config.data_dir.display().to_string(), error))?;
+    let db = db::connect(&config.database_url()).await?;
+    taxonomy::seed(&db).await?;
+    Ok(db)
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    worker: JoinHandle<()>,
+}
+
+impl Application {
+    pub async fn build(config: Config, with_demo: bool) -> Result<Application, StartupError> {
+        let storage = Storage::open(&config).await?;
+        if with_demo {
+            if let Some(report) = demo::load_if_empty(&storage.db).await? {
+                tracing::info!(practices = report.imported, "demo content loaded");
+            }
+            sync::apply_outbox(&storage.db, &storage.search).await?;
+        }
+        let listener =
+            TcpListener::bind(&config.bind).map_err(|error| StartupError::Bind(config.bind.clone(), error))?;
+        let port = listener.local_addr().map_err(|error| StartupError::Bind(config.bind.clone(), error))?.port();
+        let worker = tokio::spawn(sync::run_worker(
+            storage.db.clone(),
+            Arc::clone(&storage.search),
+            Duration::from_millis(config.index_poll_ms),
+        ));
+        let state = web::Data::new(AppState { db: storage.db, search: storage.search });
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(security_headers())
+                .wrap(Compress::default())
+                .wrap(TracingLogger::default())
+                .app_data(state.clone())
+                .configure(crate::routes::configure)
+        })
+        .listen(listener)
+        .map_err(|error| StartupError::Bind("listener".into(), error))?
+        .run();
+        Ok(Application { port, server, worker })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until the server is stopped (Ctrl-C or `ServerHandle::stop`), then stops the
+    /// index worker so the index is released.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        self.worker.abort();
+        let _ = self.worker.await;
+        result
+    }
+}
+
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        ))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
+        .add(("X-Frame-Options", "DENY"))
+}

@@ -1,0 +1,226 @@
+//! The network's fixed vocabularies: organisation kinds, network roles, age groups,
+//! provinces, practice statuses, and the seeded themes and advices.
+
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde::Deserialize;
+use strum::{EnumIter, EnumMessage, EnumString, IntoEnumIterator, IntoStaticStr};
+
+use entity::{advice, theme};
+
+/// A vocabulary whose values are stored and sent by slug and shown by a Dutch label.
+pub trait Vocabulary: IntoEnumIterator + EnumMessage + Into<&'static str> + Copy {
+    fn slug(self) -> &'static str {
+        self.into()
+    }
+
+    fn label(self) -> &'static str {
+        self.get_message().unwrap_or_else(|| self.into())
+    }
+
+    fn from_slug(slug: &str) -> Option<Self> {
+        Self::iter().find(|value| value.slug() == slug)
+    }
+
+    /// The label of a stored slug; an unknown slug is shown as it is.
+    fn label_of(slug: &str) -> String {
+        Self::from_slug(slug).map(|value| value.label().to_string()).unwrap_or_else(|| slug.to_string())
+    }
+
+    fn slugs() -> Vec<&'static str> {
+        Self::iter().map(Self::slug).collect()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, EnumMessage, EnumString, IntoStaticStr)]
+pub enum OrganisationKind {
+    #[strum(serialize = "inspiratieregio", message = "Inspiratieregio")]
+    Inspiratieregio,
+    #[strum(serialize = "gemeente", message = "Gemeente")]
+    Gemeente,
+    #[strum(serialize = "samenwerkingsverband-po", message = "Samenwerkingsverband PO")]
+    SamenwerkingsverbandPo,
+    #[strum(serialize = "samenwerkingsverband-vo", message = "Samenwerkingsverband VO")]
+    SamenwerkingsverbandVo,
+    #[strum(serialize = "kinderopvang", message = "Kinderopvang")]
+    Kinderopvang,
+    #[strum(serialize = "schoolbestuur", message = "Schoolbestuur")]
+    Schoolbestuur,
+    #[strum(serialize = "jeugdhulpaanbieder", message = "Jeugdhulpaanbieder")]
+    Jeugdhulpaanbieder,
+    #[strum(serialize = "jgz-ggd", message = "JGZ / GGD")]
+    JgzGgd,
+    #[strum(serialize = "kennisinstituut", message = "Kennisinstituut")]
+    Kennisinstituut,
+    #[strum(serialize = "overig", message = "Overig")]
+    Overig,
+}
+impl Vocabulary for OrganisationKind {}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, EnumMessage, EnumString, IntoStaticStr)]
+pub enum NetworkRole {
+    #[strum(serialize = "inspiratieregio", message = "Inspiratieregio")]
+    Inspiratieregio,
+    #[strum(serialize = "aandeelhouder", message = "Aandeelhouder")]
+    Aandeelhouder,
+    #[strum(serialize = "aanvrager", message = "Aanvrager")]
+    Aanvrager,
+    #[strum(serialize = "geen", message = "Geen rol")]
+    Geen,
+}
+impl Vocabulary for NetworkRole {}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, EnumMessage, EnumString, IntoStaticStr)]
+pub enum AgeGroup {
+    #[strum(serialize = "0-4", message = "0-4 jaar")]
+    Toddlers,
+    #[strum(serialize = "4-12", message = "4-12 jaar")]
+    PrimarySchool,
+    #[strum(serialize = "12-18", message = "12-18 jaar")]
+    Teenagers,
+    #[strum(serialize = "18+", message = "18 jaar en ouder")]
+    Adults,
+}
+impl Vocabulary for AgeGroup {}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, EnumMessage, EnumString, IntoStaticStr)]
+pub enum PracticeStatus {
+    #[strum(serialize = "concept", message = "Concept")]
+    Concept,
+    #[strum(serialize = "gepubliceerd", message = "Gepubliceerd")]
+    Gepubliceerd,
+    #[strum(serialize = "gearchiveerd", message = "Gearchiveerd")]
+    Gearchiveerd,
+}
+impl Vocabulary for PracticeStatus {}
+
+pub const PROVINCES: [&str; 12] = [
+    "Groningen",
+    "Friesland",
+    "Drenthe",
+    "Overijssel",
+    "Flevoland",
+    "Gelderland",
+    "Utrecht",
+    "Noord-Holland",
+    "Zuid-Holland",
+    "Zeeland",
+    "Noord-Brabant",
+    "Limburg",
+];
+
+/// The province as spelled in `PROVINCES`, matched without regard to case.
+pub fn province(name: &str) -> Option<&'static str> {
+    PROVINCES.iter().copied().find(|province| province.eq_ignore_ascii_case(name.trim()))
+}
+
+const TAXONOMY: &str = include_str!("../data/taxonomy.yaml");
+
+#[derive(Debug, Deserialize)]
+struct TaxonomyFile {
+    themes: Vec<ThemeEntry>,
+    advices: Vec<AdviceEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ThemeEntry {
+    slug: String,
+    name: String,
+    description: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct AdviceEntry {
+    number: i32,
+    slug: String,
+    name: String,
+    description: String,
+}
+
+/// Adds the bundled themes and advices that the database does not have yet; existing
+/// ones are left as the programme office edited them.
+pub async fn seed(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    let file: TaxonomyFile =
+        serde_yaml_ng::from_str(TAXONOMY).map_err(|error| DbErr::Custom(format!("data/taxonomy.yaml: {error}")))?;
+    for entry in file.themes {
+        let exists = theme::Entity::find().filter(theme::Column::Slug.eq(&entry.slug)).one(db).await?;
+        if exists.is_none() {
+            theme::ActiveModel {
+                slug: Set(entry.slug),
+                name: Set(entry.name),
+                description: Set(entry.description),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    for entry in file.advices {
+        let exists = advice::Entity::find().filter(advice::Column::Slug.eq(&entry.slug)).one(db).await?;
+        if exists.is_none() {
+            advice::ActiveModel {
+                slug: Set(entry.slug),
+                number: Set(entry.number),
+                name: Set(entry.name),
+                description: Set(entry.description),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Themes and advices as stored, for labels and lists.
+#[derive(Debug, Clone, Default)]
+pub struct Taxonomy {
+    pub themes: Vec<theme::Model>,
+    pub advices: Vec<advice::Model>,
+}
+
+impl Taxonomy {
+    pub async fn load(db: &impl ConnectionTrait) -> Result<Taxonomy, DbErr> {
+        Ok(Taxonomy {
+            themes: theme::Entity::find().order_by_asc(theme::Column::Name).all(db).await?,
+            advices: advice::Entity::find().order_by_asc(advice::Column::Number).all(db).await?,
+        })
+    }
+
+    pub fn theme_name(&self, slug: &str) -> String {
+        self.themes
+            .iter()
+            .find(|theme| theme.slug == slug)
+            .map(|theme| theme.name.clone())
+            .unwrap_or_else(|| slug.to_string())
+    }
+
+    pub fn advice_name(&self, slug: &str) -> String {
+        self.advices
+            .iter()
+            .find(|advice| advice.slug == slug)
+            .map(|advice| advice.name.clone())
+            .unwrap_or_else(|| slug.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vocabularies_round_trip_by_slug() {
+        for kind in OrganisationKind::iter() {
+            assert_eq!(OrganisationKind::from_slug(kind.slug()), Some(kind));
+        }
+        assert_eq!(OrganisationKind::label_of("jgz-ggd"), "JGZ / GGD");
+        assert_eq!(AgeGroup::from_slug("18+"), Some(AgeGroup::Adults));
+        assert_eq!(province("noord-brabant"), Some("Noord-Brabant"));
+    }
+
+    #[test]
+    fn bundled_taxonomy_parses() {
+        let file: TaxonomyFile = serde_yaml_ng::from_str(TAXONOMY).unwrap();
+        assert!(file.themes.len() >= 10);
+        assert_eq!(file.advices.len(), 7);
+    }
+}

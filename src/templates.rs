@@ -1,0 +1,77 @@
+//! Handlebars templates, embedded in the binary so it runs from any folder.
+
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Datelike, Utc};
+use handlebars::{handlebars_helper, Handlebars};
+use rust_embed::RustEmbed;
+use serde::Serialize;
+
+#[derive(RustEmbed)]
+#[folder = "templates/"]
+struct TemplateFiles;
+
+static TEMPLATES: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
+    let mut registry = Handlebars::new();
+    registry.set_strict_mode(false);
+    registry
+        .register_embed_templates_with_extension::<TemplateFiles>(".hbs")
+        .expect("embedded templates compile (checked by tests)");
+    registry.register_helper("date", Box::new(date_helper));
+    registry
+});
+
+#[derive(Debug, thiserror::Error)]
+#[error("template {name}: {source}")]
+pub struct RenderError {
+    name: String,
+    source: handlebars::RenderError,
+}
+
+pub fn render(name: &str, data: &impl Serialize) -> Result<String, RenderError> {
+    TEMPLATES.render(name, data).map_err(|source| RenderError { name: name.to_string(), source })
+}
+
+const MONTHS: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// "12 maart 2026" for an RFC 3339 time (in UTC: dates, not times, are shown).
+pub fn dutch_date(rfc3339: &str) -> String {
+    match DateTime::parse_from_rfc3339(rfc3339) {
+        Ok(date) => {
+            let date = date.with_timezone(&Utc);
+            format!("{} {} {}", date.day(), MONTHS[date.month0() as usize], date.year())
+        }
+        Err(_) => rfc3339.to_string(),
+    }
+}
+
+handlebars_helper!(date_helper: |value: str| dutch_date(value));
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_compiles() {
+        assert!(TEMPLATES.get_templates().len() >= 8);
+    }
+
+    #[test]
+    fn dates_in_dutch() {
+        assert_eq!(dutch_date("2026-03-12T09:00:00Z"), "12 maart 2026");
+        assert_eq!(dutch_date("geen datum"), "geen datum");
+    }
+}

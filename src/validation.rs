@@ -1,0 +1,69 @@
+//! Field-level validation messages, in Dutch, keyed by field name so forms can show each
+//! message beside its field and the API can return them all at once.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FieldErrors(BTreeMap<String, Vec<String>>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.entry(field.to_string()).or_default().push(message.into());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn into_result(self) -> Result<(), FieldErrors> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(self)
+        }
+    }
+}
+
+impl fmt::Display for FieldErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let messages: Vec<String> = self
+            .0
+            .iter()
+            .flat_map(|(field, messages)| messages.iter().map(move |message| format!("{field}: {message}")))
+            .collect();
+        f.write_str(&messages.join("; "))
+    }
+}
+
+/// Slugs appear in URLs: lower-case letters, digits and single hyphens.
+pub fn slug_is_valid(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug.len() <= 120
+        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-')
+        && !slug.contains("--")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert!(slug_is_valid("t-baken-lochem"));
+        assert!(!slug_is_valid("T-Baken"));
+        assert!(!slug_is_valid("a--b"));
+        assert!(!slug_is_valid(""));
+        assert!(!slug_is_valid("../etc"));
+    }
+
+    #[test]
+    fn messages_are_grouped_per_field() {
+        let mut errors = FieldErrors::default();
+        errors.add("title", "Vul een titel in.");
+        errors.add("title", "Te lang.");
+        assert_eq!(errors.to_string(), "title: Vul een titel in.; title: Te lang.");
+    }
+}
