@@ -1,7 +1,7 @@
 //! All settings in one typed struct, read from `OOGST_*` environment variables with
 //! defaults that run the platform with zero configuration.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use figment::providers::{Env, Serialized};
 use figment::Figment;
@@ -80,10 +80,6 @@ impl Config {
 
     pub fn index_memory_bytes(&self) -> usize {
         self.index_memory_mb.max(16) * 1024 * 1024
-    }
-
-    pub fn data_dir(&self) -> &Path {
-        &self.data_dir
     }
 }
 

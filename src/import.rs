@@ -17,7 +17,7 @@ const BATCH: usize = 250;
 /// What an importable file turned into.
 #[derive(Debug)]
 pub enum Item {
-    Practice(PracticeInput),
+    Practice(Box<PracticeInput>),
     Document(DocumentInput),
 }
 
@@ -73,7 +73,7 @@ pub fn read_item(path: &Path) -> Result<Item, String> {
     let stem = path.file_stem().map(|stem| stem.to_string_lossy().to_string()).unwrap_or_default();
     let slug = slug::slugify(&stem);
     match extension(path).as_str() {
-        "md" => parse_practice(&slug, &text).map(Item::Practice),
+        "md" => parse_practice(&slug, &text).map(|input| Item::Practice(Box::new(input))),
         _ => Ok(Item::Document(DocumentInput::from_text(&slug, &text))),
     }
 }
@@ -120,7 +120,7 @@ pub async fn save(
             let savepoint = transaction.begin().await?;
             let outcome = match item {
                 Item::Practice(input) => {
-                    practices::upsert_in(&savepoint, input, &taxonomy).await.map(drop).map_err(|error| match error {
+                    practices::upsert_in(&savepoint, *input, &taxonomy).await.map(drop).map_err(|error| match error {
                         PracticeError::Invalid(errors) => errors.to_string(),
                         PracticeError::Database(error) => format!("database: {error}"),
                     })

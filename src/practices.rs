@@ -551,7 +551,7 @@ fn practice_index_item(
             body.push(')');
         }
     }
-    let mut keywords: Vec<String> = Vec::new();
+    let mut keywords: Vec<String> = model.province.iter().cloned().collect();
     if let Some(organisation) = organisation {
         keywords.push(organisation.name.clone());
         keywords.extend(json_list::<String>(&organisation.municipalities));

@@ -17,7 +17,7 @@ static TEMPLATES: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
     registry
         .register_embed_templates_with_extension::<TemplateFiles>(".hbs")
         .expect("embedded templates compile (checked by tests)");
-    registry.register_helper("date", Box::new(date_helper));
+    registry.register_helper("dutch_date", Box::new(date_helper));
     registry
 });
 

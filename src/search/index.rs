@@ -93,7 +93,7 @@ impl SearchIndex {
     /// Opens the index in `path`, creating it when the directory is empty.
     pub fn open(path: &Path, writer_memory_bytes: usize) -> Result<SearchIndex, SearchError> {
         let (schema, fields) = Fields::schema();
-        let directory = tantivy::directory::MmapDirectory::open(path).map_err(|error| TantivyError::from(error))?;
+        let directory = tantivy::directory::MmapDirectory::open(path).map_err(TantivyError::from)?;
         let index = Index::open_or_create(directory, schema)?;
         index.tokenizers().register(DUTCH, dutch_analyzer());
         let writer = index.writer(writer_memory_bytes).map_err(|error| match error {
@@ -171,7 +171,7 @@ impl SearchIndex {
             searcher: &searcher,
         }
         .build(&parse(&request.text));
-        let query = self.with_filters(text_query.as_ref(), &request.filters, None);
+        let query = self.with_filters(text_query.as_deref(), &request.filters, None);
 
         // Facets without an active filter are counted in the main pass; a facet with one is
         // counted without its own filter, so its other values stay choosable (OR within one).
@@ -205,7 +205,7 @@ impl SearchIndex {
             facets.insert(facet.to_string(), facet_values(&facet_counts, facet));
         }
         for facet in request.filters.keys().filter(|facet| FACETS.contains(&String::as_str(facet))) {
-            let query = self.with_filters(text_query.as_ref(), &request.filters, Some(facet));
+            let query = self.with_filters(text_query.as_deref(), &request.filters, Some(facet));
             let mut collector = FacetCollector::for_field("facets");
             collector.add_facet(Facet::from_path([facet.as_str()]));
             let counts = searcher.search(&query, &collector)?;
@@ -223,7 +223,7 @@ impl SearchIndex {
     /// Text query AND (for each facet but `except`) any of that facet's values.
     fn with_filters(
         &self,
-        text_query: Option<&Box<dyn Query>>,
+        text_query: Option<&dyn Query>,
         filters: &BTreeMap<String, Vec<String>>,
         except: Option<&String>,
     ) -> BooleanQuery {

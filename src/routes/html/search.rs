@@ -32,7 +32,6 @@ struct FacetValueView {
 struct HitView {
     kind_label: &'static str,
     theme_names: Vec<String>,
-    date: String,
     #[serde(flatten)]
     hit: Hit,
 }
@@ -111,7 +110,6 @@ pub async fn search(request: HttpRequest, state: web::Data<AppState>) -> Result<
         .map(|hit| HitView {
             kind_label: kind_label(hit.kind),
             theme_names: hit.themes.iter().map(|slug| taxonomy.theme_name(slug)).collect(),
-            date: hit.date.to_rfc3339(),
             hit,
         })
         .collect();

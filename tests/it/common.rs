@@ -1,0 +1,200 @@
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use actix_web::dev::ServerHandle;
+use oogst::config::Config;
+use oogst::startup::Application;
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::Value;
+use tokio::task::JoinHandle;
+
+/// Declares a test that runs once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! storage_test {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::common::Backend::Sqlite).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::common::Backend::Postgres).await
+            }
+        }
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database of its own for one test, dropped at the end (PostgreSQL) or living in the
+/// test's data folder (SQLite).
+pub struct TestDb {
+    pub url: String,
+    postgres: Option<(String, String)>,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+impl TestDb {
+    pub async fn create(backend: Backend, data_dir: &Path) -> TestDb {
+        match backend {
+            Backend::Sqlite => {
+                TestDb { url: format!("sqlite://{}?mode=rwc", data_dir.join("oogst.db").display()), postgres: None }
+            }
+            Backend::Postgres => {
+                let admin = std::env::var("OOGST_TEST_DATABASE_URL").expect(
+                    "OOGST_TEST_DATABASE_URL must point at a PostgreSQL server for the storage tests \
+                     (e.g. postgres://postgres@127.0.0.1:5432/test); .ci/run sets it",
+                );
+                let name = format!(
+                    "oogst_test_{}_{}_{}",
+                    std::process::id(),
+                    COUNTER.fetch_add(1, Ordering::SeqCst),
+                    chrono::Utc::now().timestamp_subsec_nanos()
+                );
+                let connection = Database::connect(&admin).await.expect("connect to the PostgreSQL test server");
+                connection.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test db");
+                let base = admin.split('?').next().unwrap_or(&admin);
+                let server = base.rsplit_once('/').map(|(server, _)| server).unwrap_or(base);
+                TestDb { url: format!("{server}/{name}"), postgres: Some((admin, name)) }
+            }
+        }
+    }
+
+    pub async fn drop_database(self) {
+        if let Some((admin, name)) = self.postgres {
+            let connection = Database::connect(&admin).await.expect("connect to the PostgreSQL test server");
+            connection
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await
+                .expect("drop test database");
+        }
+    }
+}
+
+/// The platform running on a random port.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub config: Config,
+    handle: ServerHandle,
+    server: JoinHandle<std::io::Result<()>>,
+}
+
+/// A data folder and database for one test; apps can be started and stopped on it.
+pub struct TestEnv {
+    pub dir: tempfile::TempDir,
+    pub db: TestDb,
+}
+
+impl TestEnv {
+    pub async fn new(backend: Backend) -> TestEnv {
+        let dir = tempfile::tempdir().expect("temporary data folder");
+        let db = TestDb::create(backend, dir.path()).await;
+        TestEnv { dir, db }
+    }
+
+    pub fn config(&self) -> Config {
+        Config {
+            bind: "127.0.0.1:0".into(),
+            database_url: self.db.url.clone(),
+            index_poll_ms: 100,
+            log: "warn".into(),
+            ..Config::for_data_dir(self.dir.path())
+        }
+    }
+
+    pub async fn spawn(&self, demo: bool) -> TestApp {
+        let config = self.config();
+        let application = Application::build(config.clone(), demo).await.expect("application starts");
+        let address = format!("http://127.0.0.1:{}", application.port());
+        let handle = application.handle();
+        let server = tokio::spawn(application.run_until_stopped());
+        TestApp { address, client: reqwest::Client::new(), config, handle, server }
+    }
+
+    pub async fn finish(self) {
+        self.db.drop_database().await;
+    }
+}
+
+impl TestApp {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.address)).send().await.expect("request is answered")
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, Value) {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        let body = response.json::<Value>().await.unwrap_or(Value::Null);
+        (status, body)
+    }
+
+    /// `GET /api/v1/search?{query}`, which must succeed.
+    pub async fn search(&self, query: &str) -> Value {
+        let (status, body) = self.get_json(&format!("/api/v1/search?{query}")).await;
+        assert_eq!(status, 200, "search {query}: {body}");
+        body
+    }
+
+    /// Slugs of the hits of a search.
+    pub async fn slugs(&self, query: &str) -> Vec<String> {
+        hit_slugs(&self.search(query).await)
+    }
+
+    /// Waits (at most `limit`) until `check` holds for the search's slugs.
+    pub async fn wait_for_search(&self, query: &str, limit: Duration, check: impl Fn(&[String]) -> bool) -> Duration {
+        let started = Instant::now();
+        loop {
+            let slugs = self.slugs(query).await;
+            if check(&slugs) {
+                return started.elapsed();
+            }
+            assert!(started.elapsed() < limit, "search {query} did not change within {limit:?}: {slugs:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn stop(self) {
+        self.handle.stop(true).await;
+        self.server.await.expect("server task").expect("server ran");
+    }
+}
+
+pub fn hit_slugs(body: &Value) -> Vec<String> {
+    body["hits"]
+        .as_array()
+        .map(|hits| hits.iter().filter_map(|hit| hit["slug"].as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+}
+
+pub fn fixtures(folder: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(folder)
+}
+
+/// Imports files the way `oogst import` does, from a second connection while the server
+/// runs; returns the import report.
+pub async fn import(config: &Config, paths: &[PathBuf]) -> oogst::import::ImportReport {
+    let db = oogst::startup::connect(config).await.expect("connect for import");
+    oogst::import::import_paths(&db, paths, &indicatif::ProgressBar::hidden()).await.expect("import runs")
+}
+
+/// The search fixtures: eleven published practices, one concept, one document.
+pub const FIXTURE_PRACTICES: usize = 11;
+
+/// An app with the search fixtures imported and indexed.
+pub async fn app_with_fixtures(env: &TestEnv) -> TestApp {
+    let app = env.spawn(false).await;
+    let report = import(&app.config, &[fixtures("practices"), fixtures("documents")]).await;
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    app.wait_for_search("kind=practice&per_page=100", Duration::from_secs(5), |slugs| slugs.len() == FIXTURE_PRACTICES)
+        .await;
+    app
+}
