@@ -149,7 +149,8 @@ pub async fn save(
     Ok(())
 }
 
-/// Reads, parses and saves everything under `paths`.
+/// Reads, parses and saves everything under `paths`, a batch at a time so memory stays
+/// flat however many files there are.
 pub async fn import_paths(
     db: &DatabaseConnection,
     paths: &[PathBuf],
@@ -158,17 +159,19 @@ pub async fn import_paths(
     let files = collect_files(paths);
     progress.set_length(files.len() as u64);
     let mut report = ImportReport::default();
-    let mut items = Vec::with_capacity(files.len());
-    for path in files {
-        match read_item(&path) {
-            Ok(item) => items.push((path, item)),
-            Err(message) => {
-                report.failed.push((path, message));
-                progress.inc(1);
+    for chunk in files.chunks(BATCH) {
+        let mut items = Vec::with_capacity(chunk.len());
+        for path in chunk {
+            match read_item(path) {
+                Ok(item) => items.push((path.clone(), item)),
+                Err(message) => {
+                    report.failed.push((path.clone(), message));
+                    progress.inc(1);
+                }
             }
         }
+        save(db, items, &mut report, progress).await?;
     }
-    save(db, items, &mut report, progress).await?;
     Ok(report)
 }
 
