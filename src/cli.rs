@@ -7,11 +7,13 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::accounts::{self, AccountError, NewUser, Role};
 use crate::config::Config;
-use crate::import;
 use crate::search::sync::{self, SyncError};
 use crate::search::{IndexStore, SearchError};
 use crate::startup::{self, Application, StartupError, Storage};
+use crate::taxonomy::Vocabulary;
+use crate::{import, organisations};
 
 #[derive(Debug, Parser)]
 #[command(name = "oogst", version, about = "Oogst: the knowledge platform of the learning network")]
@@ -35,6 +37,28 @@ pub enum Command {
     },
     /// Rebuild the search index from the database into a fresh folder, swapped in atomically.
     Reindex,
+    /// Manage people.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account and print a one-time link (valid 7 days) to set its password.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// beheerder, redacteur or lid.
+        #[arg(long, default_value = "beheerder")]
+        role: String,
+        /// Slug of the person's organisation (required for a redacteur).
+        #[arg(long)]
+        organisation: Option<String>,
+    },
 }
 
 pub async fn run(cli: Cli, config: Config) -> ExitCode {
@@ -42,6 +66,9 @@ pub async fn run(cli: Cli, config: Config) -> ExitCode {
         Command::Serve { demo } => serve(config, demo).await,
         Command::Import { paths } => import(config, paths).await,
         Command::Reindex => reindex(config).await,
+        Command::User { command: UserCommand::Create { email, name, role, organisation } } => {
+            create_user(config, email, name, role, organisation).await
+        }
     };
     match outcome {
         Ok(code) => code,
@@ -113,6 +140,43 @@ async fn reindex(config: Config) -> Result<ExitCode, StartupError> {
     bar.finish_and_clear();
     println!("search index rebuilt: {} items", index.num_docs());
     Ok(ExitCode::SUCCESS)
+}
+
+async fn create_user(
+    config: Config,
+    email: String,
+    name: String,
+    role: String,
+    organisation: Option<String>,
+) -> Result<ExitCode, StartupError> {
+    let Some(role) = Role::from_slug(&role) else {
+        eprintln!("error: unknown role '{role}' (use {})", Role::slugs().join(", "));
+        return Ok(ExitCode::FAILURE);
+    };
+    let db = startup::connect(&config).await?;
+    let organisation_id = match organisation {
+        None => None,
+        Some(slug) => match organisations::find_by_slug(&db, &slug).await? {
+            Some(found) => Some(found.id),
+            None => {
+                eprintln!("error: no organisation with slug '{slug}'");
+                return Ok(ExitCode::FAILURE);
+            }
+        },
+    };
+    let new = NewUser { email, name, role, organisation_id, job_title: String::new() };
+    match accounts::create_with_link(&db, &new).await {
+        Ok((created, token)) => {
+            println!("created {} ({}) as {}", created.name, created.email, role.label());
+            println!("set the password within 7 days: {}{}", config.public_url(), accounts::set_password_path(&token));
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(AccountError::Invalid(errors)) => {
+            eprintln!("error: {errors}");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 #[cfg(test)]

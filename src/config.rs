@@ -21,10 +21,26 @@ pub struct Config {
     pub log: String,
     /// Memory for the search index writer in MB (`OOGST_INDEX_MEMORY_MB`).
     pub index_memory_mb: usize,
-    /// How often the index worker looks for changes made by other processes, in
-    /// milliseconds (`OOGST_INDEX_POLL_MS`); changes made by the server itself are indexed
-    /// at once.
-    pub index_poll_ms: u64,
+    /// How often the background workers (search index, mail) look for work, in
+    /// milliseconds (`OOGST_WORKER_POLL_MS`).
+    pub worker_poll_ms: u64,
+    /// Key that signs sessions and forms (`OOGST_SECRET`, at least 32 characters); empty
+    /// means a random key kept in `{data_dir}/secret.key`.
+    pub secret: String,
+    /// Hours a login lasts (`OOGST_SESSION_HOURS`).
+    pub session_hours: i64,
+    /// Where mail goes (`OOGST_SMTP_URL`): `smtp://host:25`, `smtp://user:pass@host:587?tls=required`
+    /// (STARTTLS) or `smtps://user:pass@host:465`; empty writes `.eml` files to `{data_dir}/mail`.
+    pub smtp_url: String,
+    /// Sender of every mail (`OOGST_MAIL_FROM`).
+    pub mail_from: String,
+    /// Where replies go (`OOGST_MAIL_REPLY_TO`); empty means the sender.
+    pub mail_reply_to: String,
+    /// First retry delay of a mail that could not be delivered, in seconds
+    /// (`OOGST_MAIL_RETRY_SECONDS`); it doubles per attempt up to six hours, for at least a day.
+    pub mail_retry_seconds: u64,
+    /// Whether visitors may sign up as lid themselves (`OOGST_SELF_SIGNUP`).
+    pub self_signup: bool,
 }
 
 impl Default for Config {
@@ -36,7 +52,14 @@ impl Default for Config {
             public_url: String::new(),
             log: "info".into(),
             index_memory_mb: 64,
-            index_poll_ms: 500,
+            worker_poll_ms: 500,
+            secret: String::new(),
+            session_hours: 12,
+            smtp_url: String::new(),
+            mail_from: "Oogst <noreply@oogst.localhost>".into(),
+            mail_reply_to: String::new(),
+            mail_retry_seconds: 60,
+            self_signup: false,
         }
     }
 }
@@ -76,6 +99,15 @@ impl Config {
         } else {
             self.public_url.trim_end_matches('/').to_string()
         }
+    }
+
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.join("mail")
+    }
+
+    /// Whether the site is served over https, so cookies must be `Secure`.
+    pub fn https(&self) -> bool {
+        self.public_url().starts_with("https://")
     }
 
     pub fn index_memory_bytes(&self) -> usize {

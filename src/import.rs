@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use indicatif::ProgressBar;
 use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 
-use crate::documents::{self, DocumentError, DocumentInput};
-use crate::practices::{self, PracticeError, PracticeInput};
+use crate::documents::{self, DocumentInput};
+use crate::practices::{self, PracticeInput};
 use crate::taxonomy::Taxonomy;
 
 /// Files saved per transaction: large enough to be fast, small enough to keep memory flat.
@@ -119,17 +119,12 @@ pub async fn save(
         for (path, item) in items.by_ref().take(BATCH) {
             let savepoint = transaction.begin().await?;
             let outcome = match item {
-                Item::Practice(input) => {
-                    practices::upsert_in(&savepoint, *input, &taxonomy).await.map(drop).map_err(|error| match error {
-                        PracticeError::Invalid(errors) => errors.to_string(),
-                        PracticeError::Database(error) => format!("database: {error}"),
-                    })
-                }
+                Item::Practice(input) => practices::upsert_in(&savepoint, *input, &taxonomy)
+                    .await
+                    .map(drop)
+                    .map_err(|error| error.to_string()),
                 Item::Document(input) => {
-                    documents::upsert_in(&savepoint, input).await.map(drop).map_err(|error| match error {
-                        DocumentError::Invalid(errors) => errors.to_string(),
-                        DocumentError::Database(error) => format!("database: {error}"),
-                    })
+                    documents::upsert_in(&savepoint, input).await.map(drop).map_err(|error| error.to_string())
                 }
             };
             match outcome {

@@ -5,12 +5,15 @@
 //! `search` owns the tantivy index, kept in step with the database through the
 //! `outbox`.
 
+pub mod accounts;
+pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod documents;
 pub mod import;
+pub mod mail;
 pub mod markdown;
 pub mod organisations;
 pub mod outbox;

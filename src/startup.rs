@@ -11,8 +11,15 @@ use sea_orm::{DatabaseConnection, DbErr};
 use tokio::task::JoinHandle;
 use tracing_actix_web::TracingLogger;
 
+use crate::accounts::secret;
+use crate::accounts::sessions::TokenKeys;
 use crate::config::Config;
 use crate::demo::{self, DemoError};
+use crate::mail::transport::Transport;
+use crate::mail::worker::MailWorker;
+use crate::mail::MailSettings;
+use crate::routes::csrf::Csrf;
+use crate::routes::rate_limit::RateLimits;
 use crate::search::sync::{self, SyncError};
 use crate::search::{IndexStore, SearchIndex};
 use crate::{db, taxonomy};
@@ -21,6 +28,11 @@ use crate::{db, taxonomy};
 pub struct AppState {
     pub db: DatabaseConnection,
     pub search: Arc<SearchIndex>,
+    pub keys: TokenKeys,
+    pub csrf: Csrf,
+    pub limits: RateLimits,
+    pub mail: MailSettings,
+    pub config: Config,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +45,12 @@ pub enum StartupError {
     Index(#[from] SyncError),
     #[error(transparent)]
     Demo(#[from] DemoError),
+    #[error("account: {0}")]
+    Account(#[from] crate::accounts::AccountError),
+    #[error("secret key: {0}")]
+    Secret(String),
+    #[error("mail: {0}")]
+    Mail(String),
     #[error("cannot listen on {0}: {1}")]
     Bind(String, std::io::Error),
 }
@@ -66,7 +84,7 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection, StartupError
 pub struct Application {
     port: u16,
     server: Server,
-    worker: JoinHandle<()>,
+    workers: Vec<JoinHandle<()>>,
 }
 
 impl Application {
@@ -81,12 +99,30 @@ impl Application {
         let listener =
             TcpListener::bind(&config.bind).map_err(|error| StartupError::Bind(config.bind.clone(), error))?;
         let port = listener.local_addr().map_err(|error| StartupError::Bind(config.bind.clone(), error))?.port();
-        let worker = tokio::spawn(sync::run_worker(
-            storage.db.clone(),
-            Arc::clone(&storage.search),
-            Duration::from_millis(config.index_poll_ms),
-        ));
-        let state = web::Data::new(AppState { db: storage.db, search: storage.search });
+        let secret = secret::load_or_create(&config).map_err(|error| StartupError::Secret(error.to_string()))?;
+        let keys = TokenKeys::new(&secret, config.public_url(), chrono::Duration::hours(config.session_hours))
+            .map_err(|error| StartupError::Secret(error.to_string()))?;
+        let mail = MailSettings::from_config(&config).map_err(|error| StartupError::Mail(error.to_string()))?;
+        let poll = Duration::from_millis(config.worker_poll_ms);
+        let mail_worker = MailWorker {
+            db: storage.db.clone(),
+            transport: Transport::from_config(&config).map_err(StartupError::Mail)?,
+            settings: mail.clone(),
+            first_retry: Duration::from_secs(config.mail_retry_seconds),
+        };
+        let workers = vec![
+            tokio::spawn(sync::run_worker(storage.db.clone(), Arc::clone(&storage.search), poll)),
+            tokio::spawn(mail_worker.run(poll)),
+        ];
+        let state = web::Data::new(AppState {
+            db: storage.db,
+            search: storage.search,
+            keys,
+            csrf: Csrf::new(&secret, config.https()),
+            limits: RateLimits::default(),
+            mail,
+            config,
+        });
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(security_headers())
@@ -98,7 +134,7 @@ impl Application {
         .listen(listener)
         .map_err(|error| StartupError::Bind("listener".into(), error))?
         .run();
-        Ok(Application { port, server, worker })
+        Ok(Application { port, server, workers })
     }
 
     pub fn port(&self) -> u16 {
@@ -113,8 +149,10 @@ impl Application {
     /// index worker so the index is released.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
-        self.worker.abort();
-        let _ = self.worker.await;
+        for worker in self.workers {
+            worker.abort();
+            let _ = worker.await;
+        }
         result
     }
 }

@@ -11,15 +11,21 @@ use serde::Serialize;
 #[folder = "templates/"]
 struct TemplateFiles;
 
-static TEMPLATES: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
+static TEMPLATES: LazyLock<Handlebars<'static>> = LazyLock::new(|| registry(true));
+/// The same templates without HTML escaping, for the plain-text part of mails.
+static TEXT_TEMPLATES: LazyLock<Handlebars<'static>> = LazyLock::new(|| registry(false));
+
+fn registry(escape_html: bool) -> Handlebars<'static> {
     let mut registry = Handlebars::new();
-    registry.set_strict_mode(false);
+    if !escape_html {
+        registry.register_escape_fn(handlebars::no_escape);
+    }
     registry
         .register_embed_templates_with_extension::<TemplateFiles>(".hbs")
         .expect("embedded templates compile (checked by tests)");
     registry.register_helper("dutch_date", Box::new(date_helper));
     registry
-});
+}
 
 #[derive(Debug, thiserror::Error)]
 #[error("template {name}: {source}")]
@@ -30,6 +36,10 @@ pub struct RenderError {
 
 pub fn render(name: &str, data: &impl Serialize) -> Result<String, RenderError> {
     TEMPLATES.render(name, data).map_err(|source| RenderError { name: name.to_string(), source })
+}
+
+pub fn render_text(name: &str, data: &impl Serialize) -> Result<String, RenderError> {
+    TEXT_TEMPLATES.render(name, data).map_err(|source| RenderError { name: name.to_string(), source })
 }
 
 const MONTHS: [&str; 12] = [

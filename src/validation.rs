@@ -4,12 +4,18 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+/// Field name → messages.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct FieldErrors(BTreeMap<String, Vec<String>>);
 
 impl FieldErrors {
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
         self.0.entry(field.to_string()).or_default().push(message.into());
+    }
+
+    /// The first message for a field.
+    pub fn first(&self, field: &str) -> Option<&str> {
+        self.0.get(field).and_then(|messages| messages.first()).map(String::as_str)
     }
 
     pub fn is_empty(&self) -> bool {

@@ -2,10 +2,16 @@
 //! Rules about what may be stored live in the `oogst` crate's domain modules.
 
 pub mod advice;
+pub mod audit_log;
 pub mod document;
+pub mod mail_outbox;
+pub mod one_time_token;
 pub mod organisation;
 pub mod practice;
 pub mod practice_advice;
 pub mod practice_theme;
+pub mod practice_version;
 pub mod search_outbox;
+pub mod session;
 pub mod theme;
+pub mod user;

@@ -5,8 +5,11 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
+use crate::accounts::AccountError;
+use crate::practices::PracticeError;
 use crate::search::SearchError;
 use crate::templates::{self, RenderError};
+use crate::validation::FieldErrors;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RouteError {
@@ -14,6 +17,18 @@ pub enum RouteError {
     BadRequest(String),
     #[error("{0}")]
     NotFound(String),
+    /// No valid login (401).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Logged in, but not allowed (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// Input that breaks the rules, per field (422).
+    #[error("{0}")]
+    Invalid(FieldErrors),
+    /// Too many attempts; try again after this many seconds (429).
+    #[error("te veel pogingen")]
+    TooManyRequests(u64),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -23,6 +38,10 @@ impl RouteError {
         match self {
             RouteError::BadRequest(_) => StatusCode::BAD_REQUEST,
             RouteError::NotFound(_) => StatusCode::NOT_FOUND,
+            RouteError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            RouteError::Forbidden(_) => StatusCode::FORBIDDEN,
+            RouteError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            RouteError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             RouteError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -31,6 +50,10 @@ impl RouteError {
         match self {
             RouteError::BadRequest(_) => "bad_request",
             RouteError::NotFound(_) => "not_found",
+            RouteError::Unauthorized(_) => "unauthorized",
+            RouteError::Forbidden(_) => "forbidden",
+            RouteError::Invalid(_) => "invalid",
+            RouteError::TooManyRequests(_) => "too_many_requests",
             RouteError::Internal(_) => "internal",
         }
     }
@@ -38,12 +61,41 @@ impl RouteError {
     /// What a person may read: internal errors get a generic message.
     fn public_message(&self) -> String {
         match self {
-            RouteError::BadRequest(message) | RouteError::NotFound(message) => message.clone(),
+            RouteError::BadRequest(message)
+            | RouteError::NotFound(message)
+            | RouteError::Unauthorized(message)
+            | RouteError::Forbidden(message) => message.clone(),
+            RouteError::Invalid(errors) => format!("Controleer de invoer: {errors}"),
+            RouteError::TooManyRequests(seconds) => {
+                format!("Te veel pogingen. Probeer het over {} opnieuw.", wait_in_words(*seconds))
+            }
             RouteError::Internal(detail) => {
                 tracing::error!(%detail, "request failed");
                 "Er ging iets mis aan onze kant. Probeer het later opnieuw.".into()
             }
         }
+    }
+
+    /// The response with the headers this error needs (Retry-After for 429).
+    fn response(&self) -> actix_web::HttpResponseBuilder {
+        let mut builder = HttpResponse::build(self.status());
+        if let RouteError::TooManyRequests(seconds) = self {
+            builder.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
+        }
+        builder
+    }
+
+    pub fn forbidden() -> RouteError {
+        RouteError::Forbidden("U hebt geen toestemming om dit te doen.".into())
+    }
+}
+
+fn wait_in_words(seconds: u64) -> String {
+    match seconds {
+        0..=1 => "een seconde".into(),
+        2..=59 => format!("{seconds} seconden"),
+        60..=119 => "een minuut".into(),
+        _ => format!("{} minuten", seconds.div_ceil(60)),
     }
 }
 
@@ -58,6 +110,34 @@ macro_rules! internal_from {
 }
 internal_from!(sea_orm::DbErr, SearchError, RenderError, actix_web::error::BlockingError);
 
+impl From<AccountError> for RouteError {
+    fn from(error: AccountError) -> RouteError {
+        match error {
+            AccountError::Invalid(errors) => RouteError::Invalid(errors),
+            AccountError::LinkInvalid => {
+                RouteError::BadRequest("Deze link is ongeldig, verlopen of al gebruikt.".into())
+            }
+            AccountError::Forbidden => RouteError::forbidden(),
+            AccountError::NotFound => RouteError::NotFound("Deze persoon bestaat niet.".into()),
+            AccountError::Mail(error) => RouteError::Internal(error.to_string()),
+            AccountError::Database(error) => RouteError::Internal(error.to_string()),
+        }
+    }
+}
+
+impl From<PracticeError> for RouteError {
+    fn from(error: PracticeError) -> RouteError {
+        match error {
+            PracticeError::Invalid(errors) => RouteError::Invalid(errors),
+            PracticeError::NotFound => {
+                RouteError::NotFound("Deze praktijk bestaat niet (of u mag haar niet zien).".into())
+            }
+            PracticeError::Forbidden => RouteError::forbidden(),
+            PracticeError::Database(error) => RouteError::Internal(error.to_string()),
+        }
+    }
+}
+
 impl From<crate::pagination::PageError> for RouteError {
     fn from(error: crate::pagination::PageError) -> RouteError {
         RouteError::BadRequest(error.to_string())
@@ -67,10 +147,14 @@ impl From<crate::pagination::PageError> for RouteError {
 /// The JSON body of every API error.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// Machine-readable: bad_request, not_found or internal.
+    /// Machine-readable: bad_request, not_found, unauthorized, forbidden, invalid,
+    /// too_many_requests or internal.
     pub error: String,
     /// A sentence (in Dutch) a person understands.
     pub message: String,
+    /// For `invalid`: the messages per field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<FieldErrors>,
 }
 
 /// An error answered as `{error, message}`.
@@ -84,8 +168,11 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status_code())
-            .json(ErrorBody { error: self.0.code().into(), message: self.0.public_message() })
+        let fields = match &self.0 {
+            RouteError::Invalid(errors) => Some(errors.clone()),
+            _ => None,
+        };
+        self.0.response().json(ErrorBody { error: self.0.code().into(), message: self.0.public_message(), fields })
     }
 }
 
@@ -101,13 +188,16 @@ impl ResponseError for PageError {
 
     fn error_response(&self) -> HttpResponse {
         let heading = match self.0 {
-            RouteError::BadRequest(_) => "Dat verzoek begrijpen we niet",
+            RouteError::BadRequest(_) | RouteError::Invalid(_) => "Dat verzoek begrijpen we niet",
             RouteError::NotFound(_) => "Pagina niet gevonden",
+            RouteError::Unauthorized(_) => "Log eerst in",
+            RouteError::Forbidden(_) => "Geen toegang",
+            RouteError::TooManyRequests(_) => "Even geduld",
             RouteError::Internal(_) => "Er ging iets mis",
         };
         let data = serde_json::json!({ "page_title": heading, "heading": heading, "message": self.0.public_message() });
         let body = templates::render("error", &data).unwrap_or_else(|_| heading.to_string());
-        HttpResponse::build(self.status_code()).content_type("text/html; charset=utf-8").body(body)
+        self.0.response().content_type("text/html; charset=utf-8").body(body)
     }
 }
 
@@ -120,9 +210,19 @@ macro_rules! wrap_from {
         }
     )*};
 }
-wrap_from!(ApiError, sea_orm::DbErr, SearchError, actix_web::error::BlockingError, crate::pagination::PageError);
+wrap_from!(
+    ApiError,
+    AccountError,
+    PracticeError,
+    sea_orm::DbErr,
+    SearchError,
+    actix_web::error::BlockingError,
+    crate::pagination::PageError
+);
 wrap_from!(
     PageError,
+    AccountError,
+    PracticeError,
     sea_orm::DbErr,
     SearchError,
     RenderError,

@@ -2,15 +2,30 @@
 
 pub mod api;
 mod assets;
+pub mod auth;
+pub mod csrf;
 pub mod errors;
 mod health;
 mod html;
+pub mod rate_limit;
 pub mod search_params;
 
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 
 pub fn configure(config: &mut web::ServiceConfig) {
     config
+        .app_data(web::JsonConfig::default().limit(1 << 20).error_handler(|error, _| {
+            errors::ApiError(errors::RouteError::BadRequest(format!("De JSON in het verzoek klopt niet: {error}")))
+                .into()
+        }))
+        .app_data(web::QueryConfig::default().error_handler(|error, _| {
+            errors::PageError(errors::RouteError::BadRequest(format!("De parameters in de URL kloppen niet: {error}")))
+                .into()
+        }))
+        .app_data(web::FormConfig::default().limit(1 << 20).error_handler(|error, _| {
+            errors::PageError(errors::RouteError::BadRequest(format!("Het formulier is niet goed verstuurd: {error}")))
+                .into()
+        }))
         .service(health::healthz)
         .service(health::readyz)
         .service(assets::static_file)

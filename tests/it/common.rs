@@ -105,19 +105,28 @@ impl TestEnv {
         Config {
             bind: "127.0.0.1:0".into(),
             database_url: self.db.url.clone(),
-            index_poll_ms: 100,
+            worker_poll_ms: 100,
             log: "warn".into(),
             ..Config::for_data_dir(self.dir.path())
         }
     }
 
     pub async fn spawn(&self, demo: bool) -> TestApp {
-        let config = self.config();
+        self.spawn_with(self.config(), demo).await
+    }
+
+    /// Starts the app with a configuration of the test's own (e.g. with SMTP).
+    pub async fn spawn_with(&self, config: Config, demo: bool) -> TestApp {
         let application = Application::build(config.clone(), demo).await.expect("application starts");
         let address = format!("http://127.0.0.1:{}", application.port());
         let handle = application.handle();
         let server = tokio::spawn(application.run_until_stopped());
-        TestApp { address, client: reqwest::Client::new(), config, handle, server }
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("HTTP client");
+        TestApp { address, client, config, handle, server }
     }
 
     pub async fn finish(self) {
@@ -162,6 +171,48 @@ impl TestApp {
         }
     }
 
+    /// A new browser: its own cookies.
+    pub fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("HTTP client")
+    }
+
+    /// Opens a form page in `browser` and posts it with `fields` (the CSRF token is taken
+    /// from the page, as a browser would send it); a page that does not open is returned.
+    pub async fn submit_form(
+        &self,
+        browser: &reqwest::Client,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let page = browser.get(format!("{}{page}", self.address)).send().await.unwrap();
+        if !page.status().is_success() {
+            return page;
+        }
+        let html = page.text().await.unwrap();
+        let csrf = hidden_field(&html, "csrf");
+        let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        browser.post(format!("{}{action}", self.address)).form(&form).send().await.unwrap()
+    }
+
+    /// A Bearer token for the account.
+    pub async fn token(&self, email: &str, password: &str) -> String {
+        let response = self
+            .client
+            .post(format!("{}/api/v1/auth/token", self.address))
+            .json(&serde_json::json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "login of {email}");
+        response.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
+    }
+
     pub async fn stop(self) {
         self.handle.stop(true).await;
         self.server.await.expect("server task").expect("server ran");
@@ -197,4 +248,11 @@ pub async fn app_with_fixtures(env: &TestEnv) -> TestApp {
     app.wait_for_search("kind=practice&per_page=100", Duration::from_secs(5), |slugs| slugs.len() == FIXTURE_PRACTICES)
         .await;
     app
+}
+
+/// The value of a hidden input in a page.
+pub fn hidden_field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no field {name} in page")) + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
 }

@@ -3,7 +3,9 @@
 //! (`OOGST_TEST_DATABASE_URL`, e.g. postgres://postgres@127.0.0.1:5432/test).
 
 mod common;
+mod smtp;
 
+mod accounts;
 mod browse;
 mod import;
 mod lifecycle;

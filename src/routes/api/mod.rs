@@ -1,6 +1,8 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document it serves.
 
+pub mod auth;
 pub mod organisations;
+pub mod people;
 pub mod practices;
 pub mod search;
 
@@ -9,6 +11,7 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
+    modifiers(&BearerAuth),
     info(
         title = "Oogst API",
         version = "1",
@@ -16,14 +19,38 @@ use utoipa::OpenApi;
     ),
     paths(
         search::search,
+        auth::token,
+        auth::revoke,
+        people::invite,
+        people::list,
+        people::change_role,
         practices::list,
         practices::show,
         practices::similar,
+        practices::create,
+        practices::update,
+        practices::remove,
+        practices::versions,
+        practices::restore,
         organisations::list,
         organisations::themes,
     )
 )]
 pub struct ApiDoc;
+
+/// Declares the Bearer token scheme the protected paths refer to.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
 
 #[get("/openapi.json")]
 pub async fn openapi_json() -> HttpResponse {
@@ -34,8 +61,18 @@ pub fn configure(config: &mut web::ServiceConfig) {
     config.service(
         web::scope("/api/v1")
             .service(search::search)
+            .service(auth::token)
+            .service(auth::revoke)
+            .service(people::invite)
+            .service(people::list)
+            .service(people::change_role)
             .service(practices::list)
             .service(practices::similar)
+            .service(practices::versions)
+            .service(practices::restore)
+            .service(practices::create)
+            .service(practices::update)
+            .service(practices::remove)
             .service(practices::show)
             .service(organisations::list)
             .service(organisations::themes)

@@ -7,6 +7,7 @@ use super::page;
 use crate::organisations::OrganisationView;
 use crate::pagination::PageRequest;
 use crate::practices::{self, Listing};
+use crate::routes::auth::Viewer;
 use crate::routes::errors::PageError;
 use crate::startup::AppState;
 use crate::taxonomy::{NetworkRole, Taxonomy, Vocabulary};
@@ -14,7 +15,7 @@ use crate::taxonomy::{NetworkRole, Taxonomy, Vocabulary};
 const RECENT: u64 = 6;
 
 #[get("/")]
-pub async fn home(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+pub async fn home(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
     let recent = practices::list_published(&state.db, Listing::All, PageRequest { page: 1, per_page: RECENT }).await?;
     let regions: Vec<OrganisationView> = organisation::Entity::find()
         .filter(organisation::Column::NetworkRole.eq(NetworkRole::Inspiratieregio.slug()))
@@ -28,7 +29,8 @@ pub async fn home(state: web::Data<AppState>) -> Result<HttpResponse, PageError>
     let taxonomy = Taxonomy::load(&state.db).await?;
     page(
         "home",
-        &serde_json::json!({
+        &viewer,
+        serde_json::json!({
             "description": "Oogst: praktijken en kennis van het lerend netwerk Met Andere Ogen",
             "practice_count": recent.total,
             "organisation_count": organisation_count,

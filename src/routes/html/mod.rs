@@ -1,5 +1,6 @@
 //! Server-rendered pages in Dutch; they work without JavaScript.
 
+mod account;
 mod documents;
 mod home;
 mod organisations;
@@ -7,15 +8,28 @@ mod practices;
 mod search;
 mod themes;
 
-use actix_web::{web, HttpResponse};
-use serde::Serialize;
-
-use super::errors::PageError;
+use super::auth::Viewer;
+use super::errors::{PageError, RouteError};
+use crate::startup::AppState;
 use crate::templates;
+use actix_web::{web, HttpRequest, HttpResponse};
 
 pub fn configure(config: &mut web::ServiceConfig) {
     config
         .service(home::home)
+        .service(account::login_form)
+        .service(account::login)
+        .service(account::logout_form)
+        .service(account::logout)
+        .service(account::forgot_form)
+        .service(account::forgot)
+        .service(account::set_password_form)
+        .service(account::set_password)
+        .service(account::reset_password_form)
+        .service(account::reset_password)
+        .service(account::signup_form)
+        .service(account::signup)
+        .service(account::verify_email)
         .service(search::search)
         .service(practices::list)
         .service(practices::show)
@@ -26,14 +40,41 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(documents::show);
 }
 
-fn page(template: &str, data: &impl Serialize) -> Result<HttpResponse, PageError> {
-    let body = templates::render(template, data)?;
+/// Renders a page for the viewer: the layout shows who is signed in.
+fn page(template: &str, viewer: &Viewer, mut data: serde_json::Value) -> Result<HttpResponse, PageError> {
+    if let Some(object) = data.as_object_mut() {
+        object.insert("viewer".into(), serde_json::to_value(&viewer.0).unwrap_or_default());
+    }
+    let body = templates::render(template, &data)?;
     Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(body))
+}
+
+/// Renders a page with a form: adds the CSRF token, and sets its cookie when the visitor
+/// has none yet.
+fn form_page(
+    request: &HttpRequest,
+    state: &AppState,
+    template: &str,
+    viewer: &Viewer,
+    mut data: serde_json::Value,
+) -> Result<HttpResponse, PageError> {
+    let token = state.csrf.issue(request);
+    if let Some(object) = data.as_object_mut() {
+        object.insert("csrf".into(), token.token.into());
+    }
+    let mut response = page(template, viewer, data)?;
+    if let Some(cookie) = token.cookie {
+        response.add_cookie(&cookie).map_err(|error| RouteError::Internal(error.to_string()))?;
+    }
+    Ok(response)
+}
+
+/// After a successful form post: go elsewhere (303 See Other), so reloading does not post again.
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((actix_web::http::header::LOCATION, location.to_string())).finish()
 }
 
 /// Answer for paths nobody serves.
 pub async fn not_found() -> PageError {
-    PageError(super::errors::RouteError::NotFound(
-        "Deze pagina bestaat niet (meer). Misschien is het adres veranderd.".into(),
-    ))
+    PageError(RouteError::NotFound("Deze pagina bestaat niet (meer). Misschien is het adres veranderd.".into()))
 }

@@ -4,6 +4,7 @@ use super::page;
 use crate::organisations::{self, OrganisationView};
 use crate::pagination::{PageLinks, PageParams, PageRequest};
 use crate::practices::{self, Listing};
+use crate::routes::auth::Viewer;
 use crate::routes::errors::{PageError, RouteError};
 use crate::startup::AppState;
 
@@ -11,19 +12,25 @@ const PER_PAGE: u64 = 50;
 const PRACTICES_PER_PAGE: u64 = 12;
 
 #[get("/organisaties")]
-pub async fn list(state: web::Data<AppState>, params: web::Query<PageParams>) -> Result<HttpResponse, PageError> {
+pub async fn list(
+    viewer: Viewer,
+    state: web::Data<AppState>,
+    params: web::Query<PageParams>,
+) -> Result<HttpResponse, PageError> {
     let request = PageRequest::parse(&params, PER_PAGE)?;
     let found = organisations::list(&state.db, request).await?;
     let pages =
         PageLinks::new(request.page, request.per_page, found.total, |page| format!("/organisaties?page={page}"));
     page(
         "organisations",
-        &serde_json::json!({ "page_title": "Organisaties", "items": found.items, "total": found.total, "pages": pages }),
+        &viewer,
+        serde_json::json!({ "page_title": "Organisaties", "items": found.items, "total": found.total, "pages": pages }),
     )
 }
 
 #[get("/organisaties/{slug}")]
 pub async fn show(
+    viewer: Viewer,
     state: web::Data<AppState>,
     slug: web::Path<String>,
     params: web::Query<PageParams>,
@@ -37,7 +44,8 @@ pub async fn show(
     let pages = PageLinks::new(request.page, request.per_page, found.total, |page| format!("{}?page={page}", view.url));
     page(
         "organisation",
-        &serde_json::json!({
+        &viewer,
+        serde_json::json!({
             "page_title": view.name,
             "description": view.description,
             "organisation": view,

@@ -3,6 +3,7 @@ use actix_web::{get, web, HttpResponse};
 use super::page;
 use crate::pagination::{PageLinks, PageParams, PageRequest};
 use crate::practices::{self, Listing};
+use crate::routes::auth::Viewer;
 use crate::routes::errors::{PageError, RouteError};
 use crate::search::ItemKind;
 use crate::startup::AppState;
@@ -11,13 +12,18 @@ const PER_PAGE: u64 = 12;
 const SIMILAR: usize = 5;
 
 #[get("/praktijken")]
-pub async fn list(state: web::Data<AppState>, params: web::Query<PageParams>) -> Result<HttpResponse, PageError> {
+pub async fn list(
+    viewer: Viewer,
+    state: web::Data<AppState>,
+    params: web::Query<PageParams>,
+) -> Result<HttpResponse, PageError> {
     let request = PageRequest::parse(&params, PER_PAGE)?;
     let found = practices::list_published(&state.db, Listing::All, request).await?;
     let pages = PageLinks::new(request.page, request.per_page, found.total, |page| format!("/praktijken?page={page}"));
     page(
         "practices",
-        &serde_json::json!({
+        &viewer,
+        serde_json::json!({
             "page_title": "Praktijken",
             "heading": "Praktijken",
             "intro": "Wat regio's en leden in het netwerk doen, van thuiszitterslabs tot één zorgteam rond school.",
@@ -30,7 +36,11 @@ pub async fn list(state: web::Data<AppState>, params: web::Query<PageParams>) ->
 }
 
 #[get("/praktijken/{slug}")]
-pub async fn show(state: web::Data<AppState>, slug: web::Path<String>) -> Result<HttpResponse, PageError> {
+pub async fn show(
+    viewer: Viewer,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
     let practice = practices::find_published(&state.db, &slug)
         .await?
         .ok_or_else(|| RouteError::NotFound("Deze praktijk bestaat niet of is niet (meer) gepubliceerd.".into()))?;
@@ -42,7 +52,8 @@ pub async fn show(state: web::Data<AppState>, slug: web::Path<String>) -> Result
     };
     page(
         "practice",
-        &serde_json::json!({
+        &viewer,
+        serde_json::json!({
             "page_title": practice.title,
             "description": practice.summary,
             "practice": practice,

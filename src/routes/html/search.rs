@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::page;
 use crate::pagination::PageLinks;
+use crate::routes::auth::Viewer;
 use crate::routes::errors::PageError;
 use crate::routes::search_params::SearchParams;
 use crate::search::{Hit, ItemKind, Sort, FACETS};
@@ -67,7 +68,11 @@ fn value_label(taxonomy: &Taxonomy, facet: &str, value: &str) -> String {
 }
 
 #[get("/zoeken")]
-pub async fn search(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+pub async fn search(
+    viewer: Viewer,
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
     let params = SearchParams::parse(request.query_string(), PER_PAGE)?;
     let index = state.search.clone();
     let search_request = params.request.clone();
@@ -127,7 +132,8 @@ pub async fn search(request: HttpRequest, state: web::Data<AppState>) -> Result<
     let page_title = if q.is_empty() { "Zoeken".to_string() } else { format!("Zoeken naar {q}") };
     page(
         "search",
-        &serde_json::json!({
+        &viewer,
+        serde_json::json!({
             "page_title": page_title,
             "q": q,
             "sort": match params.request.sort { Sort::Relevance => "relevance", Sort::Date => "date" },

@@ -3,6 +3,7 @@ use actix_web::{get, web, HttpResponse};
 use super::page;
 use crate::pagination::{PageLinks, PageParams, PageRequest};
 use crate::practices::{self, Listing};
+use crate::routes::auth::Viewer;
 use crate::routes::errors::{PageError, RouteError};
 use crate::startup::AppState;
 use crate::taxonomy::Taxonomy;
@@ -10,7 +11,7 @@ use crate::taxonomy::Taxonomy;
 const PER_PAGE: u64 = 12;
 
 #[get("/themas")]
-pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+pub async fn list(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
     let taxonomy = Taxonomy::load(&state.db).await?;
     let themes: Vec<_> = taxonomy
         .themes
@@ -22,11 +23,12 @@ pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, PageError>
         .iter()
         .map(|advice| serde_json::json!({"slug": advice.slug, "name": advice.name, "description": advice.description}))
         .collect();
-    page("themes", &serde_json::json!({ "page_title": "Thema's", "themes": themes, "advices": advices }))
+    page("themes", &viewer, serde_json::json!({ "page_title": "Thema's", "themes": themes, "advices": advices }))
 }
 
 #[get("/themas/{slug}")]
 pub async fn show(
+    viewer: Viewer,
     state: web::Data<AppState>,
     slug: web::Path<String>,
     params: web::Query<PageParams>,
@@ -44,7 +46,8 @@ pub async fn show(
     });
     page(
         "practices",
-        &serde_json::json!({
+        &viewer,
+        serde_json::json!({
             "page_title": theme.name,
             "heading": theme.name,
             "intro": theme.description,

@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use entity::{advice, organisation, practice, practice_advice, practice_theme, theme};
 
+pub mod editing;
+
 use crate::markdown;
 use crate::organisations::{self, OrganisationView};
 use crate::outbox;
@@ -27,6 +29,10 @@ const MAX_SUMMARY_CHARS: usize = 600;
 pub enum PracticeError {
     #[error("{0}")]
     Invalid(FieldErrors),
+    #[error("practice not found")]
+    NotFound,
+    #[error("not allowed")]
+    Forbidden,
     #[error(transparent)]
     Database(#[from] DbErr),
 }
@@ -54,8 +60,8 @@ pub struct Link {
     pub url: String,
 }
 
-/// A practice as its publisher describes it (import file, later forms and API).
-#[derive(Debug, Clone, Default, Deserialize)]
+/// A practice as its publisher describes it (import file, form or API).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PracticeInput {
     #[serde(default)]
@@ -327,12 +333,19 @@ fn published() -> sea_orm::Condition {
 
 /// A published practice; concepts and archived practices are not public.
 pub async fn find_published(db: &impl ConnectionTrait, slug: &str) -> Result<Option<PracticeView>, DbErr> {
-    let found = practice::Entity::find()
-        .filter(published())
-        .filter(practice::Column::Slug.eq(slug))
-        .find_also_related(organisation::Entity)
-        .one(db)
-        .await?;
+    find_view(db, practice::Entity::find().filter(published()).filter(practice::Column::Slug.eq(slug))).await
+}
+
+/// A practice in any status, for the people who may edit it.
+pub async fn find_any(db: &impl ConnectionTrait, slug: &str) -> Result<Option<PracticeView>, DbErr> {
+    find_view(db, practice::Entity::find().filter(practice::Column::Slug.eq(slug))).await
+}
+
+async fn find_view(
+    db: &impl ConnectionTrait,
+    query: sea_orm::Select<practice::Entity>,
+) -> Result<Option<PracticeView>, DbErr> {
+    let found = query.find_also_related(organisation::Entity).one(db).await?;
     let Some((model, Some(organisation))) = found else {
         return Ok(None);
     };

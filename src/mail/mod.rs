@@ -1,0 +1,98 @@
+//! Mail that is never lost: every message is written to the outbox in the same transaction
+//! as the action that causes it, and the worker delivers it with retries.
+
+pub mod transport;
+pub mod worker;
+
+use chrono::Utc;
+use lettre::message::Mailbox;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use serde::Serialize;
+
+use entity::mail_outbox;
+
+use crate::config::Config;
+use crate::templates;
+
+/// Outbox row states.
+pub const PENDING: &str = "pending";
+pub const SENDING: &str = "sending";
+pub const SENT: &str = "sent";
+pub const FAILED: &str = "failed";
+
+/// Sender details and the base URL for links, from the configuration.
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    pub from: Mailbox,
+    pub reply_to: Option<Mailbox>,
+    pub public_url: String,
+    /// Domain part of Message-IDs.
+    pub domain: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("invalid mail address {0:?}: {1}")]
+    Address(String, lettre::address::AddressError),
+    #[error("mail template: {0}")]
+    Template(#[from] templates::RenderError),
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+impl MailSettings {
+    pub fn from_config(config: &Config) -> Result<MailSettings, MailError> {
+        let parse = |text: &str| text.parse::<Mailbox>().map_err(|error| MailError::Address(text.to_string(), error));
+        let from = parse(&config.mail_from)?;
+        let reply_to = if config.mail_reply_to.is_empty() { None } else { Some(parse(&config.mail_reply_to)?) };
+        Ok(MailSettings { domain: from.email.domain().to_string(), from, reply_to, public_url: config.public_url() })
+    }
+
+    /// An absolute link into the site.
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.public_url)
+    }
+}
+
+/// A mail to write to the outbox: `template` names `templates/mail/{template}.html.hbs`
+/// and `….txt.hbs`, both rendered with `data` plus `site_url`.
+pub struct Mail<'a, T: Serialize> {
+    pub to: &'a str,
+    pub subject: String,
+    pub template: &'static str,
+    pub data: T,
+}
+
+/// Renders the mail and records it in the outbox; call inside the causing transaction.
+pub async fn enqueue<T: Serialize>(
+    db: &impl ConnectionTrait,
+    settings: &MailSettings,
+    mail: Mail<'_, T>,
+) -> Result<(), MailError> {
+    let mut data = serde_json::to_value(&mail.data).unwrap_or_default();
+    if let Some(object) = data.as_object_mut() {
+        object.insert("site_url".into(), settings.public_url.clone().into());
+        object.insert("subject".into(), mail.subject.clone().into());
+    }
+    let html_body = templates::render(&format!("mail/{}.html", mail.template), &data)?;
+    let text_body = templates::render_text(&format!("mail/{}.txt", mail.template), &data)?;
+    let now = Utc::now();
+    mail_outbox::ActiveModel {
+        message_id: Set(format!("<{}@{}>", uuid::Uuid::new_v4(), settings.domain)),
+        to_address: Set(mail.to.to_string()),
+        subject: Set(mail.subject),
+        text_body: Set(text_body),
+        html_body: Set(html_body),
+        status: Set(PENDING.into()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        claimed_until: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+        sent_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,307 @@
+//! Creating, editing, publishing, archiving and deleting practices on behalf of a person,
+//! with the rules of who may, an audit record and a version of every save.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, ModelTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+use serde::Serialize;
+
+use entity::{organisation, practice, practice_version};
+
+use super::{find_any, upsert_in, PracticeError, PracticeInput, PracticeView};
+use crate::accounts::{policy, Actor};
+use crate::audit;
+use crate::organisations;
+use crate::outbox;
+use crate::search::ItemKind;
+use crate::taxonomy::{PracticeStatus, Taxonomy, Vocabulary};
+use crate::validation::FieldErrors;
+
+fn invalid(field: &str, message: impl Into<String>) -> PracticeError {
+    let mut errors = FieldErrors::default();
+    errors.add(field, message);
+    PracticeError::Invalid(errors)
+}
+
+async fn find_model(db: &impl ConnectionTrait, slug: &str) -> Result<Option<practice::Model>, DbErr> {
+    practice::Entity::find().filter(practice::Column::Slug.eq(slug)).one(db).await
+}
+
+/// A practice as this viewer may see it: published ones for everyone, concepts and
+/// archived ones only for those who may edit them.
+pub async fn find_visible(
+    db: &impl ConnectionTrait,
+    viewer: Option<&Actor>,
+    slug: &str,
+) -> Result<Option<PracticeView>, DbErr> {
+    let Some(model) = find_model(db, slug).await? else { return Ok(None) };
+    let visible = model.status == PracticeStatus::Gepubliceerd.slug()
+        || viewer.is_some_and(|actor| policy::can_edit_practices_of(actor, model.organisation_id));
+    if visible {
+        find_any(db, slug).await
+    } else {
+        Ok(None)
+    }
+}
+
+/// The organisation a practice is saved under: the one named, or the editor's own; the
+/// editor must be allowed to publish for it.
+async fn organisation_for(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    named: &str,
+) -> Result<organisation::Model, PracticeError> {
+    let found = if named.trim().is_empty() {
+        match actor.organisation_id {
+            Some(id) => organisation::Entity::find_by_id(id).one(db).await?,
+            None => None,
+        }
+        .ok_or_else(|| invalid("organisation", "Kies de organisatie van deze praktijk."))?
+    } else {
+        organisations::find_by_slug(db, named.trim())
+            .await?
+            .ok_or_else(|| invalid("organisation", format!("Onbekende organisatie '{}'.", named.trim())))?
+    };
+    if !policy::can_edit_practices_of(actor, found.id) {
+        return Err(PracticeError::Forbidden);
+    }
+    Ok(found)
+}
+
+/// A free slug from the title: "dokwerk", else "dokwerk-2", …
+async fn free_slug(db: &impl ConnectionTrait, title: &str) -> Result<String, DbErr> {
+    let base = slug::slugify(title).chars().take(80).collect::<String>().trim_end_matches('-').to_string();
+    let base = if base.is_empty() { "praktijk".to_string() } else { base };
+    let mut candidate = base.clone();
+    let mut number = 2;
+    while find_model(db, &candidate).await?.is_some() {
+        candidate = format!("{base}-{number}");
+        number += 1;
+    }
+    Ok(candidate)
+}
+
+/// Creates a practice for the actor's (or a named) organisation.
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    mut input: PracticeInput,
+) -> Result<PracticeView, PracticeError> {
+    if !policy::can_edit_some_practices(actor) {
+        return Err(PracticeError::Forbidden);
+    }
+    let transaction = db.begin().await?;
+    let organisation = organisation_for(&transaction, actor, &input.organisation).await?;
+    input.organisation = organisation.slug;
+    if input.slug.is_empty() {
+        input.slug = free_slug(&transaction, &input.title).await?;
+    } else if find_model(&transaction, &input.slug).await?.is_some() {
+        return Err(invalid("slug", "Er bestaat al een praktijk met deze korte naam."));
+    }
+    let saved = save(&transaction, actor, input, "aangemaakt").await?;
+    transaction.commit().await?;
+    view(db, &saved.slug).await
+}
+
+/// Replaces a practice's content (its slug stays). Moving it to another organisation
+/// needs the right to edit both.
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    slug: &str,
+    mut input: PracticeInput,
+) -> Result<PracticeView, PracticeError> {
+    let transaction = db.begin().await?;
+    let existing = editable(&transaction, actor, slug).await?;
+    let organisation = if input.organisation.trim().is_empty() {
+        organisation::Entity::find_by_id(existing.organisation_id)
+            .one(&transaction)
+            .await?
+            .ok_or(PracticeError::NotFound)?
+    } else {
+        organisation_for(&transaction, actor, &input.organisation).await?
+    };
+    input.organisation = organisation.slug;
+    input.slug = existing.slug;
+    let action = match (existing.status.as_str(), input.status.as_deref()) {
+        (before, Some(after)) if before != after => format!("status {before} → {after}"),
+        _ => "bewerkt".to_string(),
+    };
+    let saved = save(&transaction, actor, input, &action).await?;
+    transaction.commit().await?;
+    view(db, &saved.slug).await
+}
+
+/// Changes only the status: publish, back to concept, or archive.
+pub async fn set_status(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    slug: &str,
+    status: PracticeStatus,
+) -> Result<PracticeView, PracticeError> {
+    let mut input = current_input(db, actor, slug).await?;
+    input.status = Some(status.slug().to_string());
+    update(db, actor, slug, input).await
+}
+
+/// Deletes a practice and its versions; the search index drops it.
+pub async fn delete(db: &DatabaseConnection, actor: &Actor, slug: &str) -> Result<(), PracticeError> {
+    let transaction = db.begin().await?;
+    let existing = editable(&transaction, actor, slug).await?;
+    outbox::record_changes(&transaction, ItemKind::Practice, &[existing.id]).await?;
+    audit::record(&transaction, actor, "verwijderd", "praktijk", &existing.slug, existing.title.clone()).await?;
+    existing.delete(&transaction).await?;
+    transaction.commit().await?;
+    Ok(())
+}
+
+/// The practice as the form and the API take it, for an editor.
+pub async fn current_input(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    slug: &str,
+) -> Result<PracticeInput, PracticeError> {
+    let existing = editable(db, actor, slug).await?;
+    let latest = practice_version::Entity::find()
+        .filter(practice_version::Column::PracticeId.eq(existing.id))
+        .order_by_desc(practice_version::Column::Number)
+        .one(db)
+        .await?;
+    match latest.and_then(|version| serde_json::from_value::<PracticeInput>(version.snapshot).ok()) {
+        Some(input) => Ok(PracticeInput { status: Some(existing.status), ..input }),
+        None => input_from_model(db, existing).await,
+    }
+}
+
+/// For practices saved before versions existed (imports): rebuild the input from the row.
+async fn input_from_model(db: &impl ConnectionTrait, model: practice::Model) -> Result<PracticeInput, PracticeError> {
+    let view = find_any(db, &model.slug).await?.ok_or(PracticeError::NotFound)?;
+    Ok(PracticeInput {
+        slug: view.slug,
+        title: view.title,
+        organisation: view.organisation.slug,
+        summary: view.summary,
+        body: view.body,
+        province: view.province,
+        themes: view.themes.into_iter().map(|named| named.slug).collect(),
+        advices: view.advices.into_iter().map(|named| named.slug).collect(),
+        age_groups: view.age_groups.into_iter().map(|named| named.slug).collect(),
+        partners: view.partners.into_iter().map(|named| named.slug).collect(),
+        results: view.results,
+        contact: view.contact,
+        links: view.links,
+        status: Some(view.status),
+        published_at: view.published_at.map(|date| date.to_rfc3339()),
+    })
+}
+
+/// The existing practice, if the actor may edit it; 404 for those who may not even see it.
+async fn editable(db: &impl ConnectionTrait, actor: &Actor, slug: &str) -> Result<practice::Model, PracticeError> {
+    let existing = find_model(db, slug).await?.ok_or(PracticeError::NotFound)?;
+    if policy::can_edit_practices_of(actor, existing.organisation_id) {
+        Ok(existing)
+    } else if existing.status == PracticeStatus::Gepubliceerd.slug() {
+        Err(PracticeError::Forbidden)
+    } else {
+        Err(PracticeError::NotFound)
+    }
+}
+
+/// Saves, records a version and an audit entry: one transaction, the caller's.
+async fn save(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    input: PracticeInput,
+    action: &str,
+) -> Result<practice::Model, PracticeError> {
+    let taxonomy = Taxonomy::load(db).await?;
+    let snapshot = serde_json::to_value(&input).unwrap_or_default();
+    let saved = upsert_in(db, input, &taxonomy).await?;
+    let number =
+        practice_version::Entity::find().filter(practice_version::Column::PracticeId.eq(saved.id)).count(db).await?
+            as i32
+            + 1;
+    practice_version::ActiveModel {
+        practice_id: Set(saved.id),
+        number: Set(number),
+        snapshot: Set(snapshot),
+        author_id: Set(Some(actor.user_id)),
+        author_name: Set(actor.name.clone()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    audit::record(db, actor, action, "praktijk", &saved.slug, format!("{} (versie {number})", saved.title)).await?;
+    Ok(saved)
+}
+
+async fn view(db: &impl ConnectionTrait, slug: &str) -> Result<PracticeView, PracticeError> {
+    find_any(db, slug).await?.ok_or(PracticeError::NotFound)
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct VersionSummary {
+    pub number: i32,
+    pub author: String,
+    pub created_at: chrono::DateTime<Utc>,
+    pub title: String,
+    pub status: Option<String>,
+}
+
+/// Earlier versions, newest first.
+pub async fn versions(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    slug: &str,
+) -> Result<Vec<VersionSummary>, PracticeError> {
+    let existing = editable(db, actor, slug).await?;
+    Ok(practice_version::Entity::find()
+        .filter(practice_version::Column::PracticeId.eq(existing.id))
+        .order_by_desc(practice_version::Column::Number)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|version| {
+            let snapshot: PracticeInput = serde_json::from_value(version.snapshot).unwrap_or_default();
+            VersionSummary {
+                number: version.number,
+                author: version.author_name,
+                created_at: version.created_at,
+                title: snapshot.title,
+                status: snapshot.status,
+            }
+        })
+        .collect())
+}
+
+/// One earlier version's content.
+pub async fn version(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    slug: &str,
+    number: i32,
+) -> Result<PracticeInput, PracticeError> {
+    let existing = editable(db, actor, slug).await?;
+    let found = practice_version::Entity::find()
+        .filter(practice_version::Column::PracticeId.eq(existing.id))
+        .filter(practice_version::Column::Number.eq(number))
+        .one(db)
+        .await?
+        .ok_or(PracticeError::NotFound)?;
+    serde_json::from_value(found.snapshot).map_err(|error| PracticeError::Database(DbErr::Json(error.to_string())))
+}
+
+/// Makes an earlier version current again (as a new version), keeping today's status.
+pub async fn restore(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    slug: &str,
+    number: i32,
+) -> Result<PracticeView, PracticeError> {
+    let old = version(db, actor, slug, number).await?;
+    let current = current_input(db, actor, slug).await?;
+    update(db, actor, slug, PracticeInput { status: current.status, ..old }).await
+}

@@ -1,0 +1,108 @@
+//! Who is asking: the session cookie for browsers, `Authorization: Bearer` for API clients.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::cookie::{time, Cookie, SameSite};
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+
+use super::errors::{ApiError, PageError, RouteError};
+use crate::accounts::sessions::NewSession;
+use crate::accounts::{self, Actor};
+use crate::startup::AppState;
+
+pub const SESSION_COOKIE: &str = "oogst_session";
+
+type Extracted<T, E> = Pin<Box<dyn Future<Output = Result<T, E>>>>;
+
+fn state(request: &HttpRequest) -> web::Data<AppState> {
+    request.app_data::<web::Data<AppState>>().expect("AppState is registered").clone()
+}
+
+/// The actor behind a token, if the token is valid and its session live.
+async fn actor_from_token(state: &AppState, token: &str) -> Result<Option<Actor>, RouteError> {
+    match state.keys.verify(token) {
+        Some(verified) => Ok(accounts::actor_for(&state.db, &verified).await?),
+        None => Ok(None),
+    }
+}
+
+/// The browser's visitor: signed in or anonymous. A stale or forged cookie counts as
+/// anonymous, so public pages keep working.
+pub struct Viewer(pub Option<Actor>);
+
+impl FromRequest for Viewer {
+    type Error = PageError;
+    type Future = Extracted<Viewer, PageError>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let request = request.clone();
+        Box::pin(async move {
+            let Some(cookie) = request.cookie(SESSION_COOKIE) else { return Ok(Viewer(None)) };
+            Ok(Viewer(actor_from_token(&state(&request), cookie.value()).await?))
+        })
+    }
+}
+
+impl Viewer {
+    /// The signed-in actor, or "log in first".
+    pub fn required(self) -> Result<Actor, PageError> {
+        self.0.ok_or_else(|| {
+            PageError(RouteError::Unauthorized("Log in om deze pagina te gebruiken: ga naar /inloggen.".into()))
+        })
+    }
+}
+
+/// An API client's identity from its Bearer token; a token that is present but invalid
+/// (bad signature, wrong algorithm or audience, expired, revoked) is refused with 401.
+pub struct ApiViewer(pub Option<Actor>);
+
+impl FromRequest for ApiViewer {
+    type Error = ApiError;
+    type Future = Extracted<ApiViewer, ApiError>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let request = request.clone();
+        Box::pin(async move {
+            let Some(header) = request.headers().get(actix_web::http::header::AUTHORIZATION) else {
+                return Ok(ApiViewer(None));
+            };
+            let token = header.to_str().ok().and_then(|value| value.strip_prefix("Bearer ")).unwrap_or("");
+            match actor_from_token(&state(&request), token.trim()).await? {
+                Some(actor) => Ok(ApiViewer(Some(actor))),
+                None => {
+                    Err(ApiError(RouteError::Unauthorized("Het token is ongeldig, verlopen of ingetrokken.".into())))
+                }
+            }
+        })
+    }
+}
+
+impl ApiViewer {
+    pub fn required(self) -> Result<Actor, ApiError> {
+        self.0.ok_or_else(|| {
+            ApiError(RouteError::Unauthorized(
+                "Log in: stuur een token uit POST /api/v1/auth/token als 'Authorization: Bearer …'.".into(),
+            ))
+        })
+    }
+}
+
+/// The session cookie: HttpOnly, SameSite=Lax, Secure when the site runs on https.
+pub fn session_cookie(session: &NewSession, secure: bool) -> Cookie<'static> {
+    Cookie::build(SESSION_COOKIE, session.token.clone())
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(time::Duration::seconds(session.expires_in.num_seconds()))
+        .finish()
+}
+
+pub fn expired_session_cookie(secure: bool) -> Cookie<'static> {
+    let mut cookie =
+        Cookie::build(SESSION_COOKIE, "").path("/").http_only(true).same_site(SameSite::Lax).secure(secure).finish();
+    cookie.make_removal();
+    cookie
+}
