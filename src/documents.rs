@@ -11,21 +11,13 @@ use entity::{document, organisation};
 
 use crate::outbox;
 use crate::search::{IndexItem, ItemKind, OrganisationRef};
-use crate::validation::{slug_is_valid, FieldErrors};
+use crate::validation::{slug_is_valid, EditError, FieldErrors};
 
 #[derive(Debug, Clone)]
 pub struct DocumentInput {
     pub slug: String,
     pub title: String,
     pub body: String,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum DocumentError {
-    #[error("{0}")]
-    Invalid(FieldErrors),
-    #[error(transparent)]
-    Database(#[from] DbErr),
 }
 
 impl DocumentInput {
@@ -55,8 +47,8 @@ impl DocumentInput {
 }
 
 /// Saves a document inside the caller's transaction, with its outbox record.
-pub async fn upsert_in(db: &impl ConnectionTrait, input: DocumentInput) -> Result<document::Model, DocumentError> {
-    input.validate().map_err(DocumentError::Invalid)?;
+pub async fn upsert_in(db: &impl ConnectionTrait, input: DocumentInput) -> Result<document::Model, EditError> {
+    input.validate().map_err(EditError::Invalid)?;
     let now = Utc::now();
     let existing = document::Entity::find().filter(document::Column::Slug.eq(&input.slug)).one(db).await?;
     let mut model = match &existing {

@@ -10,10 +10,10 @@ use entity::organisation;
 
 use crate::pagination::{Page, PageRequest};
 use crate::taxonomy::{self, NetworkRole, OrganisationKind, Vocabulary};
-use crate::validation::{slug_is_valid, FieldErrors};
+use crate::validation::{slug_is_valid, EditError, FieldErrors};
 
 /// An organisation as an import or the demo describes it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OrganisationInput {
     pub slug: String,
     pub name: String,
@@ -117,6 +117,8 @@ pub async fn find_or_create(db: &impl ConnectionTrait, slug_or_name: &str) -> Re
 /// An organisation as pages and the API show it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OrganisationView {
+    #[serde(skip)]
+    pub id: i32,
     pub slug: String,
     pub name: String,
     pub kind: String,
@@ -137,6 +139,7 @@ impl From<organisation::Model> for OrganisationView {
             kind_label: OrganisationKind::label_of(&model.kind),
             network_role_label: NetworkRole::label_of(&model.network_role),
             url: format!("/organisaties/{}", model.slug),
+            id: model.id,
             municipalities: serde_json::from_value(model.municipalities).unwrap_or_default(),
             slug: model.slug,
             name: model.name,
@@ -155,4 +158,71 @@ pub async fn list(db: &impl ConnectionTrait, page: PageRequest) -> Result<Page<O
     let total = paginator.num_items().await?;
     let items = paginator.fetch_page(page.index()).await?;
     Ok(Page::new(items.into_iter().map(OrganisationView::from).collect(), total, page))
+}
+
+/// Creates or edits an organisation as the programme office; its practices are re-indexed
+/// (their search documents carry the organisation's name, kind and places).
+pub async fn save_as(
+    db: &sea_orm::DatabaseConnection,
+    actor: &crate::accounts::Actor,
+    existing_slug: Option<&str>,
+    input: OrganisationInput,
+) -> Result<organisation::Model, EditError> {
+    use sea_orm::TransactionTrait;
+    if !crate::accounts::policy::can_manage_network(actor) {
+        return Err(EditError::Forbidden);
+    }
+    input.validate().map_err(EditError::Invalid)?;
+    let transaction = db.begin().await?;
+    match existing_slug {
+        Some(slug) if slug != input.slug => {
+            if find_by_slug(&transaction, &input.slug).await?.is_some() {
+                return Err(taken());
+            }
+            let existing =
+                find_by_slug(&transaction, slug).await?.ok_or(EditError::NotFound("Deze organisatie bestaat niet."))?;
+            let mut renamed = organisation::ActiveModel::from(existing);
+            renamed.slug = Set(input.slug.clone());
+            renamed.update(&transaction).await?;
+        }
+        Some(slug) => {
+            find_by_slug(&transaction, slug).await?.ok_or(EditError::NotFound("Deze organisatie bestaat niet."))?;
+        }
+        None if find_by_slug(&transaction, &input.slug).await?.is_some() => return Err(taken()),
+        None => {}
+    }
+    let saved = upsert(&transaction, input).await?;
+    let practice_ids: Vec<i32> = entity::practice::Entity::find()
+        .filter(entity::practice::Column::OrganisationId.eq(saved.id))
+        .all(&transaction)
+        .await?
+        .into_iter()
+        .map(|practice| practice.id)
+        .collect();
+    crate::outbox::record_changes(&transaction, crate::search::ItemKind::Practice, &practice_ids).await?;
+    let action = if existing_slug.is_some() { "bewerkt" } else { "aangemaakt" };
+    crate::audit::record(&transaction, actor, action, "organisatie", &saved.slug, saved.name.clone()).await?;
+    transaction.commit().await?;
+    Ok(saved)
+}
+
+fn taken() -> EditError {
+    EditError::field("slug", "Deze korte naam is al in gebruik.")
+}
+
+impl OrganisationInput {
+    /// The stored organisation as the form shows it.
+    pub fn from_model(model: &organisation::Model) -> OrganisationInput {
+        OrganisationInput {
+            slug: model.slug.clone(),
+            name: model.name.clone(),
+            kind: model.kind.clone(),
+            province: model.province.clone(),
+            municipalities: serde_json::from_value(model.municipalities.clone()).unwrap_or_default(),
+            website: model.website.clone(),
+            description: model.description.clone(),
+            network_role: model.network_role.clone(),
+            tranche: model.tranche,
+        }
+    }
 }

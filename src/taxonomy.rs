@@ -5,6 +5,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait
 use serde::Deserialize;
 use strum::{EnumIter, EnumMessage, EnumString, IntoEnumIterator, IntoStaticStr};
 
+use crate::validation::EditError;
+
 use entity::{advice, theme};
 
 /// A vocabulary whose values are stored and sent by slug and shown by a Dutch label.
@@ -223,4 +225,73 @@ mod tests {
         assert!(file.themes.len() >= 10);
         assert_eq!(file.advices.len(), 7);
     }
+}
+
+/// A theme as the programme office writes it.
+#[derive(Debug, Clone, Default, serde::Serialize, Deserialize)]
+pub struct ThemeInput {
+    #[serde(default)]
+    pub slug: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// Creates or edits a theme; practices with it are re-indexed (theme names are searchable).
+pub async fn save_theme_as(
+    db: &sea_orm::DatabaseConnection,
+    actor: &crate::accounts::Actor,
+    existing_slug: Option<&str>,
+    input: ThemeInput,
+) -> Result<theme::Model, EditError> {
+    use sea_orm::{IntoActiveModel, TransactionTrait};
+    if !crate::accounts::policy::can_manage_network(actor) {
+        return Err(EditError::Forbidden);
+    }
+    if !crate::validation::slug_is_valid(&input.slug) {
+        return Err(EditError::field("slug", "Gebruik alleen kleine letters, cijfers en streepjes."));
+    }
+    if input.name.trim().is_empty() {
+        return Err(EditError::field("name", "Vul de naam van het thema in."));
+    }
+    let transaction = db.begin().await?;
+    let by_slug = |slug: String| theme::Entity::find().filter(theme::Column::Slug.eq(slug)).one(&transaction);
+    let clash = by_slug(input.slug.clone()).await?;
+    let saved = match existing_slug {
+        Some(slug) => {
+            let existing = by_slug(slug.to_string()).await?.ok_or(EditError::NotFound("Dit thema bestaat niet."))?;
+            if clash.is_some_and(|other| other.id != existing.id) {
+                return Err(EditError::field("slug", "Deze korte naam is al in gebruik."));
+            }
+            let mut model = existing.into_active_model();
+            model.slug = Set(input.slug);
+            model.name = Set(input.name.trim().to_string());
+            model.description = Set(input.description.trim().to_string());
+            model.update(&transaction).await?
+        }
+        None if clash.is_some() => return Err(EditError::field("slug", "Deze korte naam is al in gebruik.")),
+        None => {
+            theme::ActiveModel {
+                slug: Set(input.slug),
+                name: Set(input.name.trim().to_string()),
+                description: Set(input.description.trim().to_string()),
+                ..Default::default()
+            }
+            .insert(&transaction)
+            .await?
+        }
+    };
+    let practice_ids: Vec<i32> = entity::practice_theme::Entity::find()
+        .filter(entity::practice_theme::Column::ThemeId.eq(saved.id))
+        .all(&transaction)
+        .await?
+        .into_iter()
+        .map(|link| link.practice_id)
+        .collect();
+    crate::outbox::record_changes(&transaction, crate::search::ItemKind::Practice, &practice_ids).await?;
+    let action = if existing_slug.is_some() { "bewerkt" } else { "aangemaakt" };
+    crate::audit::record(&transaction, actor, action, "thema", &saved.slug, saved.name.clone()).await?;
+    transaction.commit().await?;
+    Ok(saved)
 }

@@ -42,6 +42,30 @@ impl fmt::Display for FieldErrors {
     }
 }
 
+/// Why creating or editing something did not happen; shared by the domain modules.
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    /// Input that breaks the rules, per field.
+    #[error("{0}")]
+    Invalid(FieldErrors),
+    /// Not there, or not visible to this person; the message says what, in Dutch.
+    #[error("{0}")]
+    NotFound(&'static str),
+    #[error("not allowed")]
+    Forbidden,
+    #[error(transparent)]
+    Database(#[from] sea_orm::DbErr),
+}
+
+impl EditError {
+    /// One field's message.
+    pub fn field(field: &str, message: impl Into<String>) -> EditError {
+        let mut errors = FieldErrors::default();
+        errors.add(field, message);
+        EditError::Invalid(errors)
+    }
+}
+
 /// Slugs appear in URLs: lower-case letters, digits and single hyphens.
 pub fn slug_is_valid(slug: &str) -> bool {
     !slug.is_empty()

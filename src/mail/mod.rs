@@ -96,3 +96,49 @@ pub async fn enqueue<T: Serialize>(
     .await?;
     Ok(())
 }
+
+/// A queued mail as the programme office sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueuedMail {
+    pub id: i32,
+    pub to: String,
+    pub subject: String,
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub created_at: chrono::DateTime<Utc>,
+    pub sent_at: Option<chrono::DateTime<Utc>>,
+    pub next_attempt_at: chrono::DateTime<Utc>,
+}
+
+/// The outbox, newest first, optionally of one status.
+pub async fn queue(
+    db: &impl ConnectionTrait,
+    status: Option<&str>,
+    page: crate::pagination::PageRequest,
+) -> Result<crate::pagination::Page<QueuedMail>, DbErr> {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+    let mut query = mail_outbox::Entity::find().order_by_desc(mail_outbox::Column::Id);
+    if let Some(status) = status {
+        query = query.filter(mail_outbox::Column::Status.eq(status));
+    }
+    let paginator = query.paginate(db, page.per_page);
+    let total = paginator.num_items().await?;
+    let items = paginator
+        .fetch_page(page.index())
+        .await?
+        .into_iter()
+        .map(|row| QueuedMail {
+            id: row.id,
+            to: row.to_address,
+            subject: row.subject,
+            status: row.status,
+            attempts: row.attempts,
+            last_error: row.last_error,
+            created_at: row.created_at,
+            sent_at: row.sent_at,
+            next_attempt_at: row.next_attempt_at,
+        })
+        .collect();
+    Ok(crate::pagination::Page::new(items, total, page))
+}

@@ -10,20 +10,16 @@ use serde::Serialize;
 
 use entity::{organisation, practice, practice_version};
 
-use super::{find_any, upsert_in, PracticeError, PracticeInput, PracticeView};
+use super::{find_any, upsert_in, PracticeInput, PracticeView};
 use crate::accounts::{policy, Actor};
 use crate::audit;
 use crate::organisations;
 use crate::outbox;
 use crate::search::ItemKind;
 use crate::taxonomy::{PracticeStatus, Taxonomy, Vocabulary};
-use crate::validation::FieldErrors;
+use crate::validation::EditError;
 
-fn invalid(field: &str, message: impl Into<String>) -> PracticeError {
-    let mut errors = FieldErrors::default();
-    errors.add(field, message);
-    PracticeError::Invalid(errors)
-}
+const PRACTICE_NOT_FOUND: &str = "Deze praktijk bestaat niet (of u mag haar niet zien).";
 
 async fn find_model(db: &impl ConnectionTrait, slug: &str) -> Result<Option<practice::Model>, DbErr> {
     practice::Entity::find().filter(practice::Column::Slug.eq(slug)).one(db).await
@@ -52,20 +48,20 @@ async fn organisation_for(
     db: &impl ConnectionTrait,
     actor: &Actor,
     named: &str,
-) -> Result<organisation::Model, PracticeError> {
+) -> Result<organisation::Model, EditError> {
     let found = if named.trim().is_empty() {
         match actor.organisation_id {
             Some(id) => organisation::Entity::find_by_id(id).one(db).await?,
             None => None,
         }
-        .ok_or_else(|| invalid("organisation", "Kies de organisatie van deze praktijk."))?
+        .ok_or_else(|| EditError::field("organisation", "Kies de organisatie van deze praktijk."))?
     } else {
         organisations::find_by_slug(db, named.trim())
             .await?
-            .ok_or_else(|| invalid("organisation", format!("Onbekende organisatie '{}'.", named.trim())))?
+            .ok_or_else(|| EditError::field("organisation", format!("Onbekende organisatie '{}'.", named.trim())))?
     };
     if !policy::can_edit_practices_of(actor, found.id) {
-        return Err(PracticeError::Forbidden);
+        return Err(EditError::Forbidden);
     }
     Ok(found)
 }
@@ -88,9 +84,9 @@ pub async fn create(
     db: &DatabaseConnection,
     actor: &Actor,
     mut input: PracticeInput,
-) -> Result<PracticeView, PracticeError> {
+) -> Result<PracticeView, EditError> {
     if !policy::can_edit_some_practices(actor) {
-        return Err(PracticeError::Forbidden);
+        return Err(EditError::Forbidden);
     }
     let transaction = db.begin().await?;
     let organisation = organisation_for(&transaction, actor, &input.organisation).await?;
@@ -98,7 +94,7 @@ pub async fn create(
     if input.slug.is_empty() {
         input.slug = free_slug(&transaction, &input.title).await?;
     } else if find_model(&transaction, &input.slug).await?.is_some() {
-        return Err(invalid("slug", "Er bestaat al een praktijk met deze korte naam."));
+        return Err(EditError::field("slug", "Er bestaat al een praktijk met deze korte naam."));
     }
     let saved = save(&transaction, actor, input, "aangemaakt").await?;
     transaction.commit().await?;
@@ -112,14 +108,14 @@ pub async fn update(
     actor: &Actor,
     slug: &str,
     mut input: PracticeInput,
-) -> Result<PracticeView, PracticeError> {
+) -> Result<PracticeView, EditError> {
     let transaction = db.begin().await?;
     let existing = editable(&transaction, actor, slug).await?;
     let organisation = if input.organisation.trim().is_empty() {
         organisation::Entity::find_by_id(existing.organisation_id)
             .one(&transaction)
             .await?
-            .ok_or(PracticeError::NotFound)?
+            .ok_or(EditError::NotFound(PRACTICE_NOT_FOUND))?
     } else {
         organisation_for(&transaction, actor, &input.organisation).await?
     };
@@ -140,14 +136,14 @@ pub async fn set_status(
     actor: &Actor,
     slug: &str,
     status: PracticeStatus,
-) -> Result<PracticeView, PracticeError> {
+) -> Result<PracticeView, EditError> {
     let mut input = current_input(db, actor, slug).await?;
     input.status = Some(status.slug().to_string());
     update(db, actor, slug, input).await
 }
 
 /// Deletes a practice and its versions; the search index drops it.
-pub async fn delete(db: &DatabaseConnection, actor: &Actor, slug: &str) -> Result<(), PracticeError> {
+pub async fn delete(db: &DatabaseConnection, actor: &Actor, slug: &str) -> Result<(), EditError> {
     let transaction = db.begin().await?;
     let existing = editable(&transaction, actor, slug).await?;
     outbox::record_changes(&transaction, ItemKind::Practice, &[existing.id]).await?;
@@ -158,11 +154,7 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, slug: &str) -> Resul
 }
 
 /// The practice as the form and the API take it, for an editor.
-pub async fn current_input(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    slug: &str,
-) -> Result<PracticeInput, PracticeError> {
+pub async fn current_input(db: &impl ConnectionTrait, actor: &Actor, slug: &str) -> Result<PracticeInput, EditError> {
     let existing = editable(db, actor, slug).await?;
     let latest = practice_version::Entity::find()
         .filter(practice_version::Column::PracticeId.eq(existing.id))
@@ -176,8 +168,8 @@ pub async fn current_input(
 }
 
 /// For practices saved before versions existed (imports): rebuild the input from the row.
-async fn input_from_model(db: &impl ConnectionTrait, model: practice::Model) -> Result<PracticeInput, PracticeError> {
-    let view = find_any(db, &model.slug).await?.ok_or(PracticeError::NotFound)?;
+async fn input_from_model(db: &impl ConnectionTrait, model: practice::Model) -> Result<PracticeInput, EditError> {
+    let view = find_any(db, &model.slug).await?.ok_or(EditError::NotFound(PRACTICE_NOT_FOUND))?;
     Ok(PracticeInput {
         slug: view.slug,
         title: view.title,
@@ -198,14 +190,14 @@ async fn input_from_model(db: &impl ConnectionTrait, model: practice::Model) -> 
 }
 
 /// The existing practice, if the actor may edit it; 404 for those who may not even see it.
-async fn editable(db: &impl ConnectionTrait, actor: &Actor, slug: &str) -> Result<practice::Model, PracticeError> {
-    let existing = find_model(db, slug).await?.ok_or(PracticeError::NotFound)?;
+async fn editable(db: &impl ConnectionTrait, actor: &Actor, slug: &str) -> Result<practice::Model, EditError> {
+    let existing = find_model(db, slug).await?.ok_or(EditError::NotFound(PRACTICE_NOT_FOUND))?;
     if policy::can_edit_practices_of(actor, existing.organisation_id) {
         Ok(existing)
     } else if existing.status == PracticeStatus::Gepubliceerd.slug() {
-        Err(PracticeError::Forbidden)
+        Err(EditError::Forbidden)
     } else {
-        Err(PracticeError::NotFound)
+        Err(EditError::NotFound(PRACTICE_NOT_FOUND))
     }
 }
 
@@ -215,7 +207,7 @@ async fn save(
     actor: &Actor,
     input: PracticeInput,
     action: &str,
-) -> Result<practice::Model, PracticeError> {
+) -> Result<practice::Model, EditError> {
     let taxonomy = Taxonomy::load(db).await?;
     let snapshot = serde_json::to_value(&input).unwrap_or_default();
     let saved = upsert_in(db, input, &taxonomy).await?;
@@ -238,8 +230,8 @@ async fn save(
     Ok(saved)
 }
 
-async fn view(db: &impl ConnectionTrait, slug: &str) -> Result<PracticeView, PracticeError> {
-    find_any(db, slug).await?.ok_or(PracticeError::NotFound)
+async fn view(db: &impl ConnectionTrait, slug: &str) -> Result<PracticeView, EditError> {
+    find_any(db, slug).await?.ok_or(EditError::NotFound(PRACTICE_NOT_FOUND))
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -252,11 +244,7 @@ pub struct VersionSummary {
 }
 
 /// Earlier versions, newest first.
-pub async fn versions(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    slug: &str,
-) -> Result<Vec<VersionSummary>, PracticeError> {
+pub async fn versions(db: &impl ConnectionTrait, actor: &Actor, slug: &str) -> Result<Vec<VersionSummary>, EditError> {
     let existing = editable(db, actor, slug).await?;
     Ok(practice_version::Entity::find()
         .filter(practice_version::Column::PracticeId.eq(existing.id))
@@ -283,15 +271,15 @@ pub async fn version(
     actor: &Actor,
     slug: &str,
     number: i32,
-) -> Result<PracticeInput, PracticeError> {
+) -> Result<PracticeInput, EditError> {
     let existing = editable(db, actor, slug).await?;
     let found = practice_version::Entity::find()
         .filter(practice_version::Column::PracticeId.eq(existing.id))
         .filter(practice_version::Column::Number.eq(number))
         .one(db)
         .await?
-        .ok_or(PracticeError::NotFound)?;
-    serde_json::from_value(found.snapshot).map_err(|error| PracticeError::Database(DbErr::Json(error.to_string())))
+        .ok_or(EditError::NotFound(PRACTICE_NOT_FOUND))?;
+    serde_json::from_value(found.snapshot).map_err(|error| EditError::Database(DbErr::Json(error.to_string())))
 }
 
 /// Makes an earlier version current again (as a new version), keeping today's status.
@@ -300,8 +288,62 @@ pub async fn restore(
     actor: &Actor,
     slug: &str,
     number: i32,
-) -> Result<PracticeView, PracticeError> {
+) -> Result<PracticeView, EditError> {
     let old = version(db, actor, slug, number).await?;
     let current = current_input(db, actor, slug).await?;
     update(db, actor, slug, PracticeInput { status: current.status, ..old }).await
+}
+
+/// A practice in an editor's list: every status.
+#[derive(Debug, Clone, Serialize)]
+pub struct EditorCard {
+    pub slug: String,
+    pub title: String,
+    pub status: String,
+    pub status_label: String,
+    pub organisation: String,
+    pub updated_at: chrono::DateTime<Utc>,
+}
+
+/// The practices the actor may edit, most recently changed first.
+pub async fn list_editable(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    page: crate::pagination::PageRequest,
+) -> Result<crate::pagination::Page<EditorCard>, EditError> {
+    let mut query = practice::Entity::find();
+    if !policy::can_manage_network(actor) {
+        let Some(own) = actor.organisation_id.filter(|_| policy::can_edit_some_practices(actor)) else {
+            return Err(EditError::Forbidden);
+        };
+        query = query.filter(practice::Column::OrganisationId.eq(own));
+    }
+    let paginator = query
+        .order_by_desc(practice::Column::UpdatedAt)
+        .find_also_related(organisation::Entity)
+        .paginate(db, page.per_page);
+    let total = paginator.num_items().await?;
+    let cards = paginator
+        .fetch_page(page.index())
+        .await?
+        .into_iter()
+        .map(|(model, organisation)| EditorCard {
+            status_label: PracticeStatus::label_of(&model.status),
+            organisation: organisation.map(|found| found.name).unwrap_or_default(),
+            slug: model.slug,
+            title: model.title,
+            status: model.status,
+            updated_at: model.updated_at,
+        })
+        .collect();
+    Ok(crate::pagination::Page::new(cards, total, page))
+}
+
+/// The organisations the actor may publish for, by name (for the form's choice).
+pub async fn organisations_for(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<organisation::Model>, DbErr> {
+    let mut query = organisation::Entity::find().order_by_asc(organisation::Column::Name);
+    if !policy::can_manage_network(actor) {
+        query = query.filter(organisation::Column::Id.eq(actor.organisation_id.unwrap_or(-1)));
+    }
+    query.all(db).await
 }

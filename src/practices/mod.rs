@@ -20,22 +20,10 @@ use crate::outbox;
 use crate::pagination::{Page, PageRequest};
 use crate::search::{IndexItem, ItemKind, OrganisationRef};
 use crate::taxonomy::{self, AgeGroup, OrganisationKind, PracticeStatus, Taxonomy, Vocabulary};
-use crate::validation::{slug_is_valid, FieldErrors};
+use crate::validation::{slug_is_valid, EditError, FieldErrors};
 
 const MAX_TITLE_CHARS: usize = 200;
 const MAX_SUMMARY_CHARS: usize = 600;
-
-#[derive(Debug, thiserror::Error)]
-pub enum PracticeError {
-    #[error("{0}")]
-    Invalid(FieldErrors),
-    #[error("practice not found")]
-    NotFound,
-    #[error("not allowed")]
-    Forbidden,
-    #[error(transparent)]
-    Database(#[from] DbErr),
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -195,7 +183,7 @@ pub async fn upsert(
     db: &impl TransactionTrait,
     input: PracticeInput,
     taxonomy: &Taxonomy,
-) -> Result<practice::Model, PracticeError> {
+) -> Result<practice::Model, EditError> {
     let transaction = db.begin().await?;
     let saved = upsert_in(&transaction, input, taxonomy).await?;
     transaction.commit().await?;
@@ -207,8 +195,8 @@ pub async fn upsert_in(
     db: &impl ConnectionTrait,
     input: PracticeInput,
     taxonomy: &Taxonomy,
-) -> Result<practice::Model, PracticeError> {
-    input.validate(taxonomy).map_err(PracticeError::Invalid)?;
+) -> Result<practice::Model, EditError> {
+    input.validate(taxonomy).map_err(EditError::Invalid)?;
     let organisation = organisations::find_or_create(db, &input.organisation).await?;
     let status = input.status().unwrap_or(PracticeStatus::Gepubliceerd);
     let now = Utc::now();

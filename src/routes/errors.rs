@@ -6,10 +6,9 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
 use crate::accounts::AccountError;
-use crate::practices::PracticeError;
 use crate::search::SearchError;
 use crate::templates::{self, RenderError};
-use crate::validation::FieldErrors;
+use crate::validation::{EditError, FieldErrors};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RouteError {
@@ -125,15 +124,13 @@ impl From<AccountError> for RouteError {
     }
 }
 
-impl From<PracticeError> for RouteError {
-    fn from(error: PracticeError) -> RouteError {
+impl From<EditError> for RouteError {
+    fn from(error: EditError) -> RouteError {
         match error {
-            PracticeError::Invalid(errors) => RouteError::Invalid(errors),
-            PracticeError::NotFound => {
-                RouteError::NotFound("Deze praktijk bestaat niet (of u mag haar niet zien).".into())
-            }
-            PracticeError::Forbidden => RouteError::forbidden(),
-            PracticeError::Database(error) => RouteError::Internal(error.to_string()),
+            EditError::Invalid(errors) => RouteError::Invalid(errors),
+            EditError::NotFound(message) => RouteError::NotFound(message.into()),
+            EditError::Forbidden => RouteError::forbidden(),
+            EditError::Database(error) => RouteError::Internal(error.to_string()),
         }
     }
 }
@@ -213,7 +210,7 @@ macro_rules! wrap_from {
 wrap_from!(
     ApiError,
     AccountError,
-    PracticeError,
+    EditError,
     sea_orm::DbErr,
     SearchError,
     actix_web::error::BlockingError,
@@ -222,7 +219,7 @@ wrap_from!(
 wrap_from!(
     PageError,
     AccountError,
-    PracticeError,
+    EditError,
     sea_orm::DbErr,
     SearchError,
     RenderError,

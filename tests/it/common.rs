@@ -96,6 +96,8 @@ pub struct TestEnv {
 
 impl TestEnv {
     pub async fn new(backend: Backend) -> TestEnv {
+        // Warnings and errors of the app show up in a failing test's output.
+        let _ = tracing_subscriber::fmt().with_env_filter("warn").with_test_writer().try_init();
         let dir = tempfile::tempdir().expect("temporary data folder");
         let db = TestDb::create(backend, dir.path()).await;
         TestEnv { dir, db }

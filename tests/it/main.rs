@@ -7,6 +7,7 @@ mod smtp;
 
 mod accounts;
 mod browse;
+mod editing;
 mod import;
 mod lifecycle;
 mod search;

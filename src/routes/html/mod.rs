@@ -1,7 +1,9 @@
 //! Server-rendered pages in Dutch; they work without JavaScript.
 
 mod account;
+mod admin;
 mod documents;
+mod editor;
 mod home;
 mod organisations;
 mod practices;
@@ -30,7 +32,31 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(account::signup_form)
         .service(account::signup)
         .service(account::verify_email)
+        .service(admin::account)
+        .service(admin::invite_form)
+        .service(admin::invite)
+        .service(admin::dashboard)
+        .service(admin::people)
+        .service(admin::change_role)
+        .service(admin::organisations_list)
+        .service(admin::organisation_new)
+        .service(admin::organisation_edit)
+        .service(admin::organisation_save)
+        .service(admin::themes_list)
+        .service(admin::theme_edit)
+        .service(admin::theme_save)
+        .service(admin::mail_queue)
+        .service(admin::mail_retry)
+        .service(admin::audit_log)
         .service(search::search)
+        .service(editor::new_form)
+        .service(editor::create)
+        .service(editor::mine)
+        .service(editor::edit_form)
+        .service(editor::update)
+        .service(editor::versions)
+        .service(editor::version)
+        .service(editor::restore)
         .service(practices::list)
         .service(practices::show)
         .service(organisations::list)

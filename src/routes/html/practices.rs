@@ -1,12 +1,14 @@
 use actix_web::{get, web, HttpResponse};
 
 use super::page;
+use crate::accounts::policy;
 use crate::pagination::{PageLinks, PageParams, PageRequest};
-use crate::practices::{self, Listing};
+use crate::practices::{self, editing, Listing};
 use crate::routes::auth::Viewer;
 use crate::routes::errors::{PageError, RouteError};
 use crate::search::ItemKind;
 use crate::startup::AppState;
+use crate::taxonomy::{PracticeStatus, Vocabulary};
 
 const PER_PAGE: u64 = 12;
 const SIMILAR: usize = 5;
@@ -41,9 +43,11 @@ pub async fn show(
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let practice = practices::find_published(&state.db, &slug)
+    let practice = editing::find_visible(&state.db, viewer.0.as_ref(), &slug)
         .await?
         .ok_or_else(|| RouteError::NotFound("Deze praktijk bestaat niet of is niet (meer) gepubliceerd.".into()))?;
+    let can_edit =
+        viewer.0.as_ref().is_some_and(|actor| policy::can_edit_practices_of(actor, practice.organisation.id));
     let id = practices::id_of(&state.db, &slug).await?;
     let index = state.search.clone();
     let similar = match id {
@@ -56,8 +60,11 @@ pub async fn show(
         serde_json::json!({
             "page_title": practice.title,
             "description": practice.summary,
+            "status_label": PracticeStatus::label_of(&practice.status),
+            "unpublished": practice.status != PracticeStatus::Gepubliceerd.slug(),
             "practice": practice,
             "similar": similar,
+            "can_edit": can_edit,
         }),
     )
 }
