@@ -106,3 +106,18 @@ pub fn expired_session_cookie(secure: bool) -> Cookie<'static> {
     cookie.make_removal();
     cookie
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_cookies_are_http_only_lax_and_secure_on_https() {
+        let session = NewSession { token: "t".into(), expires_in: chrono::Duration::hours(1) };
+        let cookie = session_cookie(&session, true).to_string();
+        for part in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+            assert!(cookie.contains(part), "{cookie}");
+        }
+        assert!(!session_cookie(&session, false).to_string().contains("Secure"));
+    }
+}

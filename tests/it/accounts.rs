@@ -458,3 +458,115 @@ async fn forged_tokens_csrf_and_rate_limits(backend: Backend) {
     env.finish().await;
 }
 storage_test!(forged_tokens_csrf_and_rate_limits);
+
+async fn refused_mail_fails_for_good_and_can_be_retried(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let smtp = TestSmtp::start();
+    let app = app_with_mail(&env, &smtp.url()).await;
+    let bureau = beheerder(&env, &app).await;
+    let (status, _) = api(
+        &app,
+        reqwest::Method::POST,
+        "/api/v1/invitations",
+        &bureau,
+        Some(json!({"email": format!("{}example.nl", crate::smtp::REFUSED), "name": "Weigeraar", "role": "lid"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    // A 550 is permanent: no retries, the mail is marked failed with the server's answer.
+    let db = oogst::startup::connect(&app.config).await.unwrap();
+    let started = std::time::Instant::now();
+    let failed = loop {
+        let page = oogst::mail::queue(
+            &db,
+            Some(oogst::mail::FAILED),
+            oogst::pagination::PageRequest { page: 1, per_page: 10 },
+        )
+        .await
+        .unwrap();
+        if let Some(mail) = page.items.into_iter().next() {
+            break mail;
+        }
+        assert!(started.elapsed() < Duration::from_secs(5), "the refused mail is not marked failed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(failed.attempts, 1);
+    assert!(failed.last_error.as_deref().unwrap_or_default().contains("550"), "{failed:?}");
+    // The programme office puts it back in the queue.
+    assert!(oogst::mail::worker::retry(&db, failed.id).await.unwrap());
+    assert!(!oogst::mail::worker::retry(&db, failed.id).await.unwrap(), "only failed mail can be retried");
+    app.stop().await;
+    env.finish().await;
+}
+storage_test!(refused_mail_fails_for_good_and_can_be_retried);
+
+async fn self_signup_needs_a_confirmed_address(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let smtp = TestSmtp::start();
+    let mut config = env.config();
+    config.smtp_url = smtp.url();
+    config.public_url = "http://oogst.test".into();
+    config.self_signup = true;
+    let app = env.spawn_with(config, false).await;
+
+    let browser = app.browser();
+    let weak = app
+        .submit_form(
+            &browser,
+            "/aanmelden",
+            "/aanmelden",
+            &[("name", "Sanne"), ("email", "sanne@example.nl"), ("password", "welkom123456")],
+        )
+        .await;
+    assert_eq!(weak.status(), 422);
+    assert!(weak.text().await.unwrap().contains("te makkelijk te raden"));
+    let signed_up = app
+        .submit_form(
+            &browser,
+            "/aanmelden",
+            "/aanmelden",
+            &[("name", "Sanne"), ("email", "Sanne@Example.nl"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(signed_up.status(), 200);
+    // Not yet confirmed: no login.
+    let refused = app
+        .client
+        .post(format!("{}/api/v1/auth/token", app.address))
+        .json(&json!({"email": "sanne@example.nl", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    let link = local(&smtp.wait_for("sanne@example.nl", 1).await[0].link("/e-mailadres-bevestigen"));
+    assert_eq!(app.get(&link).await.status(), 200);
+    assert_eq!(app.get(&link).await.status(), 410, "the link works once");
+    app.token("sanne@example.nl", PASSWORD).await;
+
+    // Signing up again with the same address reveals nothing and sends nothing new.
+    let again = app
+        .submit_form(
+            &browser,
+            "/aanmelden",
+            "/aanmelden",
+            &[("name", "Ander"), ("email", "sanne@example.nl"), ("password", NEW_PASSWORD)],
+        )
+        .await;
+    assert_eq!(again.status(), 200);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(smtp.received().len(), 1);
+
+    // Logging out in the browser ends the session: the old cookie no longer works.
+    let login = app
+        .submit_form(&browser, "/inloggen", "/inloggen", &[("email", "sanne@example.nl"), ("password", PASSWORD)])
+        .await;
+    let session = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let logout = app.submit_form(&browser, "/uitloggen", "/uitloggen", &[]).await;
+    assert_eq!(logout.status(), 303);
+    let stale = app.client.get(format!("{}/account", app.address)).header("cookie", session).send().await.unwrap();
+    assert_eq!(stale.status(), 401);
+
+    app.stop().await;
+    env.finish().await;
+}
+storage_test!(self_signup_needs_a_confirmed_address);

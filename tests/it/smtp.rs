@@ -52,7 +52,18 @@ struct Collect {
     data: Vec<u8>,
 }
 
+/// Addresses the server refuses for good (550), to test permanent failures.
+pub const REFUSED: &str = "weigeraar@";
+
 impl Handler for Collect {
+    fn rcpt(&mut self, to: &str) -> Response {
+        if to.contains(REFUSED) {
+            mailin_embedded::response::NO_MAILBOX
+        } else {
+            OK
+        }
+    }
+
     fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
         self.to = to.to_vec();
         self.data.clear();

@@ -338,13 +338,17 @@ pub async fn signup(
             "Bevestig uw e-mailadres",
             "We hebben u een e-mail gestuurd. Klik op de link daarin om uw account te activeren.",
         ),
-        Err(AccountError::Invalid(errors)) => form_page(
-            &request,
-            &state,
-            "account/signup",
-            &viewer,
-            serde_json::json!({ "page_title": "Aanmelden als lid", "name": form.name, "email": form.email, "errors": errors }),
-        ),
+        Err(AccountError::Invalid(errors)) => {
+            let mut response = form_page(
+                &request,
+                &state,
+                "account/signup",
+                &viewer,
+                serde_json::json!({ "page_title": "Aanmelden als lid", "name": form.name, "email": form.email, "errors": errors }),
+            )?;
+            *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
         Err(other) => Err(other.into()),
     }
 }
