@@ -224,3 +224,62 @@ async fn programme_office(backend: Backend) {
     env.finish().await;
 }
 storage_test!(programme_office);
+
+async fn every_protected_page_checks_who_asks(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let app = env.spawn(true).await;
+    let lid = logged_in(&app, "lid@example.nl", oogst::accounts::Role::Lid, None).await;
+    let redacteur = logged_in(&app, "b@example.nl", oogst::accounts::Role::Redacteur, Some("gemeente-tilburg")).await;
+    let anonymous = app.browser();
+
+    // (path, who may open it): everyone else gets 401 (not logged in) or 403.
+    let beheer = [
+        "/beheer",
+        "/beheer/mensen",
+        "/beheer/organisaties",
+        "/beheer/organisaties/nieuw",
+        "/beheer/themas",
+        "/beheer/themas/nieuw",
+        "/beheer/mail",
+        "/beheer/logboek",
+    ];
+    for path in beheer {
+        assert_eq!(page(&app, &anonymous, path).await.0, 401, "anonymous {path}");
+        assert_eq!(page(&app, &lid, path).await.0, 403, "lid {path}");
+        assert_eq!(page(&app, &redacteur, path).await.0, 403, "redacteur {path}");
+    }
+    for path in ["/praktijken/nieuw", "/mijn-praktijken", "/uitnodigen"] {
+        assert_eq!(page(&app, &anonymous, path).await.0, 401, "anonymous {path}");
+        assert_eq!(page(&app, &lid, path).await.0, 403, "lid {path}");
+        assert_eq!(page(&app, &redacteur, path).await.0, 200, "redacteur {path}");
+    }
+    // Another organisation's practice: visible, not editable, no versions.
+    for path in ["/praktijken/dokwerk/bewerken", "/praktijken/dokwerk/versies", "/praktijken/dokwerk/versies/1"] {
+        assert_eq!(page(&app, &redacteur, path).await.0, 403, "redacteur {path}");
+    }
+    // Posts: a valid CSRF token does not make a forbidden action allowed.
+    let html = page(&app, &lid, "/account").await.1;
+    assert!(html.contains("Mijn account"));
+    let token = hidden_field(&page(&app, &lid, "/uitloggen").await.1, "csrf");
+    for action in [
+        "/beheer/mensen/1/rol",
+        "/beheer/organisaties/nieuw",
+        "/beheer/organisaties/gemeente-gorinchem",
+        "/beheer/themas/nieuw",
+        "/beheer/mail/1/opnieuw",
+        "/praktijken/nieuw",
+        "/praktijken/dokwerk/bewerken",
+        "/praktijken/dokwerk/versies/1/herstellen",
+    ] {
+        let response = lid
+            .post(format!("{}{action}", app.address))
+            .form(&[("csrf", token.as_str()), ("role", "beheerder"), ("name", "x"), ("title", "x")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 403, "lid posts {action}");
+    }
+    app.stop().await;
+    env.finish().await;
+}
+storage_test!(every_protected_page_checks_who_asks);
