@@ -37,6 +37,9 @@ pub enum Command {
     },
     /// Rebuild the search index from the database into a fresh folder, swapped in atomically.
     Reindex,
+    /// Read a file's text from stdin (used by the server, in a child process with limits).
+    #[command(hide = true)]
+    ExtractText { kind: String },
     /// Manage people.
     User {
         #[command(subcommand)]
@@ -66,6 +69,10 @@ pub async fn run(cli: Cli, config: Config) -> ExitCode {
         Command::Serve { demo } => serve(config, demo).await,
         Command::Import { paths } => import(config, paths).await,
         Command::Reindex => reindex(config).await,
+        Command::ExtractText { kind } => Ok(match crate::documents::extract::run_child(&kind) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(_) => ExitCode::FAILURE,
+        }),
         Command::User { command: UserCommand::Create { email, name, role, organisation } } => {
             create_user(config, email, name, role, organisation).await
         }
@@ -113,7 +120,9 @@ fn index_is_busy(error: &StartupError) -> bool {
 async fn import(config: Config, paths: Vec<PathBuf>) -> Result<ExitCode, StartupError> {
     let db = startup::connect(&config).await?;
     let bar = progress_bar("importing");
-    let report = import::import_paths(&db, &paths, &bar).await?;
+    let uploads =
+        config.uploads().map_err(|error| StartupError::DataDir(config.data_dir.display().to_string(), error))?;
+    let report = import::import_paths(&db, &uploads, &paths, &bar).await?;
     bar.finish_and_clear();
     for (path, message) in &report.failed {
         eprintln!("skipped {}: {message}", path.display());

@@ -41,6 +41,11 @@ pub struct Config {
     pub mail_retry_seconds: u64,
     /// Whether visitors may sign up as lid themselves (`OOGST_SELF_SIGNUP`).
     pub self_signup: bool,
+    /// Largest upload in MB (`OOGST_MAX_UPLOAD_MB`).
+    pub max_upload_mb: usize,
+    /// The oogst binary that reads uploaded files in a child process (`OOGST_EXTRACTOR`);
+    /// empty means the running executable.
+    pub extractor: String,
 }
 
 impl Default for Config {
@@ -60,6 +65,8 @@ impl Default for Config {
             mail_reply_to: String::new(),
             mail_retry_seconds: 60,
             self_signup: false,
+            max_upload_mb: 25,
+            extractor: String::new(),
         }
     }
 }
@@ -99,6 +106,17 @@ impl Config {
         } else {
             self.public_url.trim_end_matches('/').to_string()
         }
+    }
+
+    /// Where uploads are stored and how they are read.
+    pub fn uploads(&self) -> std::io::Result<crate::documents::Uploads> {
+        let extractor =
+            if self.extractor.is_empty() { std::env::current_exe()? } else { PathBuf::from(&self.extractor) };
+        Ok(crate::documents::Uploads {
+            store: crate::documents::files::FileStore::new(self.data_dir.join("files")),
+            extractor,
+            max_bytes: self.max_upload_mb.max(1) * 1024 * 1024,
+        })
     }
 
     pub fn mail_dir(&self) -> PathBuf {

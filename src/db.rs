@@ -10,9 +10,11 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url);
     options.sqlx_logging(false).acquire_timeout(Duration::from_secs(10));
     if url.starts_with("sqlite:") {
-        // WAL lets readers work while one writer commits; the busy timeout makes a second
-        // writer wait its turn instead of failing.
-        options.max_connections(4).map_sqlx_sqlite_opts(|sqlite| {
+        // One connection: SQLite has one writer anyway, and a second connection would let a
+        // transaction that read first fail at its first write (SQLITE_BUSY_SNAPSHOT) instead
+        // of waiting its turn. WAL keeps commits cheap; the busy timeout makes other
+        // processes (an import next to the server) wait rather than fail.
+        options.max_connections(1).map_sqlx_sqlite_opts(|sqlite| {
             sqlite
                 .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)

@@ -46,7 +46,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<Option<ImportRepor
         let slug = name.trim_start_matches("practices/").trim_end_matches(".md");
         let input =
             import::parse_practice(slug, &text).map_err(|error| DemoError::Broken(format!("{name}: {error}")))?;
-        items.push((name.to_string().into(), Item::Practice(Box::new(input))));
+        items.push((name.to_string().into(), Item::Practice(input)));
     }
     let mut report = ImportReport::default();
     import::save(db, items, &mut report, &ProgressBar::hidden()).await?;

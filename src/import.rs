@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use indicatif::ProgressBar;
 use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 
-use crate::documents::{self, DocumentInput};
+use crate::documents::{self, DocumentInput, Uploads};
 use crate::practices::{self, PracticeInput};
 use crate::taxonomy::Taxonomy;
+use crate::taxonomy::Vocabulary;
 
 /// Files saved per transaction: large enough to be fast, small enough to keep memory flat.
 const BATCH: usize = 250;
@@ -17,7 +18,7 @@ const BATCH: usize = 250;
 /// What an importable file turned into.
 #[derive(Debug)]
 pub enum Item {
-    Practice(Box<PracticeInput>),
+    Practice(PracticeInput),
     Document(DocumentInput),
 }
 
@@ -60,21 +61,36 @@ fn extension(path: &Path) -> String {
 }
 
 fn is_importable(path: &Path) -> bool {
-    matches!(extension(path).as_str(), "md" | "txt")
+    matches!(extension(path).as_str(), "md" | "txt" | "pdf" | "docx" | "odt" | "pptx")
 }
 
 /// Reads and parses one file; the slug is the file name's stem.
-pub fn read_item(path: &Path) -> Result<Item, String> {
+pub async fn read_item(path: &Path, uploads: &Uploads) -> Result<Item, String> {
     if !is_importable(path) {
-        return Err("unsupported file type (use .md for practices, .txt for documents)".into());
+        return Err(
+            "unsupported file type (use .md for practices; .txt, .pdf, .docx, .odt or .pptx for documents)".into()
+        );
     }
     let bytes = std::fs::read(path).map_err(|error| format!("cannot read: {error}"))?;
-    let text = String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())?;
+    let name = path.file_name().map(|name| name.to_string_lossy().to_string()).unwrap_or_default();
     let stem = path.file_stem().map(|stem| stem.to_string_lossy().to_string()).unwrap_or_default();
     let slug = slug::slugify(&stem);
+    let as_text = |bytes: Vec<u8>| String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string());
     match extension(path).as_str() {
-        "md" => parse_practice(&slug, &text).map(|input| Item::Practice(Box::new(input))),
-        _ => Ok(Item::Document(DocumentInput::from_text(&slug, &text))),
+        "md" => parse_practice(&slug, &as_text(bytes)?).map(Item::Practice),
+        "txt" => Ok(Item::Document(DocumentInput::from_text(&slug, &as_text(bytes)?))),
+        _ => {
+            let (file, text) =
+                documents::receive_file(uploads, &name, bytes).await.map_err(|error| error.to_string())?;
+            Ok(Item::Document(DocumentInput {
+                slug,
+                title: documents::title_from_file_name(&name),
+                body: text,
+                kind: documents::DocumentKind::Oogstdocument.slug().into(),
+                file: Some(file),
+                ..Default::default()
+            }))
+        }
     }
 }
 
@@ -119,7 +135,7 @@ pub async fn save(
         for (path, item) in items.by_ref().take(BATCH) {
             let savepoint = transaction.begin().await?;
             let outcome = match item {
-                Item::Practice(input) => practices::upsert_in(&savepoint, *input, &taxonomy)
+                Item::Practice(input) => practices::upsert_in(&savepoint, input, &taxonomy)
                     .await
                     .map(drop)
                     .map_err(|error| error.to_string()),
@@ -148,6 +164,7 @@ pub async fn save(
 /// flat however many files there are.
 pub async fn import_paths(
     db: &DatabaseConnection,
+    uploads: &Uploads,
     paths: &[PathBuf],
     progress: &ProgressBar,
 ) -> Result<ImportReport, DbErr> {
@@ -157,7 +174,7 @@ pub async fn import_paths(
     for chunk in files.chunks(BATCH) {
         let mut items = Vec::with_capacity(chunk.len());
         for path in chunk {
-            match read_item(path) {
+            match read_item(path, uploads).await {
                 Ok(item) => items.push((path.clone(), item)),
                 Err(message) => {
                     report.failed.push((path.clone(), message));

@@ -32,6 +32,7 @@ pub struct AppState {
     pub csrf: Csrf,
     pub limits: RateLimits,
     pub mail: MailSettings,
+    pub uploads: crate::documents::Uploads,
     pub config: Config,
 }
 
@@ -121,6 +122,9 @@ impl Application {
             csrf: Csrf::new(&secret, config.https()),
             limits: RateLimits::default(),
             mail,
+            uploads: config
+                .uploads()
+                .map_err(|error| StartupError::DataDir(config.data_dir.display().to_string(), error))?,
             config,
         });
         let server = HttpServer::new(move || {

@@ -5,6 +5,7 @@ pub mod advice;
 pub mod audit_log;
 pub mod document;
 pub mod mail_outbox;
+pub mod news;
 pub mod one_time_token;
 pub mod organisation;
 pub mod practice;

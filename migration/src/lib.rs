@@ -4,12 +4,17 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261130_000001_foundation;
 mod m20261130_000002_accounts_and_mail;
+mod m20261130_000003_files_and_news;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261130_000001_foundation::Migration), Box::new(m20261130_000002_accounts_and_mail::Migration)]
+        vec![
+            Box::new(m20261130_000001_foundation::Migration),
+            Box::new(m20261130_000002_accounts_and_mail::Migration),
+            Box::new(m20261130_000003_files_and_news::Migration),
+        ]
     }
 }

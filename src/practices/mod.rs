@@ -289,6 +289,8 @@ pub struct PracticeCard {
 /// A practice on its own page.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PracticeView {
+    #[serde(skip)]
+    pub id: i32,
     pub slug: String,
     pub title: String,
     pub summary: String,
@@ -357,6 +359,7 @@ async fn find_view(
         slugs.into_iter().map(|slug| Named { name: label(&slug), slug }).collect()
     };
     Ok(Some(PracticeView {
+        id: model.id,
         body_html: markdown::to_safe_html(&model.body),
         url: ItemKind::Practice.path(&model.slug),
         organisation: OrganisationView::from(organisation),

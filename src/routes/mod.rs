@@ -9,6 +9,7 @@ mod health;
 mod html;
 pub mod rate_limit;
 pub mod search_params;
+mod uploads;
 
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 

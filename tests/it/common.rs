@@ -108,6 +108,7 @@ impl TestEnv {
             bind: "127.0.0.1:0".into(),
             database_url: self.db.url.clone(),
             worker_poll_ms: 100,
+            extractor: env!("CARGO_BIN_EXE_oogst").into(),
             log: "warn".into(),
             ..Config::for_data_dir(self.dir.path())
         }
@@ -236,7 +237,8 @@ pub fn fixtures(folder: &str) -> PathBuf {
 /// runs; returns the import report.
 pub async fn import(config: &Config, paths: &[PathBuf]) -> oogst::import::ImportReport {
     let db = oogst::startup::connect(config).await.expect("connect for import");
-    oogst::import::import_paths(&db, paths, &indicatif::ProgressBar::hidden()).await.expect("import runs")
+    let uploads = config.uploads().expect("upload settings");
+    oogst::import::import_paths(&db, &uploads, paths, &indicatif::ProgressBar::hidden()).await.expect("import runs")
 }
 
 /// The search fixtures: eleven published practices, one concept, one document.

@@ -3,10 +3,12 @@
 //! (`OOGST_TEST_DATABASE_URL`, e.g. postgres://postgres@127.0.0.1:5432/test).
 
 mod common;
+mod files;
 mod smtp;
 
 mod accounts;
 mod browse;
+mod documents;
 mod editing;
 mod import;
 mod lifecycle;

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document it serves.
 
 pub mod auth;
+pub mod documents;
 pub mod organisations;
 pub mod people;
 pub mod practices;
@@ -21,6 +22,8 @@ use utoipa::OpenApi;
         search::search,
         auth::token,
         auth::revoke,
+        documents::upload,
+        documents::show,
         people::invite,
         people::list,
         people::change_role,
@@ -63,6 +66,8 @@ pub fn configure(config: &mut web::ServiceConfig) {
             .service(search::search)
             .service(auth::token)
             .service(auth::revoke)
+            .service(documents::upload)
+            .service(documents::show)
             .service(people::invite)
             .service(people::list)
             .service(people::change_role)

@@ -1,10 +1,22 @@
-use actix_web::{get, web, HttpResponse};
+//! Document pages: reading, downloading and uploading harvest documents.
 
-use super::page;
-use crate::documents;
+use actix_multipart::Multipart;
+use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+
+use super::{form_page, page, see_other};
+use crate::accounts::policy;
+use crate::documents::{self, DocumentKind};
 use crate::routes::auth::Viewer;
 use crate::routes::errors::{PageError, RouteError};
+use crate::routes::uploads;
 use crate::startup::AppState;
+use crate::taxonomy::{Taxonomy, Vocabulary};
+use crate::validation::EditError;
+
+fn missing() -> RouteError {
+    RouteError::NotFound("Dit document bestaat niet.".into())
+}
 
 #[get("/documenten/{slug}")]
 pub async fn show(
@@ -12,8 +24,110 @@ pub async fn show(
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let document = documents::find(&state.db, &slug)
-        .await?
-        .ok_or_else(|| RouteError::NotFound("Dit document bestaat niet.".into()))?;
-    page("document", &viewer, serde_json::json!({ "page_title": document.title, "document": document }))
+    let document = documents::find(&state.db, &slug).await?.ok_or_else(missing)?;
+    let taxonomy = Taxonomy::load(&state.db).await?;
+    let themes: Vec<_> = document
+        .themes
+        .iter()
+        .map(|slug| serde_json::json!({"slug": slug, "name": taxonomy.theme_name(slug)}))
+        .collect();
+    let size = document.file_size.map(|bytes| format!("{:.1} MB", bytes as f64 / 1_048_576.0));
+    page(
+        "document",
+        &viewer,
+        serde_json::json!({ "page_title": document.title, "document": document, "themes": themes, "size": size }),
+    )
+}
+
+/// The file itself: right Content-Type, a safe attachment name, and (with the global
+/// nosniff header) no way for an upload to run as a page of this site.
+#[get("/documenten/{slug}/download")]
+pub async fn download(state: web::Data<AppState>, slug: web::Path<String>) -> Result<HttpResponse, PageError> {
+    let (hash, name, content_type) = documents::file_of(&state.db, &slug).await?.ok_or_else(missing)?;
+    let path = state.uploads.store.path(&hash).ok_or_else(missing)?;
+    let bytes = web::block(move || std::fs::read(path)).await?.map_err(|_| missing())?;
+    let disposition = ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![DispositionParam::Filename(documents::safe_file_name(&name))],
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header(disposition)
+        .insert_header(("Content-Security-Policy", "default-src 'none'; sandbox"))
+        .body(bytes))
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct NewParams {
+    praktijk: String,
+}
+
+async fn form_data(
+    state: &AppState,
+    practice: &str,
+    errors: Option<serde_json::Value>,
+) -> Result<serde_json::Value, PageError> {
+    let taxonomy = Taxonomy::load(&state.db).await?;
+    Ok(serde_json::json!({
+        "page_title": "Document uploaden",
+        "practice": practice,
+        "max_mb": state.uploads.max_bytes / 1024 / 1024,
+        "kinds": DocumentKind::slugs().iter().map(|slug| serde_json::json!({"slug": slug, "name": DocumentKind::label_of(slug)})).collect::<Vec<_>>(),
+        "themes": taxonomy.themes.iter().map(|theme| serde_json::json!({"slug": theme.slug, "name": theme.name})).collect::<Vec<_>>(),
+        "errors": errors,
+    }))
+}
+
+#[get("/documenten/nieuw")]
+pub async fn new_form(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    params: web::Query<NewParams>,
+) -> Result<HttpResponse, PageError> {
+    let actor = viewer.required()?;
+    if !policy::can_edit_some_practices(&actor) {
+        return Err(PageError(RouteError::forbidden()));
+    }
+    let data = form_data(&state, &params.praktijk, None).await?;
+    form_page(&request, &state, "document_form", &Viewer(Some(actor)), data)
+}
+
+#[post("/documenten/nieuw")]
+pub async fn create(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    payload: Multipart,
+) -> Result<HttpResponse, PageError> {
+    let actor = viewer.required()?;
+    let received = match uploads::read(payload, state.uploads.max_bytes).await {
+        Ok(received) => received,
+        Err(RouteError::Invalid(errors)) => {
+            return again(&request, &state, actor, "", EditError::Invalid(errors)).await
+        }
+        Err(other) => return Err(other.into()),
+    };
+    state.csrf.verify(&request, &received.csrf)?;
+    let practice = received.upload.practice.clone().unwrap_or_default();
+    match documents::upload_as(&state.db, &state.uploads, &actor, received.upload).await {
+        Ok(document) => Ok(see_other(&document.url)),
+        Err(error) => again(&request, &state, actor, &practice, error).await,
+    }
+}
+
+/// The form once more with the messages (a browser cannot keep the chosen file).
+async fn again(
+    request: &HttpRequest,
+    state: &AppState,
+    actor: crate::accounts::Actor,
+    practice: &str,
+    error: EditError,
+) -> Result<HttpResponse, PageError> {
+    let EditError::Invalid(errors) = error else { return Err(error.into()) };
+    let data = form_data(state, practice, Some(serde_json::to_value(errors).unwrap_or_default())).await?;
+    let mut response = form_page(request, state, "document_form", &Viewer(Some(actor)), data)?;
+    *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(response)
 }

@@ -63,6 +63,9 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(organisations::show)
         .service(themes::list)
         .service(themes::show)
+        .service(documents::new_form)
+        .service(documents::create)
+        .service(documents::download)
         .service(documents::show);
 }
 

@@ -2,6 +2,7 @@ use actix_web::{get, web, HttpResponse};
 
 use super::page;
 use crate::accounts::policy;
+use crate::documents;
 use crate::pagination::{PageLinks, PageParams, PageRequest};
 use crate::practices::{self, editing, Listing};
 use crate::routes::auth::Viewer;
@@ -48,6 +49,7 @@ pub async fn show(
         .ok_or_else(|| RouteError::NotFound("Deze praktijk bestaat niet of is niet (meer) gepubliceerd.".into()))?;
     let can_edit =
         viewer.0.as_ref().is_some_and(|actor| policy::can_edit_practices_of(actor, practice.organisation.id));
+    let attachments = documents::attached_to(&state.db, Some(practice.id), None).await?;
     let id = practices::id_of(&state.db, &slug).await?;
     let index = state.search.clone();
     let similar = match id {
@@ -65,6 +67,7 @@ pub async fn show(
             "practice": practice,
             "similar": similar,
             "can_edit": can_edit,
+            "attachments": attachments,
         }),
     )
 }

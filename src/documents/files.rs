@@ -1,0 +1,56 @@
+//! Uploaded files, stored once by content: `files/ab/abcdef…` (SHA-256). The server builds
+//! every path itself, so no uploaded name ever reaches the file system.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, Clone)]
+pub struct FileStore {
+    root: PathBuf,
+}
+
+impl FileStore {
+    pub fn new(root: impl Into<PathBuf>) -> FileStore {
+        FileStore { root: root.into() }
+    }
+
+    /// The path of a stored file; `hash` must be what `put` returned.
+    pub fn path(&self, hash: &str) -> Option<PathBuf> {
+        let valid = hash.len() == 64 && hash.bytes().all(|byte| byte.is_ascii_hexdigit());
+        valid.then(|| self.root.join(&hash[..2]).join(hash))
+    }
+
+    /// Stores the bytes (once: the same content twice is one file) and returns their hash.
+    pub fn put(&self, bytes: &[u8]) -> std::io::Result<String> {
+        let hash = hex::encode(Sha256::digest(bytes));
+        let target = self.path(&hash).expect("a SHA-256 hex digest is a valid hash");
+        if target.exists() {
+            return Ok(hash);
+        }
+        let folder = target.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(folder)?;
+        // Write aside, then rename: a crash never leaves a half file under the real name.
+        let mut temporary = tempfile::NamedTempFile::new_in(folder)?;
+        temporary.write_all(bytes)?;
+        temporary.as_file().sync_all()?;
+        temporary.persist(&target).map_err(|error| error.error)?;
+        Ok(hash)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_content_is_stored_once_under_its_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::new(dir.path());
+        let first = store.put(b"verslag").unwrap();
+        assert_eq!(store.put(b"verslag").unwrap(), first);
+        assert_eq!(std::fs::read(store.path(&first).unwrap()).unwrap(), b"verslag");
+        assert!(store.path("../../etc/passwd").is_none());
+    }
+}

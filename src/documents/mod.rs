@@ -1,0 +1,467 @@
+//! Harvest documents ("oogstdocumenten"): uploaded or imported files (PDF, DOCX, ODT, PPTX,
+//! text, Markdown) whose text is extracted and searchable, attached to a practice, an
+//! organisation or a news item.
+
+pub mod extract;
+pub mod files;
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
+};
+use serde::Serialize;
+use strum::{EnumIter, EnumMessage, EnumString, IntoStaticStr};
+
+use entity::{document, news, organisation, practice};
+
+use crate::accounts::{policy, Actor};
+use crate::outbox;
+use crate::search::{IndexItem, ItemKind, OrganisationRef};
+use crate::taxonomy::{Taxonomy, Vocabulary};
+use crate::validation::{slug_is_valid, EditError, FieldErrors};
+use extract::{ExtractError, FileKind};
+use files::FileStore;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, EnumMessage, EnumString, IntoStaticStr)]
+pub enum DocumentKind {
+    #[strum(serialize = "oogstdocument", message = "Oogstdocument")]
+    Oogstdocument,
+    #[strum(serialize = "presentatie", message = "Presentatie")]
+    Presentatie,
+    #[strum(serialize = "verslag", message = "Verslag")]
+    Verslag,
+    #[strum(serialize = "plan-van-aanpak", message = "Plan van aanpak")]
+    PlanVanAanpak,
+    #[strum(serialize = "overig", message = "Overig")]
+    Overig,
+}
+impl Vocabulary for DocumentKind {}
+
+/// Text status when a file has no text to extract (a scan): still downloadable.
+pub const NO_TEXT: &str = "no_text";
+
+/// A stored file as a document refers to it.
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    pub hash: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DocumentInput {
+    pub slug: String,
+    pub title: String,
+    /// The document's text (extracted from its file, or typed).
+    pub body: String,
+    pub description: String,
+    pub kind: String,
+    pub themes: Vec<String>,
+    pub organisation_id: Option<i32>,
+    pub practice_id: Option<i32>,
+    pub news_id: Option<i32>,
+    pub file: Option<StoredFile>,
+}
+
+impl DocumentInput {
+    /// A text file: the first non-empty line is the title, the rest the body.
+    pub fn from_text(slug: &str, text: &str) -> DocumentInput {
+        let text = text.trim_start_matches('\u{feff}').trim_start();
+        let (title, body) = text.split_once('\n').unwrap_or((text, ""));
+        DocumentInput {
+            slug: slug.to_string(),
+            title: title.trim().to_string(),
+            body: body.trim().to_string(),
+            kind: DocumentKind::Oogstdocument.slug().into(),
+            ..Default::default()
+        }
+    }
+
+    pub fn validate(&self, taxonomy: &Taxonomy) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        if !slug_is_valid(&self.slug) {
+            errors.add(
+                "slug",
+                format!("'{}' is geen geldige korte naam: gebruik kleine letters, cijfers en streepjes.", self.slug),
+            );
+        }
+        if self.title.trim().is_empty() {
+            errors.add("title", "Het document heeft geen titel.");
+        }
+        if self.body.is_empty() && self.file.is_none() {
+            errors.add("body", "Het document bevat geen tekst na de titel.");
+        }
+        if DocumentKind::from_slug(&self.kind).is_none() {
+            errors.add(
+                "kind",
+                format!("Onbekend soort document '{}' (kies uit {}).", self.kind, DocumentKind::slugs().join(", ")),
+            );
+        }
+        for slug in &self.themes {
+            if !taxonomy.themes.iter().any(|theme| &theme.slug == slug) {
+                errors.add("themes", format!("Onbekend thema '{slug}'."));
+            }
+        }
+        errors.into_result()
+    }
+}
+
+/// Saves a document inside the caller's transaction, with its outbox record.
+pub async fn upsert_in(db: &impl ConnectionTrait, input: DocumentInput) -> Result<document::Model, EditError> {
+    let taxonomy = Taxonomy::load(db).await?;
+    input.validate(&taxonomy).map_err(EditError::Invalid)?;
+    let now = Utc::now();
+    let existing = document::Entity::find().filter(document::Column::Slug.eq(&input.slug)).one(db).await?;
+    let mut model = match &existing {
+        Some(found) => document::ActiveModel::from(found.clone()),
+        None => document::ActiveModel { created_at: Set(now), published_at: Set(now), ..Default::default() },
+    };
+    model.slug = Set(input.slug);
+    model.title = Set(input.title.trim().to_string());
+    model.text_status = Set(if input.body.trim().is_empty() { NO_TEXT.into() } else { "ok".into() });
+    model.body = Set(input.body);
+    model.description = Set(input.description.trim().to_string());
+    model.kind = Set(input.kind);
+    model.themes = Set(serde_json::json!(input.themes));
+    model.organisation_id = Set(input.organisation_id);
+    model.practice_id = Set(input.practice_id);
+    model.news_id = Set(input.news_id);
+    model.file_hash = Set(input.file.as_ref().map(|file| file.hash.clone()));
+    model.file_name = Set(input.file.as_ref().map(|file| file.name.clone()));
+    model.content_type = Set(input.file.as_ref().map(|file| file.content_type.clone()));
+    model.file_size = Set(input.file.as_ref().map(|file| file.size));
+    model.updated_at = Set(now);
+    let saved = match existing {
+        Some(_) => model.update(db).await?,
+        None => model.insert(db).await?,
+    };
+    outbox::record_changes(db, ItemKind::Document, &[saved.id]).await?;
+    Ok(saved)
+}
+
+/// Where uploads go and how they are read.
+#[derive(Debug, Clone)]
+pub struct Uploads {
+    pub store: FileStore,
+    /// The oogst binary, run as `oogst extract-text` to read files in a separate process.
+    pub extractor: std::path::PathBuf,
+    pub max_bytes: usize,
+}
+
+/// Checks a file's type by content and extension, extracts its text under limits and
+/// stores it. A file without text (a scan) is accepted with empty text.
+pub async fn receive_file(
+    uploads: &Uploads,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> Result<(StoredFile, String), EditError> {
+    let file_error = |message: String| EditError::field("file", message);
+    if bytes.is_empty() {
+        return Err(file_error("Het bestand is leeg.".into()));
+    }
+    if bytes.len() > uploads.max_bytes {
+        return Err(file_error(format!("Het bestand is te groot: maximaal {} MB.", uploads.max_bytes / 1024 / 1024)));
+    }
+    let kind = FileKind::detect(file_name, &bytes).map_err(|error| file_error(error.to_string()))?;
+    let size = bytes.len() as i64;
+    let (text, bytes) = match kind {
+        // Plain text needs no isolation; everything else is parsed in the child process.
+        FileKind::Text | FileKind::Markdown => (extract::extract(kind, &bytes), bytes),
+        _ => (extract::isolated(&uploads.extractor, kind, bytes.clone()).await, bytes),
+    };
+    let text = text.map_err(|error: ExtractError| file_error(error.to_string()))?;
+    let store = uploads.store.clone();
+    let hash = tokio::task::spawn_blocking(move || store.put(&bytes))
+        .await
+        .map_err(|error| EditError::Database(DbErr::Custom(error.to_string())))?
+        .map_err(|error| EditError::Database(DbErr::Custom(format!("storing the file: {error}"))))?;
+    let name = safe_file_name(file_name);
+    Ok((StoredFile { hash, name, content_type: kind.content_type().into(), size }, text))
+}
+
+/// The name a download gets: the uploaded name without folders or odd characters.
+pub fn safe_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let cleaned: String =
+        base.chars().map(|c| if c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ') { c } else { '_' }).collect();
+    let cleaned = cleaned.trim_matches(['.', ' ']).to_string();
+    if cleaned.is_empty() {
+        "document".into()
+    } else {
+        cleaned.chars().take(120).collect()
+    }
+}
+
+/// A document upload as a form or the API sends it.
+#[derive(Debug, Clone, Default)]
+pub struct Upload {
+    pub title: String,
+    pub description: String,
+    pub kind: String,
+    pub themes: Vec<String>,
+    /// Slug of the practice it belongs to.
+    pub practice: Option<String>,
+    /// Slug of the organisation (defaults to the practice's, or the uploader's own).
+    pub organisation: Option<String>,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Uploads a document for a practice or organisation the actor may edit (beheerders: any).
+pub async fn upload_as(
+    db: &DatabaseConnection,
+    uploads: &Uploads,
+    actor: &Actor,
+    upload: Upload,
+) -> Result<DocumentView, EditError> {
+    let practice = match upload.practice.as_deref().map(str::trim).filter(|slug| !slug.is_empty()) {
+        Some(slug) => Some(
+            practice::Entity::find()
+                .filter(practice::Column::Slug.eq(slug))
+                .one(db)
+                .await?
+                .ok_or_else(|| EditError::field("practice", format!("Onbekende praktijk '{slug}'.")))?,
+        ),
+        None => None,
+    };
+    let organisation_id =
+        match (upload.organisation.as_deref().map(str::trim).filter(|slug| !slug.is_empty()), &practice) {
+            (Some(slug), _) => Some(
+                crate::organisations::find_by_slug(db, slug)
+                    .await?
+                    .ok_or_else(|| EditError::field("organisation", format!("Onbekende organisatie '{slug}'.")))?
+                    .id,
+            ),
+            (None, Some(practice)) => Some(practice.organisation_id),
+            (None, None) => actor.organisation_id,
+        };
+    let allowed = match organisation_id {
+        Some(id) => policy::can_edit_practices_of(actor, id),
+        None => policy::can_manage_network(actor),
+    };
+    if !allowed || practice.as_ref().is_some_and(|found| !policy::can_edit_practices_of(actor, found.organisation_id)) {
+        return Err(EditError::Forbidden);
+    }
+    let title =
+        if upload.title.trim().is_empty() { title_from_file_name(&upload.file_name) } else { upload.title.clone() };
+    let (file, text) = receive_file(uploads, &upload.file_name, upload.bytes).await?;
+    let transaction = db.begin().await?;
+    let input = DocumentInput {
+        slug: free_slug(&transaction, &title).await?,
+        title,
+        body: text,
+        description: upload.description,
+        kind: if upload.kind.is_empty() { DocumentKind::Oogstdocument.slug().into() } else { upload.kind },
+        themes: upload.themes,
+        organisation_id,
+        practice_id: practice.map(|found| found.id),
+        news_id: None,
+        file: Some(file),
+    };
+    let saved = upsert_in(&transaction, input).await?;
+    crate::audit::record(&transaction, actor, "geüpload", "document", &saved.slug, saved.title.clone()).await?;
+    transaction.commit().await?;
+    find(db, &saved.slug).await?.ok_or(EditError::NotFound("Dit document bestaat niet."))
+}
+
+/// "Verslag_werksessie-maart.pdf" → "Verslag werksessie maart".
+pub fn title_from_file_name(name: &str) -> String {
+    let stem = Path::new(name).file_stem().and_then(|stem| stem.to_str()).unwrap_or("Document");
+    let words: String = stem.chars().map(|c| if c == '_' || c == '-' { ' ' } else { c }).collect();
+    let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => "Document".into(),
+    }
+}
+
+async fn free_slug(db: &impl ConnectionTrait, title: &str) -> Result<String, DbErr> {
+    let base: String = slug::slugify(title).chars().take(80).collect::<String>().trim_end_matches('-').to_string();
+    let base = if base.is_empty() { "document".to_string() } else { base };
+    let mut candidate = base.clone();
+    let mut number = 2;
+    while document::Entity::find().filter(document::Column::Slug.eq(&candidate)).one(db).await?.is_some() {
+        candidate = format!("{base}-{number}");
+        number += 1;
+    }
+    Ok(candidate)
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DocumentView {
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub kind: String,
+    pub kind_label: String,
+    pub themes: Vec<String>,
+    pub url: String,
+    /// Where the file can be downloaded, if the document has one.
+    pub download_url: Option<String>,
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    pub file_size: Option<i64>,
+    /// false for a file without extractable text (a scan).
+    pub has_text: bool,
+    /// The extracted text.
+    pub body: String,
+    pub published_at: DateTime<Utc>,
+    pub organisation: Option<String>,
+    pub organisation_slug: Option<String>,
+    pub practice: Option<String>,
+    pub practice_slug: Option<String>,
+    pub news_slug: Option<String>,
+}
+
+pub async fn find(db: &impl ConnectionTrait, slug: &str) -> Result<Option<DocumentView>, DbErr> {
+    let Some(model) = document::Entity::find().filter(document::Column::Slug.eq(slug)).one(db).await? else {
+        return Ok(None);
+    };
+    let organisation = match model.organisation_id {
+        Some(id) => organisation::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
+    let practice = match model.practice_id {
+        Some(id) => practice::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
+    let news = match model.news_id {
+        Some(id) => news::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
+    Ok(Some(DocumentView {
+        url: ItemKind::Document.path(&model.slug),
+        download_url: model.file_hash.as_ref().map(|_| format!("/documenten/{}/download", model.slug)),
+        kind_label: DocumentKind::label_of(&model.kind),
+        themes: serde_json::from_value(model.themes).unwrap_or_default(),
+        has_text: model.text_status != NO_TEXT,
+        slug: model.slug,
+        title: model.title,
+        description: model.description,
+        kind: model.kind,
+        file_name: model.file_name,
+        content_type: model.content_type,
+        file_size: model.file_size,
+        body: model.body,
+        published_at: model.published_at,
+        organisation: organisation.as_ref().map(|found| found.name.clone()),
+        organisation_slug: organisation.map(|found| found.slug),
+        practice: practice.as_ref().map(|found| found.title.clone()),
+        practice_slug: practice.map(|found| found.slug),
+        news_slug: news.map(|found| found.slug),
+    }))
+}
+
+/// The stored file of a document, for downloading.
+pub async fn file_of(db: &impl ConnectionTrait, slug: &str) -> Result<Option<(String, String, String)>, DbErr> {
+    let found = document::Entity::find().filter(document::Column::Slug.eq(slug)).one(db).await?;
+    Ok(found.and_then(|model| Some((model.file_hash?, model.file_name.unwrap_or_default(), model.content_type?))))
+}
+
+/// Documents attached to a practice or news item, for their pages.
+pub async fn attached_to(
+    db: &impl ConnectionTrait,
+    practice_id: Option<i32>,
+    news_id: Option<i32>,
+) -> Result<Vec<DocumentView>, DbErr> {
+    let mut query = document::Entity::find().order_by_asc(document::Column::Title);
+    query = match (practice_id, news_id) {
+        (Some(id), _) => query.filter(document::Column::PracticeId.eq(id)),
+        (None, Some(id)) => query.filter(document::Column::NewsId.eq(id)),
+        (None, None) => return Ok(Vec::new()),
+    };
+    let mut views = Vec::new();
+    for model in query.all(db).await? {
+        views.extend(find(db, &model.slug).await?);
+    }
+    Ok(views)
+}
+
+pub async fn index_items(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<IndexItem>, DbErr> {
+    let documents = document::Entity::find().filter(document::Column::Id.is_in(ids.iter().copied())).all(db).await?;
+    to_index_items(db, documents).await
+}
+
+pub async fn index_items_after(
+    db: &impl ConnectionTrait,
+    after: i32,
+    limit: u64,
+) -> Result<(Vec<IndexItem>, Option<i32>), DbErr> {
+    let documents = document::Entity::find()
+        .filter(document::Column::Id.gt(after))
+        .order_by_asc(document::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let last = documents.last().map(|found| found.id);
+    Ok((to_index_items(db, documents).await?, last))
+}
+
+async fn to_index_items(db: &impl ConnectionTrait, documents: Vec<document::Model>) -> Result<Vec<IndexItem>, DbErr> {
+    let organisation_ids: Vec<i32> = documents.iter().filter_map(|found| found.organisation_id).collect();
+    let organisations = if organisation_ids.is_empty() {
+        Vec::new()
+    } else {
+        organisation::Entity::find().filter(organisation::Column::Id.is_in(organisation_ids)).all(db).await?
+    };
+    Ok(documents
+        .into_iter()
+        .map(|model| {
+            let organisation = organisations.iter().find(|found| Some(found.id) == model.organisation_id);
+            IndexItem {
+                kind: ItemKind::Document,
+                id: model.id,
+                slug: model.slug,
+                title: model.title,
+                summary: model.description,
+                body: model.body,
+                organisation: organisation.map(|found| OrganisationRef {
+                    slug: found.slug.clone(),
+                    name: found.name.clone(),
+                    kind: found.kind.clone(),
+                }),
+                province: organisation.and_then(|found| found.province.clone()),
+                themes: serde_json::from_value(model.themes).unwrap_or_default(),
+                advices: Vec::new(),
+                age_groups: Vec::new(),
+                keywords: [
+                    organisation.map(|found| found.name.clone()).unwrap_or_default(),
+                    model.file_name.unwrap_or_default(),
+                ]
+                .join("\n"),
+                date: model.published_at,
+            }
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_line_is_the_title() {
+        let input = DocumentInput::from_text("verslag", "\u{feff}\nVerslag werksessie\n\nTekst van het verslag.\n");
+        assert_eq!(input.title, "Verslag werksessie");
+        assert_eq!(input.body, "Tekst van het verslag.");
+        assert!(DocumentInput::from_text("leeg", "Alleen een titel").validate(&Taxonomy::default()).is_err());
+    }
+
+    #[test]
+    fn download_names_are_safe() {
+        assert_eq!(safe_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(safe_file_name("C:\\Users\\x\\Plan van aanpak.pdf"), "Plan van aanpak.pdf");
+        assert_eq!(safe_file_name("a\"b;c\r\n.pdf"), "a_b_c__.pdf");
+        assert_eq!(safe_file_name("..."), "document");
+    }
+
+    #[test]
+    fn titles_from_file_names() {
+        assert_eq!(title_from_file_name("verslag_werksessie-maart.pdf"), "Verslag werksessie maart");
+    }
+}
