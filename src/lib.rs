@@ -15,6 +15,7 @@ pub mod documents;
 pub mod import;
 pub mod mail;
 pub mod markdown;
+pub mod news;
 pub mod organisations;
 pub mod outbox;
 pub mod pagination;

@@ -207,6 +207,8 @@ pub struct Upload {
     pub practice: Option<String>,
     /// Slug of the organisation (defaults to the practice's, or the uploader's own).
     pub organisation: Option<String>,
+    /// Slug of the news item it is attached to (beheerders only).
+    pub news: Option<String>,
     pub file_name: String,
     pub bytes: Vec<u8>,
 }
@@ -239,6 +241,19 @@ pub async fn upload_as(
             (None, Some(practice)) => Some(practice.organisation_id),
             (None, None) => actor.organisation_id,
         };
+    let news_item = match upload.news.as_deref().map(str::trim).filter(|slug| !slug.is_empty()) {
+        Some(slug) => Some(
+            news::Entity::find()
+                .filter(news::Column::Slug.eq(slug))
+                .one(db)
+                .await?
+                .ok_or_else(|| EditError::field("news", format!("Onbekend nieuwsbericht '{slug}'.")))?,
+        ),
+        None => None,
+    };
+    if news_item.is_some() && !policy::can_manage_network(actor) {
+        return Err(EditError::Forbidden);
+    }
     let allowed = match organisation_id {
         Some(id) => policy::can_edit_practices_of(actor, id),
         None => policy::can_manage_network(actor),
@@ -259,7 +274,7 @@ pub async fn upload_as(
         themes: upload.themes,
         organisation_id,
         practice_id: practice.map(|found| found.id),
-        news_id: None,
+        news_id: news_item.map(|found| found.id),
         file: Some(file),
     };
     let saved = upsert_in(&transaction, input).await?;

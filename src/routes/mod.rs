@@ -5,6 +5,7 @@ mod assets;
 pub mod auth;
 pub mod csrf;
 pub mod errors;
+mod feeds;
 mod health;
 mod html;
 pub mod rate_limit;
@@ -30,6 +31,8 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(health::healthz)
         .service(health::readyz)
         .service(assets::static_file)
+        .service(feeds::news_feed)
+        .service(feeds::practices_feed)
         .configure(api::configure)
         .configure(html::configure)
         .default_service(web::to(fallback));

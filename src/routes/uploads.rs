@@ -56,6 +56,7 @@ pub async fn read(mut payload: Multipart, max_bytes: usize) -> Result<ReceivedUp
             "themes" => upload.themes.push(text()),
             "practice" => upload.practice = Some(text()),
             "organisation" => upload.organisation = Some(text()),
+            "news" => upload.news = Some(text()),
             "csrf" => csrf = text(),
             _ => {}
         }

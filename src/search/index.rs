@@ -2,13 +2,14 @@
 //! searches the product runs (ranked text search with facets, and similar items).
 
 use std::collections::BTreeMap;
+use std::ops::Bound;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::directory::error::LockError;
-use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
@@ -229,6 +230,7 @@ impl SearchIndex {
     ) -> BooleanQuery {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Must, text_query.map(|query| query.box_clone()).unwrap_or_else(|| Box::new(AllQuery)))];
+        clauses.push((Occur::Must, self.published_by_now()));
         for (facet, values) in filters.iter().filter(|(facet, _)| Some(*facet) != except) {
             let any_value: Vec<(Occur, Box<dyn Query>)> = values
                 .iter()
@@ -241,6 +243,13 @@ impl SearchIndex {
             clauses.push((Occur::Must, Box::new(filter)));
         }
         BooleanQuery::new(clauses)
+    }
+
+    /// Items dated in the future (scheduled news) stay out of every result until their time.
+    fn published_by_now(&self) -> Box<dyn Query> {
+        let now = tantivy::DateTime::from_timestamp_secs(chrono::Utc::now().timestamp());
+        let range = RangeQuery::new(Bound::Unbounded, Bound::Included(Term::from_field_date(self.fields.date, now)));
+        Box::new(ConstScoreQuery::new(Box::new(range), 0.0))
     }
 
     /// Items like the given one ("vergelijkbare initiatieven"), of the same kind.
@@ -264,6 +273,7 @@ impl SearchIndex {
             (Occur::Must, Box::new(like_this)),
             (Occur::Must, Box::new(TermQuery::new(same_kind, IndexRecordOption::Basic))),
             (Occur::MustNot, Box::new(TermQuery::new(key, IndexRecordOption::Basic))),
+            (Occur::Must, self.published_by_now()),
         ]);
         let snippets = Snippets::new(&searcher, None, &self.fields)?;
         searcher

@@ -11,7 +11,7 @@ use super::analyzer::DUTCH;
 
 /// Bumped whenever the schema or the analyzer changes: an index of another version is
 /// rebuilt from the database at start-up.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// What kinds of item the index holds; the value of the `kind` facet and filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -19,15 +19,17 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub enum ItemKind {
     Practice,
     Document,
+    News,
 }
 
 impl ItemKind {
-    pub const ALL: [ItemKind; 2] = [ItemKind::Practice, ItemKind::Document];
+    pub const ALL: [ItemKind; 3] = [ItemKind::Practice, ItemKind::Document, ItemKind::News];
 
     pub fn as_str(self) -> &'static str {
         match self {
             ItemKind::Practice => "practice",
             ItemKind::Document => "document",
+            ItemKind::News => "news",
         }
     }
 
@@ -40,6 +42,7 @@ impl ItemKind {
         match self {
             ItemKind::Practice => format!("/praktijken/{slug}"),
             ItemKind::Document => format!("/documenten/{slug}"),
+            ItemKind::News => format!("/nieuws/{slug}"),
         }
     }
 }

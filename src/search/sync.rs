@@ -13,7 +13,7 @@ use sea_orm::{
 use entity::{document, search_outbox};
 
 use super::{IndexItem, IndexStore, ItemKind, SearchError, SearchIndex};
-use crate::{documents, practices};
+use crate::{documents, news, practices};
 
 /// Outbox rows applied per commit, and items loaded per query during a rebuild.
 const BATCH: u64 = 1000;
@@ -53,6 +53,7 @@ async fn load_items(db: &DatabaseConnection, keys: &BTreeSet<(ItemKind, i32)>) -
         |wanted: ItemKind| -> Vec<i32> { keys.iter().filter(|(kind, _)| *kind == wanted).map(|(_, id)| *id).collect() };
     let mut items = practices::index_items(db, &ids_of(ItemKind::Practice)).await?;
     items.extend(documents::index_items(db, &ids_of(ItemKind::Document)).await?);
+    items.extend(news::index_items(db, &ids_of(ItemKind::News)).await?);
     Ok(items)
 }
 
@@ -96,7 +97,9 @@ pub async fn rebuild(
     let covered =
         search_outbox::Entity::find().order_by_desc(search_outbox::Column::Id).one(db).await?.map(|row| row.id);
     if let Some(bar) = progress {
-        let total = practices::count_published(db).await? + document::Entity::find().count(db).await?;
+        let total = practices::count_published(db).await?
+            + document::Entity::find().count(db).await?
+            + entity::news::Entity::find().count(db).await?;
         bar.set_length(total);
     }
     let generation = store.new_generation().map_err(SearchError::from)?;
@@ -107,6 +110,7 @@ pub async fn rebuild(
             let (items, last) = match kind {
                 ItemKind::Practice => practices::index_items_after(db, after, BATCH).await?,
                 ItemKind::Document => documents::index_items_after(db, after, BATCH).await?,
+                ItemKind::News => news::index_items_after(db, after, BATCH).await?,
             };
             let Some(last) = last else { break };
             let (count, batch_index) = (items.len() as u64, Arc::clone(&index));

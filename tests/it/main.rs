@@ -12,4 +12,5 @@ mod documents;
 mod editing;
 mod import;
 mod lifecycle;
+mod news;
 mod search;

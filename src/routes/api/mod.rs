@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod documents;
+pub mod news;
 pub mod organisations;
 pub mod people;
 pub mod practices;
@@ -24,6 +25,10 @@ use utoipa::OpenApi;
         auth::revoke,
         documents::upload,
         documents::show,
+        news::list,
+        news::show,
+        news::create,
+        news::update,
         people::invite,
         people::list,
         people::change_role,
@@ -68,6 +73,10 @@ pub fn configure(config: &mut web::ServiceConfig) {
             .service(auth::revoke)
             .service(documents::upload)
             .service(documents::show)
+            .service(news::list)
+            .service(news::show)
+            .service(news::create)
+            .service(news::update)
             .service(people::invite)
             .service(people::list)
             .service(people::change_role)

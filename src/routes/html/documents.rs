@@ -61,17 +61,20 @@ pub async fn download(state: web::Data<AppState>, slug: web::Path<String>) -> Re
 #[serde(default)]
 pub struct NewParams {
     praktijk: String,
+    nieuws: String,
 }
 
 async fn form_data(
     state: &AppState,
     practice: &str,
+    news: &str,
     errors: Option<serde_json::Value>,
 ) -> Result<serde_json::Value, PageError> {
     let taxonomy = Taxonomy::load(&state.db).await?;
     Ok(serde_json::json!({
         "page_title": "Document uploaden",
         "practice": practice,
+        "news": news,
         "max_mb": state.uploads.max_bytes / 1024 / 1024,
         "kinds": DocumentKind::slugs().iter().map(|slug| serde_json::json!({"slug": slug, "name": DocumentKind::label_of(slug)})).collect::<Vec<_>>(),
         "themes": taxonomy.themes.iter().map(|theme| serde_json::json!({"slug": theme.slug, "name": theme.name})).collect::<Vec<_>>(),
@@ -90,7 +93,7 @@ pub async fn new_form(
     if !policy::can_edit_some_practices(&actor) {
         return Err(PageError(RouteError::forbidden()));
     }
-    let data = form_data(&state, &params.praktijk, None).await?;
+    let data = form_data(&state, &params.praktijk, &params.nieuws, None).await?;
     form_page(&request, &state, "document_form", &Viewer(Some(actor)), data)
 }
 
@@ -105,15 +108,16 @@ pub async fn create(
     let received = match uploads::read(payload, state.uploads.max_bytes).await {
         Ok(received) => received,
         Err(RouteError::Invalid(errors)) => {
-            return again(&request, &state, actor, "", EditError::Invalid(errors)).await
+            return again(&request, &state, actor, ("", ""), EditError::Invalid(errors)).await
         }
         Err(other) => return Err(other.into()),
     };
     state.csrf.verify(&request, &received.csrf)?;
     let practice = received.upload.practice.clone().unwrap_or_default();
+    let news = received.upload.news.clone().unwrap_or_default();
     match documents::upload_as(&state.db, &state.uploads, &actor, received.upload).await {
         Ok(document) => Ok(see_other(&document.url)),
-        Err(error) => again(&request, &state, actor, &practice, error).await,
+        Err(error) => again(&request, &state, actor, (&practice, &news), error).await,
     }
 }
 
@@ -122,11 +126,11 @@ async fn again(
     request: &HttpRequest,
     state: &AppState,
     actor: crate::accounts::Actor,
-    practice: &str,
+    (practice, news): (&str, &str),
     error: EditError,
 ) -> Result<HttpResponse, PageError> {
     let EditError::Invalid(errors) = error else { return Err(error.into()) };
-    let data = form_data(state, practice, Some(serde_json::to_value(errors).unwrap_or_default())).await?;
+    let data = form_data(state, practice, news, Some(serde_json::to_value(errors).unwrap_or_default())).await?;
     let mut response = form_page(request, state, "document_form", &Viewer(Some(actor)), data)?;
     *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
     Ok(response)

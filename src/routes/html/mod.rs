@@ -5,6 +5,7 @@ mod admin;
 mod documents;
 mod editor;
 mod home;
+mod news;
 mod organisations;
 mod practices;
 mod search;
@@ -66,7 +67,13 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(documents::new_form)
         .service(documents::create)
         .service(documents::download)
-        .service(documents::show);
+        .service(documents::show)
+        .service(news::list)
+        .service(news::new_form)
+        .service(news::create)
+        .service(news::edit_form)
+        .service(news::update)
+        .service(news::show);
 }
 
 /// Renders a page for the viewer: the layout shows who is signed in.

@@ -53,6 +53,7 @@ fn kind_label(kind: ItemKind) -> &'static str {
     match kind {
         ItemKind::Practice => "Praktijk",
         ItemKind::Document => "Document",
+        ItemKind::News => "Nieuws",
     }
 }
 
