@@ -283,3 +283,66 @@ async fn every_protected_page_checks_who_asks(backend: Backend) {
     env.finish().await;
 }
 storage_test!(every_protected_page_checks_who_asks);
+
+async fn news_and_uploads_in_the_browser(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let app = env.spawn(true).await;
+    let bureau = logged_in(&app, "bureau@example.nl", oogst::accounts::Role::Beheerder, None).await;
+
+    // News: a mistake comes back beside its field, then it publishes.
+    let bad = app
+        .submit_form(
+            &bureau,
+            "/nieuws/nieuw",
+            "/nieuws/nieuw",
+            &[("title", ""), ("summary", "Bewaard"), ("published_at", "2026-13-40T99:99")],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let html = bad.text().await.unwrap();
+    assert!(html.contains("Vul een titel in.") && html.contains("Bewaard"));
+    let good = app
+        .submit_form(
+            &bureau,
+            "/nieuws/nieuw",
+            "/nieuws/nieuw",
+            &[
+                ("title", "Verslag kick-off"),
+                ("summary", "Terugblik."),
+                ("body", "Het was **druk**."),
+                ("themes", "monitoring"),
+                ("practices", "dokwerk"),
+            ],
+        )
+        .await;
+    assert_eq!(good.status(), 303);
+    assert_eq!(good.headers()["location"], "/nieuws/verslag-kick-off");
+    assert!(page(&app, &app.browser(), "/nieuws/verslag-kick-off").await.1.contains("<strong>druk</strong>"));
+
+    // A document through the upload form (multipart, with the form's CSRF token).
+    let form_html = page(&app, &bureau, "/documenten/nieuw?praktijk=dokwerk").await.1;
+    let csrf = hidden_field(&form_html, "csrf");
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .text("practice", "dokwerk")
+        .text("kind", "presentatie")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(crate::files::docx(&["Dokwerk in beeld", "Kleine groepen."]))
+                .file_name("dokwerk.docx"),
+        );
+    let response = bureau.post(format!("{}/documenten/nieuw", app.address)).multipart(form).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/documenten/dokwerk");
+    // A wrong file comes back with the reason, in Dutch.
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf)
+        .part("file", reqwest::multipart::Part::bytes(b"%PDF-1.4 kapot".to_vec()).file_name("kapot.docx"));
+    let response = bureau.post(format!("{}/documenten/nieuw", app.address)).multipart(form).send().await.unwrap();
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("past niet bij de extensie"));
+
+    app.stop().await;
+    env.finish().await;
+}
+storage_test!(news_and_uploads_in_the_browser);
