@@ -15,7 +15,7 @@ use crate::markdown;
 use crate::pagination::{Page, PageRequest};
 use crate::search::{IndexItem, ItemKind};
 use crate::taxonomy::Taxonomy;
-use crate::validation::{slug_is_valid, EditError, FieldErrors};
+use crate::validation::{free_slug, slug_is_valid, EditError, FieldErrors};
 
 /// A news item as the programme office writes it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
@@ -112,7 +112,8 @@ pub async fn save_as(
         }
         None => {
             if input.slug.is_empty() {
-                input.slug = free_slug(&transaction, &input.title).await?;
+                input.slug =
+                    free_slug::<news::Entity>(&transaction, news::Column::Slug, &input.title, "nieuws").await?;
             } else if by_slug(input.slug.clone()).await?.is_some() {
                 return Err(EditError::field("slug", "Er is al een nieuwsbericht met deze korte naam."));
             }
@@ -138,18 +139,6 @@ pub async fn save_as(
     crate::audit::record(&transaction, actor, action, "nieuws", &saved.slug, saved.title.clone()).await?;
     transaction.commit().await?;
     Ok(saved)
-}
-
-async fn free_slug(db: &impl ConnectionTrait, title: &str) -> Result<String, DbErr> {
-    let base: String = slug::slugify(title).chars().take(80).collect::<String>().trim_end_matches('-').to_string();
-    let base = if base.is_empty() { "nieuws".to_string() } else { base };
-    let mut candidate = base.clone();
-    let mut number = 2;
-    while news::Entity::find().filter(news::Column::Slug.eq(&candidate)).one(db).await?.is_some() {
-        candidate = format!("{base}-{number}");
-        number += 1;
-    }
-    Ok(candidate)
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -76,6 +76,29 @@ pub fn slug_is_valid(slug: &str) -> bool {
         && !slug.contains("--")
 }
 
+/// A slug made from `title` that no row of `E` has in `column` yet: "dokwerk", else
+/// "dokwerk-2", "dokwerk-3", …; `fallback` when the title has no letters or digits.
+pub async fn free_slug<E>(
+    db: &impl sea_orm::ConnectionTrait,
+    column: E::Column,
+    title: &str,
+    fallback: &str,
+) -> Result<String, sea_orm::DbErr>
+where
+    E: sea_orm::EntityTrait,
+{
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let base: String = slug::slugify(title).chars().take(80).collect::<String>().trim_end_matches('-').to_string();
+    let base = if base.is_empty() { fallback.to_string() } else { base };
+    let mut candidate = base.clone();
+    let mut number = 2;
+    while E::find().filter(column.eq(candidate.as_str())).one(db).await?.is_some() {
+        candidate = format!("{base}-{number}");
+        number += 1;
+    }
+    Ok(candidate)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,7 +21,7 @@ use crate::accounts::{policy, Actor};
 use crate::outbox;
 use crate::search::{IndexItem, ItemKind, OrganisationRef};
 use crate::taxonomy::{Taxonomy, Vocabulary};
-use crate::validation::{slug_is_valid, EditError, FieldErrors};
+use crate::validation::{free_slug, slug_is_valid, EditError, FieldErrors};
 use extract::{ExtractError, FileKind};
 use files::FileStore;
 
@@ -266,7 +266,7 @@ pub async fn upload_as(
     let (file, text) = receive_file(uploads, &upload.file_name, upload.bytes).await?;
     let transaction = db.begin().await?;
     let input = DocumentInput {
-        slug: free_slug(&transaction, &title).await?,
+        slug: free_slug::<document::Entity>(&transaction, document::Column::Slug, &title, "document").await?,
         title,
         body: text,
         description: upload.description,
@@ -293,18 +293,6 @@ pub fn title_from_file_name(name: &str) -> String {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => "Document".into(),
     }
-}
-
-async fn free_slug(db: &impl ConnectionTrait, title: &str) -> Result<String, DbErr> {
-    let base: String = slug::slugify(title).chars().take(80).collect::<String>().trim_end_matches('-').to_string();
-    let base = if base.is_empty() { "document".to_string() } else { base };
-    let mut candidate = base.clone();
-    let mut number = 2;
-    while document::Entity::find().filter(document::Column::Slug.eq(&candidate)).one(db).await?.is_some() {
-        candidate = format!("{base}-{number}");
-        number += 1;
-    }
-    Ok(candidate)
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

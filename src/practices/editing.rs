@@ -17,7 +17,7 @@ use crate::organisations;
 use crate::outbox;
 use crate::search::ItemKind;
 use crate::taxonomy::{PracticeStatus, Taxonomy, Vocabulary};
-use crate::validation::EditError;
+use crate::validation::{free_slug, EditError};
 
 const PRACTICE_NOT_FOUND: &str = "Deze praktijk bestaat niet (of u mag haar niet zien).";
 
@@ -66,19 +66,6 @@ async fn organisation_for(
     Ok(found)
 }
 
-/// A free slug from the title: "dokwerk", else "dokwerk-2", …
-async fn free_slug(db: &impl ConnectionTrait, title: &str) -> Result<String, DbErr> {
-    let base = slug::slugify(title).chars().take(80).collect::<String>().trim_end_matches('-').to_string();
-    let base = if base.is_empty() { "praktijk".to_string() } else { base };
-    let mut candidate = base.clone();
-    let mut number = 2;
-    while find_model(db, &candidate).await?.is_some() {
-        candidate = format!("{base}-{number}");
-        number += 1;
-    }
-    Ok(candidate)
-}
-
 /// Creates a practice for the actor's (or a named) organisation.
 pub async fn create(
     db: &DatabaseConnection,
@@ -92,7 +79,8 @@ pub async fn create(
     let organisation = organisation_for(&transaction, actor, &input.organisation).await?;
     input.organisation = organisation.slug;
     if input.slug.is_empty() {
-        input.slug = free_slug(&transaction, &input.title).await?;
+        input.slug =
+            free_slug::<practice::Entity>(&transaction, practice::Column::Slug, &input.title, "praktijk").await?;
     } else if find_model(&transaction, &input.slug).await?.is_some() {
         return Err(EditError::field("slug", "Er bestaat al een praktijk met deze korte naam."));
     }

@@ -46,6 +46,16 @@ impl FromRequest for Viewer {
 }
 
 impl Viewer {
+    /// The signed-in actor if the rule allows them: 401 when not logged in, 403 otherwise.
+    pub fn allowed(self, rule: fn(&Actor) -> bool) -> Result<Actor, PageError> {
+        let actor = self.required()?;
+        if rule(&actor) {
+            Ok(actor)
+        } else {
+            Err(PageError(RouteError::forbidden()))
+        }
+    }
+
     /// The signed-in actor, or "log in first".
     pub fn required(self) -> Result<Actor, PageError> {
         self.0.ok_or_else(|| {

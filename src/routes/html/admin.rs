@@ -17,15 +17,6 @@ use crate::startup::AppState;
 use crate::taxonomy::{self, NetworkRole, OrganisationKind, Taxonomy, ThemeInput, Vocabulary, PROVINCES};
 use crate::validation::EditError;
 
-fn beheerder(viewer: Viewer) -> Result<Actor, PageError> {
-    let actor = viewer.required()?;
-    if policy::can_manage_network(&actor) {
-        Ok(actor)
-    } else {
-        Err(PageError(RouteError::forbidden()))
-    }
-}
-
 /// Renders the form again with the messages (422), or passes other errors on.
 fn invalid_again(
     request: &HttpRequest,
@@ -96,10 +87,7 @@ pub async fn invite_form(
     state: web::Data<AppState>,
     viewer: Viewer,
 ) -> Result<HttpResponse, PageError> {
-    let actor = viewer.required()?;
-    if !policy::can_edit_some_practices(&actor) {
-        return Err(PageError(RouteError::forbidden()));
-    }
+    let actor = viewer.allowed(policy::can_edit_some_practices)?;
     let data = invite_data(&state, &actor, &InviteForm { role: Role::Lid.slug().into(), ..Default::default() }).await?;
     form_page(&request, &state, "admin/invite", &Viewer(Some(actor)), data)
 }
@@ -136,7 +124,7 @@ pub async fn invite(
 
 #[get("/beheer")]
 pub async fn dashboard(viewer: Viewer) -> Result<HttpResponse, PageError> {
-    let actor = beheerder(viewer)?;
+    let actor = viewer.allowed(policy::can_manage_network)?;
     page("admin/dashboard", &Viewer(Some(actor)), serde_json::json!({ "page_title": "Beheer" }))
 }
 
@@ -146,7 +134,7 @@ pub async fn people(
     state: web::Data<AppState>,
     viewer: Viewer,
 ) -> Result<HttpResponse, PageError> {
-    let actor = beheerder(viewer)?;
+    let actor = viewer.allowed(policy::can_manage_network)?;
     let everyone = accounts::list(&state.db, &actor).await?;
     let organisations = crate::practices::editing::organisations_for(&state.db, &actor).await?;
     let rows: Vec<_> = everyone
@@ -191,7 +179,7 @@ pub async fn change_role(
     id: web::Path<i32>,
     form: web::Form<RoleForm>,
 ) -> Result<HttpResponse, PageError> {
-    let actor = beheerder(viewer)?;
+    let actor = viewer.allowed(policy::can_manage_network)?;
     state.csrf.verify(&request, &form.csrf)?;
     let role = Role::from_slug(&form.role).ok_or_else(|| RouteError::BadRequest("Onbekende rol.".into()))?;
     let organisation_id = match form.organisation.trim() {
@@ -208,7 +196,7 @@ pub async fn organisations_list(
     viewer: Viewer,
     params: web::Query<PageParams>,
 ) -> Result<HttpResponse, PageError> {
-    let actor = beheerder(viewer)?;
+    let actor = viewer.allowed(policy::can_manage_network)?;
     let request = PageRequest::parse(&params, 50)?;
     let found = organisations::list(&state.db, request).await?;
     let pages =
@@ -275,7 +263,7 @@ pub async fn organisation_new(
     state: web::Data<AppState>,
     viewer: Viewer,
 ) -> Result<HttpResponse, PageError> {
-    let actor = beheerder(viewer)?;
+    let actor = viewer.allowed(policy::can_manage_network)?;
     let input = OrganisationInput {
         slug: String::new(),
         name: String::new(),
@@ -297,7 +285,7 @@ pub async fn organisation_edit(
     viewer: Viewer,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let actor = beheerder(viewer)?;
+    let actor = viewer.allowed(policy::can_manage_network)?;
     let found = organisations::find_by_slug(&state.db, &slug)
         .await?
         .ok_or_else(|| RouteError::NotFound("Deze organisatie bestaat niet.".into()))?;
@@ -318,7 +306,7 @@ pub async fn organisation_save(
     slug: web::Path<String>,
     form: web::Form<OrganisationForm>,
 ) -> Result<HttpResponse, PageError> {
-    let actor = beheerder(viewer)?;
+    let actor = viewer.allowed(policy::can_manage_network)?;
     state.csrf.verify(&request, &form.csrf)?;
     let existing = (slug.as_str() != "nieuw").then_some(slug.as_str());
     let input = form.input();
@@ -332,7 +320,7 @@ pub async fn organisation_save(
 
 #[get("/beheer/themas")]
 pub async fn themes_list(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, PageError> {
-    let actor = beheerder(viewer)?;
+    let actor = viewer.allowed(policy::can_manage_network)?;
     let taxonomy = Taxonomy::load(&state.db).await?;
     let themes: Vec<_> =
         taxonomy.themes.iter().map(|theme| serde_json::json!({"slug": theme.slug, "name": theme.name})).collect();
@@ -354,7 +342,7 @@ pub async fn theme_edit(
     viewer: Viewer,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let actor = beheerder(viewer)?;
+    let actor = viewer.allowed(policy::can_manage_network)?;
     let (input, existing) = if slug.as_str() == "nieuw" {
         (ThemeInput::default(), None)
     } else {
@@ -386,7 +374,7 @@ pub async fn theme_save(
     slug: web::Path<String>,
     form: web::Form<ThemeForm>,
 ) -> Result<HttpResponse, PageError> {
-    let actor = beheerder(viewer)?;
+    let actor = viewer.allowed(policy::can_manage_network)?;
     state.csrf.verify(&request, &form.csrf)?;
     let existing = (slug.as_str() != "nieuw").then_some(slug.as_str());
     let input = ThemeInput {
@@ -414,7 +402,7 @@ pub async fn mail_queue(
     viewer: Viewer,
     params: web::Query<QueueParams>,
 ) -> Result<HttpResponse, PageError> {
-    let actor = beheerder(viewer)?;
+    let actor = viewer.allowed(policy::can_manage_network)?;
     let status =
         [mail::PENDING, mail::SENDING, mail::SENT, mail::FAILED].into_iter().find(|status| *status == params.status);
     let page_request = PageRequest::parse(&PageParams { page: params.page.clone(), per_page: None }, 50)?;
@@ -446,7 +434,7 @@ pub async fn mail_retry(
     id: web::Path<i32>,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
-    let actor = beheerder(viewer)?;
+    let actor = viewer.allowed(policy::can_manage_network)?;
     state.csrf.verify(&request, &form.csrf)?;
     if mail::worker::retry(&state.db, *id).await? {
         audit::record(
@@ -468,7 +456,7 @@ pub async fn audit_log(
     viewer: Viewer,
     params: web::Query<PageParams>,
 ) -> Result<HttpResponse, PageError> {
-    let actor = beheerder(viewer)?;
+    let actor = viewer.allowed(policy::can_manage_network)?;
     let request = PageRequest::parse(&params, 50)?;
     let found = audit::list(&state.db, request).await?;
     let pages =

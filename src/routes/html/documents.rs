@@ -89,10 +89,7 @@ pub async fn new_form(
     viewer: Viewer,
     params: web::Query<NewParams>,
 ) -> Result<HttpResponse, PageError> {
-    let actor = viewer.required()?;
-    if !policy::can_edit_some_practices(&actor) {
-        return Err(PageError(RouteError::forbidden()));
-    }
+    let actor = viewer.allowed(policy::can_edit_some_practices)?;
     let data = form_data(&state, &params.praktijk, &params.nieuws, None).await?;
     form_page(&request, &state, "document_form", &Viewer(Some(actor)), data)
 }

@@ -99,15 +99,6 @@ fn results_text(results: &[PracticeResult]) -> String {
         .join("\n")
 }
 
-fn editor(viewer: Viewer) -> Result<Actor, PageError> {
-    let actor = viewer.required()?;
-    if policy::can_edit_some_practices(&actor) {
-        Ok(actor)
-    } else {
-        Err(PageError(RouteError::forbidden()))
-    }
-}
-
 /// Everything the form template needs, with the input kept as typed.
 async fn form_data(
     state: &AppState,
@@ -162,7 +153,7 @@ pub async fn new_form(
     state: web::Data<AppState>,
     viewer: Viewer,
 ) -> Result<HttpResponse, PageError> {
-    let actor = editor(viewer)?;
+    let actor = viewer.allowed(policy::can_edit_some_practices)?;
     let viewer = Viewer(Some(actor.clone()));
     let input = PracticeInput { status: Some(PracticeStatus::Concept.slug().into()), ..Default::default() };
     let data = form_data(&state, &actor, &input, None, None, None).await?;
@@ -176,7 +167,7 @@ pub async fn create(
     viewer: Viewer,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let actor = editor(viewer)?;
+    let actor = viewer.allowed(policy::can_edit_some_practices)?;
     submit(&request, &state, actor, None, parse_form(&body)?).await
 }
 
@@ -187,7 +178,7 @@ pub async fn edit_form(
     viewer: Viewer,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let actor = editor(viewer)?;
+    let actor = viewer.allowed(policy::can_edit_some_practices)?;
     let input = editing::current_input(&state.db, &actor, &slug).await?;
     let data = form_data(&state, &actor, &input, Some(&slug), None, None).await?;
     form_page(&request, &state, "editor/form", &Viewer(Some(actor)), data)
@@ -201,7 +192,7 @@ pub async fn update(
     slug: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let actor = editor(viewer)?;
+    let actor = viewer.allowed(policy::can_edit_some_practices)?;
     submit(&request, &state, actor, Some(&slug), parse_form(&body)?).await
 }
 
@@ -251,7 +242,7 @@ pub async fn mine(
     viewer: Viewer,
     params: web::Query<PageParams>,
 ) -> Result<HttpResponse, PageError> {
-    let actor = editor(viewer)?;
+    let actor = viewer.allowed(policy::can_edit_some_practices)?;
     let request = PageRequest::parse(&params, 25)?;
     let found = editing::list_editable(&state.db, &actor, request).await?;
     let pages =
@@ -270,7 +261,7 @@ pub async fn versions(
     viewer: Viewer,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let actor = editor(viewer)?;
+    let actor = viewer.allowed(policy::can_edit_some_practices)?;
     let versions = editing::versions(&state.db, &actor, &slug).await?;
     form_page(
         &request,
@@ -287,7 +278,7 @@ pub async fn version(
     viewer: Viewer,
     path: web::Path<(String, i32)>,
 ) -> Result<HttpResponse, PageError> {
-    let actor = editor(viewer)?;
+    let actor = viewer.allowed(policy::can_edit_some_practices)?;
     let (slug, number) = path.into_inner();
     let input = editing::version(&state.db, &actor, &slug, number).await?;
     page(
@@ -317,7 +308,7 @@ pub async fn restore(
     path: web::Path<(String, i32)>,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
-    let actor = editor(viewer)?;
+    let actor = viewer.allowed(policy::can_edit_some_practices)?;
     state.csrf.verify(&request, &form.csrf)?;
     let (slug, number) = path.into_inner();
     editing::restore(&state.db, &actor, &slug, number).await?;

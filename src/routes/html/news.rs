@@ -67,15 +67,6 @@ pub async fn show(
     )
 }
 
-fn writer(viewer: Viewer) -> Result<Actor, PageError> {
-    let actor = viewer.required()?;
-    if policy::can_manage_network(&actor) {
-        Ok(actor)
-    } else {
-        Err(PageError(RouteError::forbidden()))
-    }
-}
-
 async fn form_data(
     state: &AppState,
     input: &NewsInput,
@@ -105,7 +96,7 @@ pub async fn new_form(
     state: web::Data<AppState>,
     viewer: Viewer,
 ) -> Result<HttpResponse, PageError> {
-    let actor = writer(viewer)?;
+    let actor = viewer.allowed(policy::can_manage_network)?;
     let data = form_data(&state, &NewsInput::default(), None).await?;
     form_page(&request, &state, "news/form", &Viewer(Some(actor)), data)
 }
@@ -117,7 +108,7 @@ pub async fn edit_form(
     viewer: Viewer,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let actor = writer(viewer)?;
+    let actor = viewer.allowed(policy::can_manage_network)?;
     let item = news::find_visible(&state.db, Some(&actor), &slug)
         .await?
         .ok_or_else(|| RouteError::NotFound("Dit nieuwsbericht bestaat niet.".into()))?;
@@ -169,7 +160,7 @@ pub async fn create(
     viewer: Viewer,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let actor = writer(viewer)?;
+    let actor = viewer.allowed(policy::can_manage_network)?;
     submit(&request, &state, actor, None, &body).await
 }
 
@@ -181,7 +172,7 @@ pub async fn update(
     path: web::Path<Slug>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let actor = writer(viewer)?;
+    let actor = viewer.allowed(policy::can_manage_network)?;
     submit(&request, &state, actor, Some(&path.slug), &body).await
 }
 
