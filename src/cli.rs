@@ -69,10 +69,7 @@ pub async fn run(cli: Cli, config: Config) -> ExitCode {
         Command::Serve { demo } => serve(config, demo).await,
         Command::Import { paths } => import(config, paths).await,
         Command::Reindex => reindex(config).await,
-        Command::ExtractText { kind } => Ok(match crate::documents::extract::run_child(&kind) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(_) => ExitCode::FAILURE,
-        }),
+        Command::ExtractText { kind } => Ok(extract_text(&kind)),
         Command::User { command: UserCommand::Create { email, name, role, organisation } } => {
             create_user(config, email, name, role, organisation).await
         }
@@ -83,6 +80,14 @@ pub async fn run(cli: Cli, config: Config) -> ExitCode {
             eprintln!("error: {error}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The extraction child: one file on stdin, its text on stdout (see `documents::extract`).
+pub fn extract_text(kind: &str) -> ExitCode {
+    match crate::documents::extract::run_child(kind) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::FAILURE,
     }
 }
 

@@ -1,11 +1,16 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use oogst::cli::{self, Cli};
+use oogst::cli::{self, Cli, Command};
 use oogst::config::Config;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // The extraction child runs without a runtime, threads or logging: it reads one file
+    // under tight memory limits and answers on stdout.
+    if let Command::ExtractText { kind } = &cli.command {
+        return cli::extract_text(kind);
+    }
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(error) => {
@@ -17,5 +22,11 @@ async fn main() -> ExitCode {
         .with_env_filter(tracing_subscriber::EnvFilter::try_new(&config.log).unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
         .init();
-    cli::run(Cli::parse(), config).await
+    match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime.block_on(cli::run(cli, config)),
+        Err(error) => {
+            eprintln!("error: cannot start the runtime: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }
