@@ -41,7 +41,7 @@ fn smtp_server() -> (u16, Arc<AtomicUsize>) {
     let handler = Count(Arc::clone(&received));
     std::thread::spawn(move || {
         let mut server = Server::new(handler);
-        server.with_num_threads(4).with_tcp_listener(listener);
+        server.with_num_threads(16).with_tcp_listener(listener);
         server.serve().expect("SMTP server");
     });
     (port, received)

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use chrono::Utc;
+use futures_util::StreamExt;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::Message;
 use sea_orm::sea_query::Expr;
@@ -23,7 +24,9 @@ const CLAIM: chrono::Duration = chrono::Duration::minutes(5);
 /// With the default first delay of one minute, 13 attempts span about 26 hours.
 pub const MAX_ATTEMPTS: i32 = 13;
 const MAX_DELAY: Duration = Duration::from_secs(6 * 3600);
-const BATCH: u64 = 20;
+const BATCH: u64 = 40;
+/// SMTP conversations in flight at once.
+const CONCURRENT_SENDS: usize = 8;
 
 pub struct MailWorker {
     pub db: DatabaseConnection,
@@ -56,13 +59,21 @@ impl MailWorker {
             .limit(BATCH)
             .all(&self.db)
             .await?;
-        let mut attempts = 0;
+        let mut claimed = Vec::with_capacity(due.len());
         for row in due {
             if self.claim(&row).await? {
-                self.attempt(row).await?;
-                attempts += 1;
+                claimed.push(row);
             }
         }
+        // Several conversations at once: one SMTP round trip waits on the network, not on us.
+        let attempts = claimed.len();
+        futures_util::stream::iter(claimed)
+            .map(|row| self.attempt(row))
+            .buffer_unordered(CONCURRENT_SENDS)
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<Result<Vec<()>, DbErr>>()?;
         Ok(attempts)
     }
 

@@ -108,7 +108,7 @@ impl TestSmtp {
         let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind the SMTP port");
         std::thread::spawn(move || {
             let mut server = Server::new(handler);
-            server.with_name("smtp.test").with_num_threads(2).with_tcp_listener(listener);
+            server.with_name("smtp.test").with_num_threads(16).with_tcp_listener(listener);
             server.serve().expect("SMTP server runs");
         });
         TestSmtp { port, received }
