@@ -332,7 +332,13 @@ fn facet_values(counts: &tantivy::collector::FacetCounts, facet: &str) -> Vec<(S
 struct Snippets {
     body: Option<SnippetGenerator>,
     summary: Option<SnippetGenerator>,
+    /// The query's terms in the body field, to find where in a long text to look first.
+    stems: Vec<String>,
 }
+
+/// Text analysed around the first likely match, instead of a whole (long) body.
+const WINDOW_BEFORE: usize = 300;
+const WINDOW_AFTER: usize = 700;
 
 impl Snippets {
     fn new(searcher: &Searcher, query: Option<&dyn Query>, fields: &Fields) -> Result<Snippets, SearchError> {
@@ -342,10 +348,30 @@ impl Snippets {
             generator.set_max_num_chars(SNIPPET_CHARS);
             Ok(Some(generator))
         };
-        Ok(Snippets { body: generator(fields.body)?, summary: generator(fields.summary)? })
+        let mut stems = Vec::new();
+        if let Some(query) = query {
+            query.query_terms(&mut |term, _| {
+                if term.field() == fields.body {
+                    if let Some(text) = term.value().as_str().filter(|text| text.len() >= 3) {
+                        stems.push(text.to_string());
+                    }
+                }
+            });
+        }
+        Ok(Snippets { body: generator(fields.body)?, summary: generator(fields.summary)?, stems })
     }
 
     fn for_doc(&self, doc: &TantivyDocument, fields: &Fields) -> String {
+        // Analysing a whole body per hit is the slow part of a search; most of the time the
+        // passage sits around the first place a query stem occurs literally.
+        let body = doc.get_first(fields.body).and_then(|value| value.as_str()).unwrap_or_default();
+        if let (Some(generator), Some(window)) = (&self.body, self.window(body)) {
+            let mut snippet = generator.snippet(window);
+            if !snippet.highlighted().is_empty() {
+                snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+                return snippet.to_html();
+            }
+        }
         for generator in [&self.body, &self.summary].into_iter().flatten() {
             let mut snippet = generator.snippet_from_doc(doc);
             if !snippet.highlighted().is_empty() {
@@ -355,6 +381,25 @@ impl Snippets {
         }
         let summary = doc.get_first(fields.summary).and_then(|value| value.as_str()).unwrap_or_default();
         escape_html(&truncate_chars(summary, SNIPPET_CHARS))
+    }
+}
+
+impl Snippets {
+    fn window<'t>(&self, text: &'t str) -> Option<&'t str> {
+        let lower = text.to_lowercase();
+        if lower.len() != text.len() {
+            return None;
+        }
+        let position = self.stems.iter().filter_map(|stem| lower.find(stem.as_str())).min()?;
+        let mut start = position.saturating_sub(WINDOW_BEFORE);
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = (position + WINDOW_AFTER).min(text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        Some(&text[start..end])
     }
 }
 
