@@ -1217,6 +1217,7 @@ async fn import_and_index(
     );
 
     let index_peak = peak_rss();
+    let resident = resident_now();
     let peak_rss = if rss_reset { import_peak.max(index_peak) } else { index_peak };
     let index_bytes = dir_size(&config.index_dir());
     let database_bytes = dir_size(&config.data_dir).saturating_sub(index_bytes);
@@ -1233,6 +1234,11 @@ async fn import_and_index(
         }
         (None, _) => println!("peak RSS: /proc/self/status has no VmHWM"),
     }
+    // Resident memory counts the index files tantivy reads through mmap (page cache the kernel
+    // can drop), besides the heap: this tells the two apart.
+    if let Some(resident) = resident {
+        println!("resident now: {resident}");
+    }
     Ok(ImportFigures { docs_per_second, peak_rss, index_bytes })
 }
 
@@ -1248,6 +1254,20 @@ fn peak_rss() -> Option<u64> {
     let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
+}
+
+/// The current anonymous (heap) and file-backed (mmap) resident memory.
+fn resident_now() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|line| line.starts_with(name))?;
+        Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? * 1024)
+    };
+    Some(format!(
+        "{} heap and other anonymous memory, {} file-backed (mmap'd index files)",
+        mib(field("RssAnon:")?),
+        mib(field("RssFile:")?)
+    ))
 }
 
 fn dir_size(path: &Path) -> u64 {
