@@ -1367,8 +1367,9 @@ async fn search_in_process(
     Ok(TantivyFigures { latencies, per_query, totals })
 }
 
-/// Times the index-side Dutch analyzer on practice bodies. tantivy's snippet generator runs it
-/// over the whole stored body of every hit, so this is what a snippet costs at least.
+/// Times the index-side Dutch analyzer on whole practice bodies: tantivy's snippet generator
+/// runs it over the text it highlights (a window around the first match, or the whole body when
+/// that window has no highlight), so this bounds what a hit's snippet costs.
 fn analyzer_cost(corpus: &Path) -> Result<()> {
     let mut bodies = Vec::new();
     for path in oogst::import::collect_files(&[corpus.to_path_buf()]).iter().take(200) {
@@ -1388,8 +1389,7 @@ fn analyzer_cost(corpus: &Path) -> Result<()> {
     let per_body = started.elapsed() / bodies.len() as u32;
     let words = bodies.iter().map(|body| body.split_whitespace().count()).sum::<usize>() / bodies.len();
     println!(
-        "  the index's Dutch analyzer (which each snippet runs over a hit's whole body) takes {} per body \
-         ({words} words → {} terms)",
+        "  the index's Dutch analyzer, which snippets run, takes {} per whole body ({words} words → {} terms)",
         ms(per_body),
         tokens / bodies.len()
     );
