@@ -382,9 +382,7 @@ impl Snippets {
         let summary = doc.get_first(fields.summary).and_then(|value| value.as_str()).unwrap_or_default();
         escape_html(&truncate_chars(summary, SNIPPET_CHARS))
     }
-}
 
-impl Snippets {
     fn window<'t>(&self, text: &'t str) -> Option<&'t str> {
         let lower = text.to_lowercase();
         if lower.len() != text.len() {

@@ -3,7 +3,7 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{form_page, page, see_other};
+use super::{form_again, form_page, page, see_other};
 use crate::accounts::{self, AccountError};
 use crate::routes::auth::{expired_session_cookie, session_cookie, Viewer};
 use crate::routes::errors::{PageError, RouteError};
@@ -338,17 +338,13 @@ pub async fn signup(
             "Bevestig uw e-mailadres",
             "We hebben u een e-mail gestuurd. Klik op de link daarin om uw account te activeren.",
         ),
-        Err(AccountError::Invalid(errors)) => {
-            let mut response = form_page(
-                &request,
-                &state,
-                "account/signup",
-                &viewer,
-                serde_json::json!({ "page_title": "Aanmelden als lid", "name": form.name, "email": form.email, "errors": errors }),
-            )?;
-            *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(response)
-        }
+        Err(AccountError::Invalid(errors)) => form_again(
+            &request,
+            &state,
+            "account/signup",
+            &viewer,
+            serde_json::json!({ "page_title": "Aanmelden als lid", "name": form.name, "email": form.email, "errors": errors }),
+        ),
         Err(other) => Err(other.into()),
     }
 }

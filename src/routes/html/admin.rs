@@ -5,7 +5,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use sea_orm::EntityTrait;
 use serde::Deserialize;
 
-use super::{form_page, page, see_other};
+use super::{form_again, form_page, page, see_other};
 use crate::accounts::{self, policy, Actor, NewUser, Role};
 use crate::audit;
 use crate::mail;
@@ -28,9 +28,15 @@ fn invalid_again(
 ) -> Result<HttpResponse, PageError> {
     let EditError::Invalid(errors) = error else { return Err(error.into()) };
     data["errors"] = serde_json::to_value(errors).unwrap_or_default();
-    let mut response = form_page(request, state, template, &Viewer(Some(actor)), data)?;
-    *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
-    Ok(response)
+    form_again(request, state, template, &Viewer(Some(actor)), data)
+}
+
+/// The id of the organisation a form names by slug; none for an empty choice.
+async fn organisation_id(state: &AppState, slug: &str) -> Result<Option<i32>, PageError> {
+    match slug.trim() {
+        "" => Ok(None),
+        slug => Ok(organisations::find_by_slug(&state.db, slug).await?.map(|found| found.id)),
+    }
 }
 
 #[get("/account")]
@@ -101,10 +107,7 @@ pub async fn invite(
 ) -> Result<HttpResponse, PageError> {
     let actor = viewer.required()?;
     state.csrf.verify(&request, &form.csrf)?;
-    let organisation_id = match form.organisation.trim() {
-        "" => None,
-        slug => organisations::find_by_slug(&state.db, slug).await?.map(|found| found.id),
-    };
+    let organisation_id = organisation_id(&state, &form.organisation).await?;
     let new = NewUser {
         email: form.email.clone(),
         name: form.name.clone(),
@@ -182,10 +185,7 @@ pub async fn change_role(
     let actor = viewer.allowed(policy::can_manage_network)?;
     state.csrf.verify(&request, &form.csrf)?;
     let role = Role::from_slug(&form.role).ok_or_else(|| RouteError::BadRequest("Onbekende rol.".into()))?;
-    let organisation_id = match form.organisation.trim() {
-        "" => None,
-        slug => organisations::find_by_slug(&state.db, slug).await?.map(|found| found.id),
-    };
+    let organisation_id = organisation_id(&state, &form.organisation).await?;
     accounts::change_role(&state.db, &actor, *id, role, organisation_id).await?;
     Ok(see_other("/beheer/mensen"))
 }

@@ -4,7 +4,7 @@ use actix_multipart::Multipart;
 use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
-use super::{form_page, page, see_other};
+use super::{form_again, form_page, page, see_other};
 use crate::accounts::policy;
 use crate::documents::{self, DocumentKind};
 use crate::routes::auth::Viewer;
@@ -128,7 +128,5 @@ async fn again(
 ) -> Result<HttpResponse, PageError> {
     let EditError::Invalid(errors) = error else { return Err(error.into()) };
     let data = form_data(state, practice, news, Some(serde_json::to_value(errors).unwrap_or_default())).await?;
-    let mut response = form_page(request, state, "document_form", &Viewer(Some(actor)), data)?;
-    *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
-    Ok(response)
+    form_again(request, state, "document_form", &Viewer(Some(actor)), data)
 }

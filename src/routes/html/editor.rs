@@ -3,7 +3,7 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
-use super::{form_page, page, see_other};
+use super::{form_again, form_page, page, see_other};
 use crate::accounts::{policy, Actor};
 use crate::markdown;
 use crate::pagination::{PageLinks, PageParams, PageRequest};
@@ -228,9 +228,7 @@ async fn submit(
         Err(EditError::Invalid(errors)) => {
             let mut data = form_data(state, &actor, &input, slug, Some(&errors), None).await?;
             data["error_summary"] = serde_json::json!(true);
-            let mut response = form_page(request, state, "editor/form", &viewer, data)?;
-            *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(response)
+            form_again(request, state, "editor/form", &viewer, data)
         }
         Err(other) => Err(other.into()),
     }

@@ -105,6 +105,19 @@ fn form_page(
     Ok(response)
 }
 
+/// The form once more after invalid input: the same page, with status 422.
+fn form_again(
+    request: &HttpRequest,
+    state: &AppState,
+    template: &str,
+    viewer: &Viewer,
+    data: serde_json::Value,
+) -> Result<HttpResponse, PageError> {
+    let mut response = form_page(request, state, template, viewer, data)?;
+    *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(response)
+}
+
 /// After a successful form post: go elsewhere (303 See Other), so reloading does not post again.
 fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((actix_web::http::header::LOCATION, location.to_string())).finish()

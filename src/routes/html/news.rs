@@ -3,7 +3,7 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{form_page, page, see_other};
+use super::{form_again, form_page, page, see_other};
 use crate::accounts::{policy, Actor};
 use crate::documents;
 use crate::news::{self, NewsInput};
@@ -190,9 +190,7 @@ async fn submit(
         Err(EditError::Invalid(errors)) => {
             let mut data = form_data(state, &input, existing).await?;
             data["errors"] = serde_json::to_value(errors).unwrap_or_default();
-            let mut response = form_page(request, state, "news/form", &Viewer(Some(actor)), data)?;
-            *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(response)
+            form_again(request, state, "news/form", &Viewer(Some(actor)), data)
         }
         Err(other) => Err(other.into()),
     }
