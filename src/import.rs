@@ -4,8 +4,11 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use std::collections::HashMap;
+
+use entity::organisation;
 use indicatif::ProgressBar;
-use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
 
 use crate::documents::{self, DocumentInput, Uploads};
 use crate::practices::{self, PracticeInput};
@@ -120,42 +123,137 @@ pub fn parse_practice(slug: &str, text: &str) -> Result<PracticeInput, String> {
     Ok(input)
 }
 
-/// Saves items in batched transactions. Each item gets a savepoint, so one that fails
-/// leaves nothing half-written and does not take the rest of its batch down.
+/// Saves items in batched transactions. New valid practices go in together, a few
+/// statements per batch; everything else (updates, documents, items that fail) gets a
+/// savepoint each, so one that fails leaves nothing half-written and does not take the rest
+/// of its batch down. Within a batch, a later file with the same slug updates the earlier one.
 pub async fn save(
     db: &DatabaseConnection,
     items: Vec<(PathBuf, Item)>,
     report: &mut ImportReport,
     progress: &ProgressBar,
 ) -> Result<(), DbErr> {
-    let taxonomy = Taxonomy::load(db).await?;
-    let mut items = items.into_iter().peekable();
-    while items.peek().is_some() {
-        let transaction = db.begin().await?;
-        for (path, item) in items.by_ref().take(BATCH) {
-            let savepoint = transaction.begin().await?;
-            let outcome = match item {
-                Item::Practice(input) => practices::upsert_in(&savepoint, input, &taxonomy)
-                    .await
-                    .map(drop)
-                    .map_err(|error| error.to_string()),
-                Item::Document(input) => {
-                    documents::upsert_in(&savepoint, input).await.map(drop).map_err(|error| error.to_string())
+    Saver::new(db).await?.save(items, report, progress).await
+}
+
+/// What saving keeps between batches: the taxonomy, and the organisations resolved so far.
+struct Saver<'a> {
+    db: &'a DatabaseConnection,
+    taxonomy: Taxonomy,
+    organisations: HashMap<String, organisation::Model>,
+}
+
+impl<'a> Saver<'a> {
+    async fn new(db: &'a DatabaseConnection) -> Result<Saver<'a>, DbErr> {
+        Ok(Saver { db, taxonomy: Taxonomy::load(db).await?, organisations: HashMap::new() })
+    }
+
+    async fn save(
+        &mut self,
+        items: Vec<(PathBuf, Item)>,
+        report: &mut ImportReport,
+        progress: &ProgressBar,
+    ) -> Result<(), DbErr> {
+        let mut items = items.into_iter().peekable();
+        while items.peek().is_some() {
+            let batch: Vec<(PathBuf, Item)> = items.by_ref().take(BATCH).collect();
+            let transaction = self.db.begin().await?;
+            let (fresh, rest) = split_fresh(&transaction, batch, &self.taxonomy).await?;
+            let rest = match insert_fresh(&transaction, fresh, &self.taxonomy, &mut self.organisations).await? {
+                Ok(inserted) => {
+                    report.imported += inserted;
+                    progress.inc(inserted as u64);
+                    rest
                 }
+                Err(fresh) => fresh.into_iter().chain(rest).collect(),
             };
-            match outcome {
-                Ok(()) => {
-                    savepoint.commit().await?;
-                    report.imported += 1;
-                }
-                Err(message) => {
-                    savepoint.rollback().await?;
-                    report.failed.push((path, message));
-                }
+            for (path, item) in rest {
+                save_one(&transaction, path, item, &self.taxonomy, report).await?;
+                progress.inc(1);
             }
-            progress.inc(1);
+            transaction.commit().await?;
         }
-        transaction.commit().await?;
+        Ok(())
+    }
+}
+
+/// Splits a batch into valid practices with slugs new to the database (the first file of
+/// each slug) and the rest, keeping the files' order within each part.
+async fn split_fresh(
+    db: &impl ConnectionTrait,
+    batch: Vec<(PathBuf, Item)>,
+    taxonomy: &Taxonomy,
+) -> Result<(Vec<(PathBuf, PracticeInput)>, Vec<(PathBuf, Item)>), DbErr> {
+    let slugs: Vec<&str> = batch
+        .iter()
+        .filter_map(|(_, item)| match item {
+            Item::Practice(input) => Some(input.slug.as_str()),
+            Item::Document(_) => None,
+        })
+        .collect();
+    let mut taken = practices::existing_slugs(db, &slugs).await?;
+    let (mut fresh, mut rest) = (Vec::new(), Vec::new());
+    for (path, item) in batch {
+        match item {
+            Item::Practice(input) if input.validate(taxonomy).is_ok() && taken.insert(input.slug.clone()) => {
+                fresh.push((path, input))
+            }
+            other => rest.push((path, other)),
+        }
+    }
+    Ok((fresh, rest))
+}
+
+/// Inserts the fresh practices under one savepoint; when that fails they are handed back,
+/// to be saved one by one so the failing file is found and named.
+async fn insert_fresh(
+    transaction: &DatabaseTransaction,
+    fresh: Vec<(PathBuf, PracticeInput)>,
+    taxonomy: &Taxonomy,
+    organisations: &mut HashMap<String, organisation::Model>,
+) -> Result<Result<usize, Vec<(PathBuf, Item)>>, DbErr> {
+    let savepoint = transaction.begin().await?;
+    let inputs = fresh.iter().map(|(_, input)| input.clone()).collect();
+    match practices::insert_new_in(&savepoint, inputs, taxonomy, organisations).await {
+        Ok(inserted) => {
+            savepoint.commit().await?;
+            Ok(Ok(inserted))
+        }
+        Err(error) => {
+            savepoint.rollback().await?;
+            // Organisations created inside the savepoint are gone with it.
+            organisations.clear();
+            tracing::debug!(%error, "batch insert failed; saving the files one by one");
+            Ok(Err(fresh.into_iter().map(|(path, input)| (path, Item::Practice(input))).collect()))
+        }
+    }
+}
+
+async fn save_one(
+    transaction: &DatabaseTransaction,
+    path: PathBuf,
+    item: Item,
+    taxonomy: &Taxonomy,
+    report: &mut ImportReport,
+) -> Result<(), DbErr> {
+    let savepoint = transaction.begin().await?;
+    let outcome = match item {
+        Item::Practice(input) => {
+            practices::upsert_in(&savepoint, input, taxonomy).await.map(drop).map_err(|error| error.to_string())
+        }
+        Item::Document(input) => {
+            documents::upsert_in(&savepoint, input).await.map(drop).map_err(|error| error.to_string())
+        }
+    };
+    match outcome {
+        Ok(()) => {
+            savepoint.commit().await?;
+            report.imported += 1;
+        }
+        Err(message) => {
+            savepoint.rollback().await?;
+            report.failed.push((path, message));
+        }
     }
     Ok(())
 }
@@ -171,6 +269,7 @@ pub async fn import_paths(
     let files = collect_files(paths);
     progress.set_length(files.len() as u64);
     let mut report = ImportReport::default();
+    let mut saver = Saver::new(db).await?;
     for chunk in files.chunks(BATCH) {
         let mut items = Vec::with_capacity(chunk.len());
         for path in chunk {
@@ -182,7 +281,7 @@ pub async fn import_paths(
                 }
             }
         }
-        save(db, items, &mut report, progress).await?;
+        saver.save(items, &mut report, progress).await?;
     }
     Ok(report)
 }

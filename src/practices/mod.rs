@@ -1,7 +1,7 @@
 //! Practices: what a region or member publishes so others can learn from it. Owns the
 //! rules (validation, who sees what) and keeps the search outbox in step with every write.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
@@ -198,16 +198,95 @@ pub async fn upsert_in(
 ) -> Result<practice::Model, EditError> {
     input.validate(taxonomy).map_err(EditError::Invalid)?;
     let organisation = organisations::find_or_create(db, &input.organisation).await?;
-    let status = input.status().unwrap_or(PracticeStatus::Gepubliceerd);
-    let now = Utc::now();
     let existing = practice::Entity::find().filter(practice::Column::Slug.eq(&input.slug)).one(db).await?;
+    let is_new = existing.is_none();
+    let (model, themes, advices) = active_model(input, existing, &organisation, Utc::now());
+    let saved = if is_new { model.insert(db).await? } else { model.update(db).await? };
+    if !is_new {
+        practice_theme::Entity::delete_many().filter(practice_theme::Column::PracticeId.eq(saved.id)).exec(db).await?;
+        practice_advice::Entity::delete_many().filter(practice_advice::Column::PracticeId.eq(saved.id)).exec(db).await?;
+    }
+    insert_links(db, &[(saved.id, themes, advices)], taxonomy).await?;
+    outbox::record_changes(db, ItemKind::Practice, &[saved.id]).await?;
+    Ok(saved)
+}
+
+/// Inserts practices whose slugs are not in the database yet, a whole batch in a handful of
+/// statements: the import's fast path. The inputs must be valid and their slugs distinct;
+/// `organisations` caches the organisations resolved so far (by the name or slug given).
+pub async fn insert_new_in(
+    db: &impl ConnectionTrait,
+    inputs: Vec<PracticeInput>,
+    taxonomy: &Taxonomy,
+    organisations: &mut HashMap<String, organisation::Model>,
+) -> Result<usize, DbErr> {
+    if inputs.is_empty() {
+        return Ok(0);
+    }
+    let now = Utc::now();
+    let mut models = Vec::with_capacity(inputs.len());
+    let mut links_by_slug = HashMap::with_capacity(inputs.len());
+    for input in inputs {
+        let organisation = match organisations.get(&input.organisation) {
+            Some(found) => found.clone(),
+            None => {
+                let found = organisations::find_or_create(db, &input.organisation).await?;
+                organisations.insert(input.organisation.clone(), found.clone());
+                found
+            }
+        };
+        let slug = input.slug.clone();
+        let (model, themes, advices) = active_model(input, None, &organisation, now);
+        models.push(model);
+        links_by_slug.insert(slug, (themes, advices));
+    }
+    let count = models.len();
+    practice::Entity::insert_many(models).exec_without_returning(db).await?;
+    let ids: Vec<(i32, String)> = practice::Entity::find()
+        .select_only()
+        .columns([practice::Column::Id, practice::Column::Slug])
+        .filter(practice::Column::Slug.is_in(links_by_slug.keys().cloned()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let links: Vec<(i32, Vec<String>, Vec<String>)> = ids
+        .iter()
+        .filter_map(|(id, slug)| links_by_slug.remove(slug).map(|(themes, advices)| (*id, themes, advices)))
+        .collect();
+    insert_links(db, &links, taxonomy).await?;
+    let ids: Vec<i32> = ids.into_iter().map(|(id, _)| id).collect();
+    outbox::record_changes(db, ItemKind::Practice, &ids).await?;
+    Ok(count)
+}
+
+/// Which of `slugs` practices already have.
+pub async fn existing_slugs(db: &impl ConnectionTrait, slugs: &[&str]) -> Result<HashSet<String>, DbErr> {
+    let found: Vec<String> = practice::Entity::find()
+        .select_only()
+        .column(practice::Column::Slug)
+        .filter(practice::Column::Slug.is_in(slugs.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(found.into_iter().collect())
+}
+
+/// The row for `input` (over `existing` when it updates one), with the theme and advice
+/// slugs to link it to.
+fn active_model(
+    input: PracticeInput,
+    existing: Option<practice::Model>,
+    organisation: &organisation::Model,
+    now: DateTime<Utc>,
+) -> (practice::ActiveModel, Vec<String>, Vec<String>) {
+    let status = input.status().unwrap_or(PracticeStatus::Gepubliceerd);
     let given_date = input.published_at.as_deref().and_then(parse_date);
     let published_at = match status {
         PracticeStatus::Concept => given_date,
         _ => given_date.or(existing.as_ref().and_then(|found| found.published_at)).or(Some(now)),
     };
-    let mut model = match &existing {
-        Some(found) => practice::ActiveModel::from(found.clone()),
+    let mut model = match existing {
+        Some(found) => practice::ActiveModel::from(found),
         None => practice::ActiveModel { created_at: Set(now), ..Default::default() },
     };
     model.slug = Set(input.slug);
@@ -215,8 +294,12 @@ pub async fn upsert_in(
     model.summary = Set(input.summary.trim().to_string());
     model.body = Set(input.body);
     model.organisation_id = Set(organisation.id);
-    model.province =
-        Set(input.province.as_deref().and_then(taxonomy::province).map(str::to_string).or(organisation.province));
+    model.province = Set(input
+        .province
+        .as_deref()
+        .and_then(taxonomy::province)
+        .map(str::to_string)
+        .or_else(|| organisation.province.clone()));
     model.age_groups = Set(serde_json::json!(input.age_groups));
     model.partners = Set(serde_json::json!(input.partners));
     model.results = Set(serde_json::json!(input.results));
@@ -227,39 +310,28 @@ pub async fn upsert_in(
     model.status = Set(status.slug().to_string());
     model.published_at = Set(published_at);
     model.updated_at = Set(now);
-    let saved = match existing {
-        Some(_) => model.update(db).await?,
-        None => model.insert(db).await?,
-    };
-    replace_links(db, saved.id, &input.themes, &input.advices, taxonomy).await?;
-    outbox::record_changes(db, ItemKind::Practice, &[saved.id]).await?;
-    Ok(saved)
+    (model, input.themes, input.advices)
 }
 
-async fn replace_links(
+/// Links practices to their themes and advices (given as slugs), in one insert per table.
+async fn insert_links(
     db: &impl ConnectionTrait,
-    practice_id: i32,
-    themes: &[String],
-    advices: &[String],
+    practices: &[(i32, Vec<String>, Vec<String>)],
     taxonomy: &Taxonomy,
 ) -> Result<(), DbErr> {
-    practice_theme::Entity::delete_many().filter(practice_theme::Column::PracticeId.eq(practice_id)).exec(db).await?;
-    practice_advice::Entity::delete_many().filter(practice_advice::Column::PracticeId.eq(practice_id)).exec(db).await?;
-    let theme_rows: Vec<practice_theme::ActiveModel> = taxonomy
-        .themes
-        .iter()
-        .filter(|theme| themes.contains(&theme.slug))
-        .map(|theme| practice_theme::ActiveModel { practice_id: Set(practice_id), theme_id: Set(theme.id) })
-        .collect();
+    let mut theme_rows = Vec::new();
+    let mut advice_rows = Vec::new();
+    for (practice_id, themes, advices) in practices {
+        theme_rows.extend(taxonomy.themes.iter().filter(|theme| themes.contains(&theme.slug)).map(|theme| {
+            practice_theme::ActiveModel { practice_id: Set(*practice_id), theme_id: Set(theme.id) }
+        }));
+        advice_rows.extend(taxonomy.advices.iter().filter(|advice| advices.contains(&advice.slug)).map(|advice| {
+            practice_advice::ActiveModel { practice_id: Set(*practice_id), advice_id: Set(advice.id) }
+        }));
+    }
     if !theme_rows.is_empty() {
         practice_theme::Entity::insert_many(theme_rows).exec_without_returning(db).await?;
     }
-    let advice_rows: Vec<practice_advice::ActiveModel> = taxonomy
-        .advices
-        .iter()
-        .filter(|advice| advices.contains(&advice.slug))
-        .map(|advice| practice_advice::ActiveModel { practice_id: Set(practice_id), advice_id: Set(advice.id) })
-        .collect();
     if !advice_rows.is_empty() {
         practice_advice::Entity::insert_many(advice_rows).exec_without_returning(db).await?;
     }

@@ -6,7 +6,7 @@
 //! "gemeente" and "menen" alike, so we stem with `rust-stemmers` instead; the stems we rely
 //! on are pinned in the tests below.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -81,36 +81,70 @@ impl TokenFilter for DutchStemmer {
     type Tokenizer<T: Tokenizer> = DutchStemmerFilter<T>;
 
     fn transform<T: Tokenizer>(self, tokenizer: T) -> DutchStemmerFilter<T> {
-        DutchStemmerFilter { inner: tokenizer }
+        DutchStemmerFilter { inner: tokenizer, stems: StemCache::default() }
+    }
+}
+
+/// Stems of words seen before. Word frequencies follow Zipf's law, so a small cache answers
+/// most tokens of a text without running the stemmer; it is cleared when it grows too big.
+#[derive(Default)]
+struct StemCache(HashMap<String, String>);
+
+const STEM_CACHE_WORDS: usize = 50_000;
+
+impl StemCache {
+    fn stem(&mut self, stemmer: &Stemmer, word: &str) -> &str {
+        if !self.0.contains_key(word) {
+            if self.0.len() >= STEM_CACHE_WORDS {
+                self.0.clear();
+            }
+            self.0.insert(word.to_string(), stemmer.stem(singular_ies(word)).into_owned());
+        }
+        &self.0[word]
+    }
+}
+
+/// Every copy of the analyzer (one per indexing thread and per search) starts with an empty
+/// cache of its own, so no copy pays for cloning a full one.
+impl Clone for StemCache {
+    fn clone(&self) -> StemCache {
+        StemCache::default()
     }
 }
 
 #[derive(Clone)]
 pub struct DutchStemmerFilter<T> {
     inner: T,
+    stems: StemCache,
 }
 
 impl<T: Tokenizer> Tokenizer for DutchStemmerFilter<T> {
-    type TokenStream<'a> = DutchStemmerStream<T::TokenStream<'a>>;
+    type TokenStream<'a> = DutchStemmerStream<'a, T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        DutchStemmerStream { tail: self.inner.token_stream(text), stemmer: Stemmer::create(Algorithm::Dutch) }
+        DutchStemmerStream {
+            tail: self.inner.token_stream(text),
+            stemmer: Stemmer::create(Algorithm::Dutch),
+            stems: &mut self.stems,
+        }
     }
 }
 
-pub struct DutchStemmerStream<T> {
+pub struct DutchStemmerStream<'a, T> {
     tail: T,
     stemmer: Stemmer,
+    stems: &'a mut StemCache,
 }
 
-impl<T: TokenStream> TokenStream for DutchStemmerStream<T> {
+impl<T: TokenStream> TokenStream for DutchStemmerStream<'_, T> {
     fn advance(&mut self) -> bool {
         if !self.tail.advance() {
             return false;
         }
         let token = self.tail.token_mut();
-        let stemmed = self.stemmer.stem(singular_ies(&token.text)).into_owned();
-        token.text = stemmed;
+        let stem = self.stems.stem(&self.stemmer, &token.text);
+        token.text.clear();
+        token.text.push_str(stem);
         true
     }
 

@@ -7,10 +7,10 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::error::LockError;
 use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
@@ -18,8 +18,9 @@ use tantivy::{
 };
 
 use super::analyzer::{dutch_analyzer, dutch_query_analyzer, DUTCH};
+use super::facets::{FacetCache, FacetedCollector, Filters};
 use super::query::{parse, QueryBuilder};
-use super::schema::{facet_path, item_key, Fields, IndexItem, ItemKind, FACETS};
+use super::schema::{item_key, Fields, IndexItem, ItemKind, FACETS};
 use super::synonyms::Synonyms;
 
 /// Results beyond this window are not ranked: deep pages cost memory and nobody reads them.
@@ -88,6 +89,7 @@ pub struct SearchIndex {
     fields: Fields,
     analyzer: TextAnalyzer,
     synonyms: Synonyms,
+    facets: FacetCache,
 }
 
 impl SearchIndex {
@@ -108,6 +110,7 @@ impl SearchIndex {
             fields,
             analyzer: dutch_query_analyzer(),
             synonyms: Synonyms::bundled(),
+            facets: FacetCache::default(),
         })
     }
 
@@ -130,7 +133,7 @@ impl SearchIndex {
             writer.add_document(self.fields.to_document(item))?;
         }
         writer.commit()?;
-        self.reader.reload()?;
+        self.reload()?;
         Ok(())
     }
 
@@ -149,9 +152,16 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Makes the last commit visible to searches.
+    fn reload(&self) -> Result<(), SearchError> {
+        self.reader.reload()?;
+        self.facets.retain_live(&self.reader.searcher());
+        Ok(())
+    }
+
     pub fn commit(&self) -> Result<(), SearchError> {
         self.writer()?.commit()?;
-        self.reader.reload()?;
+        self.reload()?;
         Ok(())
     }
 
@@ -172,46 +182,26 @@ impl SearchIndex {
             searcher: &searcher,
         }
         .build(&parse(&request.text));
-        let query = self.with_filters(text_query.as_deref(), &request.filters, None);
-
-        // Facets without an active filter are counted in the main pass; a facet with one is
-        // counted without its own filter, so its other values stay choosable (OR within one).
-        let mut facet_collector = FacetCollector::for_field("facets");
-        for facet in FACETS.iter().filter(|facet| !request.filters.contains_key(**facet)) {
-            facet_collector.add_facet(Facet::from_path([*facet]));
-        }
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, text_query.as_ref().map(|query| query.box_clone()).unwrap_or_else(|| Box::new(AllQuery))),
+            (Occur::Must, self.published_by_now()),
+        ]);
         let window = request.offset.saturating_add(request.limit);
         let paged = window <= MAX_RESULT_WINDOW && request.limit > 0;
         let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset.min(MAX_RESULT_WINDOW));
-        let (total, facet_counts, ranked) = match (paged, request.sort, &text_query) {
+        let (total, counts, ranked) = match (paged, request.sort, &text_query) {
             (false, _, _) => {
-                let (total, counts) = searcher.search(&query, &(Count, facet_collector))?;
+                let (total, counts, _) = searcher.search(&query, &self.faceted(&request.filters, Count))?;
                 (total, counts, Vec::new())
             }
-            (true, Sort::Relevance, Some(_)) => {
-                let (total, counts, top) = searcher.search(&query, &(Count, facet_collector, top.order_by_score()))?;
-                (total, counts, top)
-            }
+            (true, Sort::Relevance, Some(_)) => searcher.search(&query, &self.faceted(&request.filters, top.order_by_score()))?,
             _ => {
-                let (total, counts, top) = searcher.search(
-                    &query,
-                    &(Count, facet_collector, top.order_by_fast_field::<tantivy::DateTime>("date", Order::Desc)),
-                )?;
-                let top = top.into_iter().map(|(_, address)| (0.0, address)).collect();
-                (total, counts, top)
+                let by_date = top.order_by_fast_field::<tantivy::DateTime>("date", Order::Desc);
+                let (total, counts, top) = searcher.search(&query, &self.faceted(&request.filters, by_date))?;
+                (total, counts, top.into_iter().map(|(_, address)| (0.0, address)).collect())
             }
         };
-        let mut facets = BTreeMap::new();
-        for facet in FACETS.iter().filter(|facet| !request.filters.contains_key(**facet)) {
-            facets.insert(facet.to_string(), facet_values(&facet_counts, facet));
-        }
-        for facet in request.filters.keys().filter(|facet| FACETS.contains(&String::as_str(facet))) {
-            let query = self.with_filters(text_query.as_deref(), &request.filters, Some(facet));
-            let mut collector = FacetCollector::for_field("facets");
-            collector.add_facet(Facet::from_path([facet.as_str()]));
-            let counts = searcher.search(&query, &collector)?;
-            facets.insert(facet.clone(), facet_values(&counts, facet));
-        }
+        let facets = FACETS.iter().map(|facet| (facet.to_string(), sorted_values(counts.get(facet)))).collect();
 
         let snippets = Snippets::new(&searcher, text_query.as_deref(), &self.fields)?;
         let hits = ranked
@@ -221,28 +211,9 @@ impl SearchIndex {
         Ok(SearchResults { total, hits, facets, took_ms: started.elapsed().as_millis() as u64 })
     }
 
-    /// Text query AND (for each facet but `except`) any of that facet's values.
-    fn with_filters(
-        &self,
-        text_query: Option<&dyn Query>,
-        filters: &BTreeMap<String, Vec<String>>,
-        except: Option<&String>,
-    ) -> BooleanQuery {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, text_query.map(|query| query.box_clone()).unwrap_or_else(|| Box::new(AllQuery)))];
-        clauses.push((Occur::Must, self.published_by_now()));
-        for (facet, values) in filters.iter().filter(|(facet, _)| Some(*facet) != except) {
-            let any_value: Vec<(Occur, Box<dyn Query>)> = values
-                .iter()
-                .map(|value| {
-                    let term = Term::from_facet(self.fields.facets, &facet_path(facet, value));
-                    (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>)
-                })
-                .collect();
-            let filter = ConstScoreQuery::new(Box::new(BooleanQuery::new(any_value)), 0.0);
-            clauses.push((Occur::Must, Box::new(filter)));
-        }
-        BooleanQuery::new(clauses)
+    /// Counts and facets of the items passing `filters`, which go on to `ranking`.
+    fn faceted<'a, C>(&'a self, filters: &'a Filters, ranking: C) -> FacetedCollector<'a, C> {
+        FacetedCollector { cache: &self.facets, filters, ranking }
     }
 
     /// Items dated in the future (scheduled news) stay out of every result until their time.
@@ -316,14 +287,10 @@ impl SearchIndex {
     }
 }
 
-fn facet_values(counts: &tantivy::collector::FacetCounts, facet: &str) -> Vec<(String, u64)> {
-    let mut values: Vec<(String, u64)> = counts
-        .get(Facet::from_path([facet]))
-        .filter_map(|(path, count)| {
-            let value = path.to_path().last().map(|segment| segment.to_string())?;
-            Some((value, count))
-        })
-        .collect();
+/// A facet's values, largest count first.
+fn sorted_values(counts: Option<&std::collections::HashMap<String, u64>>) -> Vec<(String, u64)> {
+    let mut values: Vec<(String, u64)> =
+        counts.into_iter().flatten().map(|(value, count)| (value.clone(), *count)).collect();
     values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     values
 }

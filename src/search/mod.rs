@@ -2,6 +2,7 @@
 //! database: `sync` keeps it up to date through the outbox and rebuilds it from scratch.
 
 pub mod analyzer;
+mod facets;
 mod index;
 pub mod query;
 pub mod schema;
