@@ -6,11 +6,13 @@
 //! "gemeente" and "menen" alike, so we stem with `rust-stemmers` instead; the stems we rely
 //! on are pinned in the tests below.
 
-use std::collections::{HashMap, HashSet};
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rust_stemmers::{Algorithm, Stemmer};
+use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, StopWordFilter, TextAnalyzer, Token,
     TokenFilter, TokenStream, Tokenizer,
@@ -81,70 +83,57 @@ impl TokenFilter for DutchStemmer {
     type Tokenizer<T: Tokenizer> = DutchStemmerFilter<T>;
 
     fn transform<T: Tokenizer>(self, tokenizer: T) -> DutchStemmerFilter<T> {
-        DutchStemmerFilter { inner: tokenizer, stems: StemCache::default() }
+        DutchStemmerFilter { inner: tokenizer }
     }
 }
 
-/// Stems of words seen before. Word frequencies follow Zipf's law, so a small cache answers
-/// most tokens of a text without running the stemmer; it is cleared when it grows too big.
-#[derive(Default)]
-struct StemCache(HashMap<String, String>);
+/// Stems of words seen before, per thread. Word frequencies follow Zipf's law, so a small
+/// cache answers most tokens without running the stemmer; each thread (indexing, search,
+/// snippets) keeps its own, so nothing is shared or locked, and it is cleared when full.
+const STEM_CACHE_WORDS: usize = 10_000;
 
-const STEM_CACHE_WORDS: usize = 50_000;
+thread_local! {
+    static STEMS: RefCell<FxHashMap<String, String>> = RefCell::new(FxHashMap::default());
+}
 
-impl StemCache {
-    fn stem(&mut self, stemmer: &Stemmer, word: &str) -> &str {
-        if !self.0.contains_key(word) {
-            if self.0.len() >= STEM_CACHE_WORDS {
-                self.0.clear();
-            }
-            self.0.insert(word.to_string(), stemmer.stem(singular_ies(word)).into_owned());
+fn stem_into(stemmer: &Stemmer, word: &mut String) {
+    STEMS.with_borrow_mut(|stems| {
+        if let Some(stem) = stems.get(word.as_str()) {
+            word.clone_from(stem);
+            return;
         }
-        &self.0[word]
-    }
-}
-
-/// Every copy of the analyzer (one per indexing thread and per search) starts with an empty
-/// cache of its own, so no copy pays for cloning a full one.
-impl Clone for StemCache {
-    fn clone(&self) -> StemCache {
-        StemCache::default()
-    }
+        if stems.len() >= STEM_CACHE_WORDS {
+            stems.clear();
+        }
+        let stem = stemmer.stem(singular_ies(word)).into_owned();
+        stems.insert(std::mem::replace(word, stem.clone()), stem);
+    });
 }
 
 #[derive(Clone)]
 pub struct DutchStemmerFilter<T> {
     inner: T,
-    stems: StemCache,
 }
 
 impl<T: Tokenizer> Tokenizer for DutchStemmerFilter<T> {
-    type TokenStream<'a> = DutchStemmerStream<'a, T::TokenStream<'a>>;
+    type TokenStream<'a> = DutchStemmerStream<T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        DutchStemmerStream {
-            tail: self.inner.token_stream(text),
-            stemmer: Stemmer::create(Algorithm::Dutch),
-            stems: &mut self.stems,
-        }
+        DutchStemmerStream { tail: self.inner.token_stream(text), stemmer: Stemmer::create(Algorithm::Dutch) }
     }
 }
 
-pub struct DutchStemmerStream<'a, T> {
+pub struct DutchStemmerStream<T> {
     tail: T,
     stemmer: Stemmer,
-    stems: &'a mut StemCache,
 }
 
-impl<T: TokenStream> TokenStream for DutchStemmerStream<'_, T> {
+impl<T: TokenStream> TokenStream for DutchStemmerStream<T> {
     fn advance(&mut self) -> bool {
         if !self.tail.advance() {
             return false;
         }
-        let token = self.tail.token_mut();
-        let stem = self.stems.stem(&self.stemmer, &token.text);
-        token.text.clear();
-        token.text.push_str(stem);
+        stem_into(&self.stemmer, &mut self.tail.token_mut().text);
         true
     }
 

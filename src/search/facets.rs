@@ -182,6 +182,14 @@ impl<S: SegmentCollector> SegmentCollector for FacetedSegmentCollector<S> {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         let ordinals = self.facets.of(doc);
+        if self.filtered == 0 {
+            self.total += 1;
+            self.ranking.collect(doc, score);
+            for &ordinal in ordinals {
+                self.counts[ordinal as usize] += 1;
+            }
+            return;
+        }
         let mut missed = self.filtered;
         for &ordinal in ordinals {
             let role = self.roles[ordinal as usize];

@@ -97,7 +97,10 @@ impl SearchIndex {
     pub fn open(path: &Path, writer_memory_bytes: usize) -> Result<SearchIndex, SearchError> {
         let (schema, fields) = Fields::schema();
         let directory = tantivy::directory::MmapDirectory::open(path).map_err(TantivyError::from)?;
-        let index = Index::open_or_create(directory, schema)?;
+        let mut index = Index::open_or_create(directory, schema)?;
+        // A search looks through the segments on every core: an idle machine answers a
+        // single search sooner, and under load the cores are shared anyway.
+        index.set_multithread_executor(std::thread::available_parallelism().map_or(1, usize::from))?;
         index.tokenizers().register(DUTCH, dutch_analyzer());
         let writer = index.writer(writer_memory_bytes).map_err(|error| match error {
             TantivyError::LockFailure(LockError::LockBusy, _) => SearchError::Busy,

@@ -146,7 +146,10 @@ impl QueryBuilder<'_> {
     fn word(&self, terms: &[String]) -> Box<dyn Query> {
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (field, weight) in weighted_fields(self.fields) {
-            for (index, term) in terms.iter().enumerate() {
+            // Compound parts only in the title and body: each clause costs time, and the
+            // short fields add little for a part.
+            let parts = if field == self.fields.title || field == self.fields.body { terms.len() } else { 1 };
+            for (index, term) in terms.iter().take(parts).enumerate() {
                 let boost = if index == 0 { weight } else { weight * 0.5 };
                 let query = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
                 alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(query), boost))));
@@ -198,8 +201,10 @@ impl QueryBuilder<'_> {
             return None;
         }
         let first = groups[0].0;
+        // Not in the keywords: names and places seldom hold the phrase, and each field costs.
         let in_fields: Vec<(Occur, Box<dyn Query>)> = weighted_fields(self.fields)
             .into_iter()
+            .filter(|(field, _)| *field != self.fields.keywords)
             .map(|(field, weight)| {
                 let terms = groups
                     .iter()
