@@ -204,7 +204,10 @@ pub async fn upsert_in(
     let saved = if is_new { model.insert(db).await? } else { model.update(db).await? };
     if !is_new {
         practice_theme::Entity::delete_many().filter(practice_theme::Column::PracticeId.eq(saved.id)).exec(db).await?;
-        practice_advice::Entity::delete_many().filter(practice_advice::Column::PracticeId.eq(saved.id)).exec(db).await?;
+        practice_advice::Entity::delete_many()
+            .filter(practice_advice::Column::PracticeId.eq(saved.id))
+            .exec(db)
+            .await?;
     }
     insert_links(db, &[(saved.id, themes, advices)], taxonomy).await?;
     outbox::record_changes(db, ItemKind::Practice, &[saved.id]).await?;
@@ -322,12 +325,18 @@ async fn insert_links(
     let mut theme_rows = Vec::new();
     let mut advice_rows = Vec::new();
     for (practice_id, themes, advices) in practices {
-        theme_rows.extend(taxonomy.themes.iter().filter(|theme| themes.contains(&theme.slug)).map(|theme| {
-            practice_theme::ActiveModel { practice_id: Set(*practice_id), theme_id: Set(theme.id) }
-        }));
-        advice_rows.extend(taxonomy.advices.iter().filter(|advice| advices.contains(&advice.slug)).map(|advice| {
-            practice_advice::ActiveModel { practice_id: Set(*practice_id), advice_id: Set(advice.id) }
-        }));
+        theme_rows.extend(
+            taxonomy
+                .themes
+                .iter()
+                .filter(|theme| themes.contains(&theme.slug))
+                .map(|theme| practice_theme::ActiveModel { practice_id: Set(*practice_id), theme_id: Set(theme.id) }),
+        );
+        advice_rows.extend(
+            taxonomy.advices.iter().filter(|advice| advices.contains(&advice.slug)).map(|advice| {
+                practice_advice::ActiveModel { practice_id: Set(*practice_id), advice_id: Set(advice.id) }
+            }),
+        );
     }
     if !theme_rows.is_empty() {
         practice_theme::Entity::insert_many(theme_rows).exec_without_returning(db).await?;

@@ -197,7 +197,9 @@ impl SearchIndex {
                 let (total, counts, _) = searcher.search(&query, &self.faceted(&request.filters, Count))?;
                 (total, counts, Vec::new())
             }
-            (true, Sort::Relevance, Some(_)) => searcher.search(&query, &self.faceted(&request.filters, top.order_by_score()))?,
+            (true, Sort::Relevance, Some(_)) => {
+                searcher.search(&query, &self.faceted(&request.filters, top.order_by_score()))?
+            }
             _ => {
                 let by_date = top.order_by_fast_field::<tantivy::DateTime>("date", Order::Desc);
                 let (total, counts, top) = searcher.search(&query, &self.faceted(&request.filters, by_date))?;

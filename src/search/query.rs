@@ -176,14 +176,10 @@ impl QueryBuilder<'_> {
             return None;
         }
         let distance = if length >= FUZZY_TWO_EDITS_CHARS { 2 } else { 1 };
-        let near: Vec<(Occur, Box<dyn Query>)> = [(self.fields.title, 1.5), (self.fields.body, 0.5)]
-            .into_iter()
-            .map(|(field, boost)| {
-                let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, term), distance, true);
-                (Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), boost)) as Box<dyn Query>)
-            })
-            .collect();
-        Some(Box::new(BooleanQuery::new(near)))
+        // Only in the body, which has nearly every word of the title too: walking a term
+        // dictionary with a Levenshtein automaton is the most expensive part of a search.
+        let fuzzy = FuzzyTermQuery::new(Term::from_field_text(self.fields.body, term), distance, true);
+        Some(Box::new(BoostQuery::new(Box::new(fuzzy), 0.5)))
     }
 
     fn phrase(&mut self, text: &str, boost: f32) -> Option<Box<dyn Query>> {
