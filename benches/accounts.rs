@@ -127,6 +127,7 @@ async fn bench_database(label: &str, config: Config, url: &str, received: &Arc<A
                 subject: "Nieuw wachtwoord voor Oogst".into(),
                 template: "password_reset",
                 data: serde_json::json!({ "name": "Lid", "link": "http://oogst.test/wachtwoord-herstellen?token=x" }),
+                calendar: None,
             },
         )
         .await

@@ -46,6 +46,12 @@ pub struct Config {
     /// The oogst binary that reads uploaded files in a child process (`OOGST_EXTRACTOR`);
     /// empty means the running executable.
     pub extractor: String,
+    /// Hours before an event that registered people get a reminder (`OOGST_REMINDER_HOURS`).
+    pub reminder_hours: i64,
+    /// Hours an event registration's confirmation link stays valid (`OOGST_CONFIRM_HOURS`).
+    pub confirm_hours: i64,
+    /// Days after an event that its registrations are deleted (`OOGST_REGISTRATION_RETENTION_DAYS`).
+    pub registration_retention_days: i64,
 }
 
 impl Default for Config {
@@ -67,6 +73,9 @@ impl Default for Config {
             self_signup: false,
             max_upload_mb: 25,
             extractor: String::new(),
+            reminder_hours: 24,
+            confirm_hours: 48,
+            registration_retention_days: 365,
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod documents;
+pub mod events;
 pub mod import;
 pub mod mail;
 pub mod markdown;

@@ -111,9 +111,16 @@ impl Application {
             settings: mail.clone(),
             first_retry: Duration::from_secs(config.mail_retry_seconds),
         };
+        let events_worker = crate::events::worker::EventsWorker {
+            db: storage.db.clone(),
+            mail: mail.clone(),
+            reminder_before: chrono::Duration::hours(config.reminder_hours),
+            keep_registrations: chrono::Duration::days(config.registration_retention_days),
+        };
         let workers = vec![
             tokio::spawn(sync::run_worker(storage.db.clone(), Arc::clone(&storage.search), poll)),
             tokio::spawn(mail_worker.run(poll)),
+            tokio::spawn(events_worker.run()),
         ];
         let state = web::Data::new(AppState {
             db: storage.db,

@@ -68,6 +68,19 @@ pub fn dutch_date(rfc3339: &str) -> String {
     }
 }
 
+const WEEKDAYS: [&str; 7] = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"];
+
+/// "dinsdag 10 maart 2026".
+pub fn dutch_day(date: chrono::NaiveDate) -> String {
+    format!(
+        "{} {} {} {}",
+        WEEKDAYS[date.weekday().num_days_from_monday() as usize],
+        date.day(),
+        MONTHS[date.month0() as usize],
+        date.year()
+    )
+}
+
 handlebars_helper!(date_helper: |value: str| dutch_date(value));
 
 #[cfg(test)]
@@ -83,5 +96,6 @@ mod tests {
     fn dates_in_dutch() {
         assert_eq!(dutch_date("2026-03-12T09:00:00Z"), "12 maart 2026");
         assert_eq!(dutch_date("geen datum"), "geen datum");
+        assert_eq!(dutch_day(chrono::NaiveDate::from_ymd_opt(2026, 3, 10).unwrap()), "dinsdag 10 maart 2026");
     }
 }

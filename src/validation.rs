@@ -55,6 +55,9 @@ pub enum EditError {
     Forbidden,
     #[error(transparent)]
     Database(#[from] sea_orm::DbErr),
+    /// The mail the change causes could not be written to the outbox.
+    #[error(transparent)]
+    Mail(#[from] crate::mail::MailError),
 }
 
 impl EditError {
@@ -67,6 +70,15 @@ impl EditError {
 }
 
 /// Slugs appear in URLs: lower-case letters, digits and single hyphens.
+/// Whether `email` looks like an address: one `@`, a dot in the domain, no spaces.
+pub fn email_is_plausible(email: &str) -> bool {
+    let mut parts = email.split('@');
+    matches!(
+        (parts.next(), parts.next(), parts.next()),
+        (Some(local), Some(domain), None) if !local.is_empty() && domain.contains('.') && !email.contains(char::is_whitespace)
+    )
+}
+
 pub fn slug_is_valid(slug: &str) -> bool {
     !slug.is_empty()
         && slug.len() <= 120

@@ -4,6 +4,7 @@
 pub mod advice;
 pub mod audit_log;
 pub mod document;
+pub mod event;
 pub mod mail_outbox;
 pub mod news;
 pub mod one_time_token;
@@ -12,6 +13,9 @@ pub mod practice;
 pub mod practice_advice;
 pub mod practice_theme;
 pub mod practice_version;
+pub mod programme_item;
+pub mod registration;
+pub mod registration_choice;
 pub mod search_outbox;
 pub mod session;
 pub mod theme;

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261130_000001_foundation;
 mod m20261130_000002_accounts_and_mail;
 mod m20261130_000003_files_and_news;
+mod m20261130_000004_events;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_foundation::Migration),
             Box::new(m20261130_000002_accounts_and_mail::Migration),
             Box::new(m20261130_000003_files_and_news::Migration),
+            Box::new(m20261130_000004_events::Migration),
         ]
     }
 }

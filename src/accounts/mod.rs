@@ -173,6 +173,7 @@ pub async fn invite(
                 "organisation": organisation,
                 "link": settings.link(&set_password_path(&token)),
             }),
+            calendar: None,
         },
     )
     .await?;
@@ -241,6 +242,7 @@ pub async fn request_password_reset(
                 "name": account.name,
                 "link": settings.link(&format!("/wachtwoord-herstellen?token={token}")),
             }),
+            calendar: None,
         },
     )
     .await?;
@@ -287,6 +289,7 @@ pub async fn sign_up(
                 "name": created.name,
                 "link": settings.link(&format!("/e-mailadres-bevestigen?token={token}")),
             }),
+            calendar: None,
         },
     )
     .await?;

@@ -61,6 +61,8 @@ pub struct Mail<'a, T: Serialize> {
     pub subject: String,
     pub template: &'static str,
     pub data: T,
+    /// An iCalendar text sent along as an attachment.
+    pub calendar: Option<String>,
 }
 
 /// Renders the mail and records it in the outbox; call inside the causing transaction.
@@ -90,6 +92,7 @@ pub async fn enqueue<T: Serialize>(
         last_error: Set(None),
         created_at: Set(now),
         sent_at: Set(None),
+        calendar: Set(mail.calendar),
         ..Default::default()
     }
     .insert(db)

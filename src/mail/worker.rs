@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 use futures_util::StreamExt;
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::Message;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -140,10 +141,19 @@ impl MailWorker {
         if let Some(reply_to) = &self.settings.reply_to {
             builder = builder.reply_to(reply_to.clone());
         }
-        builder
-            .multipart(MultiPart::alternative_plain_html(row.text_body.clone(), row.html_body.clone()))
-            .map_err(|error| DeliveryError::Permanent(format!("building the message: {error}")))
+        let text = MultiPart::alternative_plain_html(row.text_body.clone(), row.html_body.clone());
+        let body = match &row.calendar {
+            None => text,
+            Some(calendar) => MultiPart::mixed()
+                .multipart(text)
+                .singlepart(Attachment::new("uitnodiging.ics".into()).body(calendar.clone(), calendar_content_type())),
+        };
+        builder.multipart(body).map_err(|error| DeliveryError::Permanent(format!("building the message: {error}")))
     }
+}
+
+fn calendar_content_type() -> ContentType {
+    ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH").expect("a valid content type")
 }
 
 fn unclaimed(now: chrono::DateTime<Utc>) -> Condition {

@@ -20,7 +20,7 @@ use crate::outbox;
 use crate::pagination::{Page, PageRequest};
 use crate::search::{IndexItem, ItemKind, OrganisationRef};
 use crate::taxonomy::{self, AgeGroup, OrganisationKind, PracticeStatus, Taxonomy, Vocabulary};
-use crate::validation::{slug_is_valid, EditError, FieldErrors};
+use crate::validation::{email_is_plausible, slug_is_valid, EditError, FieldErrors};
 
 const MAX_TITLE_CHARS: usize = 200;
 const MAX_SUMMARY_CHARS: usize = 600;
@@ -160,14 +160,6 @@ impl PracticeInput {
             Some(status) => PracticeStatus::from_slug(status.trim()),
         }
     }
-}
-
-fn email_is_plausible(email: &str) -> bool {
-    let mut parts = email.split('@');
-    matches!(
-        (parts.next(), parts.next(), parts.next()),
-        (Some(local), Some(domain), None) if !local.is_empty() && domain.contains('.') && !email.contains(char::is_whitespace)
-    )
 }
 
 fn parse_date(text: &str) -> Option<DateTime<Utc>> {

@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
 use crate::accounts::AccountError;
+use crate::events::registration::RegistrationError;
 use crate::search::SearchError;
 use crate::templates::{self, RenderError};
 use crate::validation::{EditError, FieldErrors};
@@ -25,6 +26,12 @@ pub enum RouteError {
     /// Input that breaks the rules, per field (422).
     #[error("{0}")]
     Invalid(FieldErrors),
+    /// Not possible in the current state, such as registering after closing time (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// A link that was used up or expired (410).
+    #[error("{0}")]
+    Gone(String),
     /// Too many attempts; try again after this many seconds (429).
     #[error("te veel pogingen")]
     TooManyRequests(u64),
@@ -40,6 +47,8 @@ impl RouteError {
             RouteError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             RouteError::Forbidden(_) => StatusCode::FORBIDDEN,
             RouteError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            RouteError::Conflict(_) => StatusCode::CONFLICT,
+            RouteError::Gone(_) => StatusCode::GONE,
             RouteError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             RouteError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -52,6 +61,8 @@ impl RouteError {
             RouteError::Unauthorized(_) => "unauthorized",
             RouteError::Forbidden(_) => "forbidden",
             RouteError::Invalid(_) => "invalid",
+            RouteError::Conflict(_) => "conflict",
+            RouteError::Gone(_) => "gone",
             RouteError::TooManyRequests(_) => "too_many_requests",
             RouteError::Internal(_) => "internal",
         }
@@ -63,7 +74,9 @@ impl RouteError {
             RouteError::BadRequest(message)
             | RouteError::NotFound(message)
             | RouteError::Unauthorized(message)
-            | RouteError::Forbidden(message) => message.clone(),
+            | RouteError::Forbidden(message)
+            | RouteError::Conflict(message)
+            | RouteError::Gone(message) => message.clone(),
             RouteError::Invalid(errors) => format!("Controleer de invoer: {errors}"),
             RouteError::TooManyRequests(seconds) => {
                 format!("Te veel pogingen. Probeer het over {} opnieuw.", wait_in_words(*seconds))
@@ -131,6 +144,20 @@ impl From<EditError> for RouteError {
             EditError::NotFound(message) => RouteError::NotFound(message.into()),
             EditError::Forbidden => RouteError::forbidden(),
             EditError::Database(error) => RouteError::Internal(error.to_string()),
+            EditError::Mail(error) => RouteError::Internal(error.to_string()),
+        }
+    }
+}
+
+impl From<RegistrationError> for RouteError {
+    fn from(error: RegistrationError) -> RouteError {
+        match error {
+            RegistrationError::Invalid(errors) => RouteError::Invalid(errors),
+            RegistrationError::Closed(message) => RouteError::Conflict(message),
+            RegistrationError::NotFound => RouteError::NotFound(error.to_string()),
+            RegistrationError::LinkInvalid => RouteError::Gone(error.to_string()),
+            RegistrationError::Mail(error) => RouteError::Internal(error.to_string()),
+            RegistrationError::Database(error) => RouteError::Internal(error.to_string()),
         }
     }
 }
@@ -144,8 +171,8 @@ impl From<crate::pagination::PageError> for RouteError {
 /// The JSON body of every API error.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// Machine-readable: bad_request, not_found, unauthorized, forbidden, invalid,
-    /// too_many_requests or internal.
+    /// Machine-readable: bad_request, not_found, unauthorized, forbidden, invalid, conflict,
+    /// gone, too_many_requests or internal.
     pub error: String,
     /// A sentence (in Dutch) a person understands.
     pub message: String,
@@ -189,6 +216,8 @@ impl ResponseError for PageError {
             RouteError::NotFound(_) => "Pagina niet gevonden",
             RouteError::Unauthorized(_) => "Log eerst in",
             RouteError::Forbidden(_) => "Geen toegang",
+            RouteError::Conflict(_) => "Dat kan nu niet",
+            RouteError::Gone(_) => "Deze link werkt niet meer",
             RouteError::TooManyRequests(_) => "Even geduld",
             RouteError::Internal(_) => "Er ging iets mis",
         };
@@ -211,6 +240,7 @@ wrap_from!(
     ApiError,
     AccountError,
     EditError,
+    RegistrationError,
     sea_orm::DbErr,
     SearchError,
     actix_web::error::BlockingError,
@@ -220,6 +250,7 @@ wrap_from!(
     PageError,
     AccountError,
     EditError,
+    RegistrationError,
     sea_orm::DbErr,
     SearchError,
     RenderError,

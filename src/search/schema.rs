@@ -20,16 +20,18 @@ pub enum ItemKind {
     Practice,
     Document,
     News,
+    Event,
 }
 
 impl ItemKind {
-    pub const ALL: [ItemKind; 3] = [ItemKind::Practice, ItemKind::Document, ItemKind::News];
+    pub const ALL: [ItemKind; 4] = [ItemKind::Practice, ItemKind::Document, ItemKind::News, ItemKind::Event];
 
     pub fn as_str(self) -> &'static str {
         match self {
             ItemKind::Practice => "practice",
             ItemKind::Document => "document",
             ItemKind::News => "news",
+            ItemKind::Event => "event",
         }
     }
 
@@ -43,6 +45,7 @@ impl ItemKind {
             ItemKind::Practice => format!("/praktijken/{slug}"),
             ItemKind::Document => format!("/documenten/{slug}"),
             ItemKind::News => format!("/nieuws/{slug}"),
+            ItemKind::Event => format!("/agenda/{slug}"),
         }
     }
 }

@@ -13,7 +13,7 @@ use sea_orm::{
 use entity::{document, search_outbox};
 
 use super::{IndexItem, IndexStore, ItemKind, SearchError, SearchIndex};
-use crate::{documents, news, practices};
+use crate::{documents, events, news, practices};
 
 /// Outbox rows applied per commit, and items loaded per query during a rebuild.
 const BATCH: u64 = 1000;
@@ -54,6 +54,7 @@ async fn load_items(db: &DatabaseConnection, keys: &BTreeSet<(ItemKind, i32)>) -
     let mut items = practices::index_items(db, &ids_of(ItemKind::Practice)).await?;
     items.extend(documents::index_items(db, &ids_of(ItemKind::Document)).await?);
     items.extend(news::index_items(db, &ids_of(ItemKind::News)).await?);
+    items.extend(events::index_items(db, &ids_of(ItemKind::Event)).await?);
     Ok(items)
 }
 
@@ -99,7 +100,8 @@ pub async fn rebuild(
     if let Some(bar) = progress {
         let total = practices::count_published(db).await?
             + document::Entity::find().count(db).await?
-            + entity::news::Entity::find().count(db).await?;
+            + entity::news::Entity::find().count(db).await?
+            + entity::event::Entity::find().count(db).await?;
         bar.set_length(total);
     }
     let generation = store.new_generation().map_err(SearchError::from)?;
@@ -111,6 +113,7 @@ pub async fn rebuild(
                 ItemKind::Practice => practices::index_items_after(db, after, BATCH).await?,
                 ItemKind::Document => documents::index_items_after(db, after, BATCH).await?,
                 ItemKind::News => news::index_items_after(db, after, BATCH).await?,
+                ItemKind::Event => events::index_items_after(db, after, BATCH).await?,
             };
             let Some(last) = last else { break };
             let (count, batch_index) = (items.len() as u64, Arc::clone(&index));

@@ -260,3 +260,24 @@ pub fn hidden_field(html: &str, name: &str) -> String {
     let start = html.find(&marker).unwrap_or_else(|| panic!("no field {name} in page")) + marker.len();
     html[start..].split('"').next().unwrap().to_string()
 }
+
+pub const PASSWORD: &str = "paarse olifanten dansen op het dak";
+
+/// A Bearer token for a new account with `role`, of `organisation` (a slug) if given.
+pub async fn token_for(app: &TestApp, email: &str, role: oogst::accounts::Role, organisation: Option<&str>) -> String {
+    let db = oogst::startup::connect(&app.config).await.unwrap();
+    let organisation_id = match organisation {
+        Some(slug) => Some(oogst::organisations::find_by_slug(&db, slug).await.unwrap().unwrap().id),
+        None => None,
+    };
+    let new = oogst::accounts::NewUser {
+        email: email.into(),
+        name: "Programmabureau".into(),
+        role,
+        organisation_id,
+        job_title: String::new(),
+    };
+    let (_, token) = oogst::accounts::create_with_link(&db, &new).await.unwrap();
+    oogst::accounts::accept_invitation(&db, &token, PASSWORD).await.unwrap();
+    app.token(email, PASSWORD).await
+}

@@ -10,6 +10,7 @@ mod accounts;
 mod browse;
 mod documents;
 mod editing;
+mod events;
 mod import;
 mod lifecycle;
 mod news;

@@ -4,28 +4,8 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::common::{Backend, TestApp, TestEnv};
+use crate::common::{token_for, Backend, TestApp, TestEnv};
 use crate::storage_test;
-
-const PASSWORD: &str = "paarse olifanten dansen op het dak";
-
-async fn token_for(app: &TestApp, email: &str, role: oogst::accounts::Role, organisation: Option<&str>) -> String {
-    let db = oogst::startup::connect(&app.config).await.unwrap();
-    let organisation_id = match organisation {
-        Some(slug) => Some(oogst::organisations::find_by_slug(&db, slug).await.unwrap().unwrap().id),
-        None => None,
-    };
-    let new = oogst::accounts::NewUser {
-        email: email.into(),
-        name: "Programmabureau".into(),
-        role,
-        organisation_id,
-        job_title: String::new(),
-    };
-    let (_, token) = oogst::accounts::create_with_link(&db, &new).await.unwrap();
-    oogst::accounts::accept_invitation(&db, &token, PASSWORD).await.unwrap();
-    app.token(email, PASSWORD).await
-}
 
 async fn post_news(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
     let response =

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod documents;
+pub mod events;
 pub mod news;
 pub mod organisations;
 pub mod people;
@@ -25,6 +26,10 @@ use utoipa::OpenApi;
         auth::revoke,
         documents::upload,
         documents::show,
+        events::list,
+        events::show,
+        events::create,
+        events::register,
         news::list,
         news::show,
         news::create,
@@ -73,6 +78,10 @@ pub fn configure(config: &mut web::ServiceConfig) {
             .service(auth::revoke)
             .service(documents::upload)
             .service(documents::show)
+            .service(events::list)
+            .service(events::create)
+            .service(events::register)
+            .service(events::show)
             .service(news::list)
             .service(news::show)
             .service(news::create)

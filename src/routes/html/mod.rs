@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod documents;
 mod editor;
+mod events;
 mod home;
 mod news;
 mod organisations;
@@ -73,7 +74,24 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(news::create)
         .service(news::edit_form)
         .service(news::update)
-        .service(news::show);
+        .service(news::show)
+        .service(events::agenda)
+        .service(events::feed)
+        .service(events::new_form)
+        .service(events::create)
+        .service(events::edit_form)
+        .service(events::update)
+        .service(events::call_off)
+        .service(events::registrations_csv)
+        .service(events::registrations)
+        .service(events::attendance)
+        .service(events::message_all)
+        .service(events::register)
+        .service(events::show)
+        .service(events::confirm_form)
+        .service(events::confirm)
+        .service(events::cancel_form)
+        .service(events::cancel);
 }
 
 /// Renders a page for the viewer: the layout shows who is signed in.

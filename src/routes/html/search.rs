@@ -54,6 +54,7 @@ fn kind_label(kind: ItemKind) -> &'static str {
         ItemKind::Practice => "Praktijk",
         ItemKind::Document => "Document",
         ItemKind::News => "Nieuws",
+        ItemKind::Event => "Bijeenkomst",
     }
 }
 

@@ -1,0 +1,891 @@
+//! Registration for events. People without an account confirm by the link in a mail
+//! (double opt-in); a member registers with one click. A registration takes a place only
+//! through conditional UPDATEs that check the capacity of the event and of each chosen
+//! workshop, so no room is ever overbooked, not even by concurrent requests, on SQLite and
+//! PostgreSQL alike. When there is no place, the registration joins the waitlist; a
+//! cancellation moves the first on the waitlist who fits up, and mails them. Every mail
+//! carries a link to cancel without logging in.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Set, SqlErr, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use entity::{event, programme_item, registration, registration_choice};
+
+use super::calendar;
+use crate::accounts::Actor;
+use crate::mail::{self, Mail, MailError, MailSettings};
+use crate::validation::{email_is_plausible, FieldErrors};
+
+pub const UNCONFIRMED: &str = "unconfirmed";
+pub const CONFIRMED: &str = "confirmed";
+pub const WAITLISTED: &str = "waitlisted";
+pub const CANCELLED: &str = "cancelled";
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegistrationError {
+    #[error("{0}")]
+    Invalid(FieldErrors),
+    /// Registration is not possible now; the message says why, in Dutch.
+    #[error("{0}")]
+    Closed(String),
+    #[error("Deze bijeenkomst bestaat niet.")]
+    NotFound,
+    #[error("Deze link is ongeldig, verlopen of al gebruikt.")]
+    LinkInvalid,
+    #[error(transparent)]
+    Mail(#[from] MailError),
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+/// Changing an event mails the people registered; its failures are the edit's.
+impl From<RegistrationError> for crate::validation::EditError {
+    fn from(error: RegistrationError) -> crate::validation::EditError {
+        use crate::validation::EditError;
+        match error {
+            RegistrationError::Invalid(errors) => EditError::Invalid(errors),
+            RegistrationError::Mail(error) => EditError::Mail(error),
+            RegistrationError::Database(error) => EditError::Database(error),
+            RegistrationError::NotFound | RegistrationError::LinkInvalid | RegistrationError::Closed(_) => {
+                EditError::NotFound("Deze bijeenkomst bestaat niet.")
+            }
+        }
+    }
+}
+
+impl RegistrationError {
+    fn field(field: &str, message: impl Into<String>) -> RegistrationError {
+        let mut errors = FieldErrors::default();
+        errors.add(field, message);
+        RegistrationError::Invalid(errors)
+    }
+}
+
+/// What someone fills in to register.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RegistrationInput {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub organisation: String,
+    #[serde(default)]
+    pub role: String,
+    /// Accessibility, diet, …
+    #[serde(default)]
+    pub remarks: String,
+    /// The chosen workshops: one per time slot that has workshops.
+    #[serde(default)]
+    pub choices: Vec<i32>,
+}
+
+/// Whether registration is possible at a given moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    NotYetOpen,
+    Open,
+    Closed,
+    Cancelled,
+}
+
+pub fn window_state(event: &event::Model, now: DateTime<Utc>) -> Window {
+    if event.cancelled_at.is_some() {
+        Window::Cancelled
+    } else if event.registration_opens_at.is_some_and(|opens| now < opens) {
+        Window::NotYetOpen
+    } else if now >= event.registration_closes_at.unwrap_or(event.starts_at) {
+        Window::Closed
+    } else {
+        Window::Open
+    }
+}
+
+fn ensure_open(event: &event::Model) -> Result<(), RegistrationError> {
+    let message = match window_state(event, Utc::now()) {
+        Window::Open => return Ok(()),
+        Window::NotYetOpen => "De aanmelding voor deze bijeenkomst is nog niet geopend.",
+        Window::Closed => "De aanmelding voor deze bijeenkomst is gesloten.",
+        Window::Cancelled => "Deze bijeenkomst is afgelast.",
+    };
+    Err(RegistrationError::Closed(message.into()))
+}
+
+fn digest(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn new_token() -> String {
+    hex::encode(rand::random::<[u8; 32]>())
+}
+
+/// The outcome of registering or confirming.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum Outcome {
+    /// A mail with a confirmation link is on its way.
+    Unconfirmed,
+    Confirmed,
+    Waitlisted {
+        position: u64,
+    },
+}
+
+/// Settings registration needs besides the database.
+pub struct Registrar<'a> {
+    pub db: &'a DatabaseConnection,
+    pub mail: &'a MailSettings,
+    pub confirm_hours: i64,
+}
+
+impl Registrar<'_> {
+    /// Registers for the event: a member (`member`) at once, anyone else after the link in
+    /// the confirmation mail. Everything (row, choices, mail) is stored in one transaction.
+    pub async fn register(
+        &self,
+        slug: &str,
+        mut input: RegistrationInput,
+        member: Option<&Actor>,
+    ) -> Result<Outcome, RegistrationError> {
+        if let Some(actor) = member {
+            input.name = actor.name.clone();
+            input.email = actor.email.clone();
+        }
+        input.email = input.email.trim().to_lowercase();
+        let transaction = self.db.begin().await?;
+        let event = super::find(&transaction, slug).await?.ok_or(RegistrationError::NotFound)?;
+        if event.members_only && member.is_none() {
+            return Err(RegistrationError::Closed(
+                "Alleen leden van het netwerk kunnen zich aanmelden; log eerst in.".into(),
+            ));
+        }
+        ensure_open(&event)?;
+        let programme = super::programme(&transaction, event.id).await?;
+        validate(&input, &programme)?;
+        let now = Utc::now();
+        match live_registration(&transaction, event.id, &input.email).await? {
+            // A registration whose confirmation link expired unused gives way to a new one.
+            Some(stale) if stale.status == UNCONFIRMED && stale.confirm_expires_at.is_some_and(|at| at <= now) => {
+                let mut stale = registration::ActiveModel::from(stale);
+                stale.status = Set(CANCELLED.into());
+                stale.cancelled_at = Set(Some(now));
+                stale.update(&transaction).await?;
+            }
+            Some(pending) if pending.status == UNCONFIRMED => {
+                return Err(RegistrationError::field(
+                    "email",
+                    "Je hebt je al aangemeld: bevestig je aanmelding met de link in de mail die we je stuurden.",
+                ));
+            }
+            Some(_) => {
+                return Err(RegistrationError::field("email", "Dit e-mailadres is al aangemeld voor deze bijeenkomst."))
+            }
+            None => {}
+        }
+        let (confirm_token, cancel_token) = (new_token(), new_token());
+        let row = registration::ActiveModel {
+            event_id: Set(event.id),
+            user_id: Set(member.map(|actor| actor.user_id)),
+            name: Set(input.name.trim().to_string()),
+            email: Set(input.email.clone()),
+            organisation: Set(input.organisation.trim().to_string()),
+            role: Set(input.role.trim().to_string()),
+            remarks: Set(input.remarks.trim().to_string()),
+            status: Set(UNCONFIRMED.into()),
+            confirm_token_hash: Set(member.is_none().then(|| digest(&confirm_token))),
+            confirm_expires_at: Set(member.is_none().then(|| now + Duration::hours(self.confirm_hours))),
+            cancel_token_hash: Set(digest(&cancel_token)),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&transaction)
+        .await
+        .map_err(|error| match error.sql_err() {
+            // Two requests with the same address at once: the unique index decides.
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                RegistrationError::field("email", "Dit e-mailadres is al aangemeld voor deze bijeenkomst.")
+            }
+            _ => RegistrationError::Database(error),
+        })?;
+        if !input.choices.is_empty() {
+            let choices = input.choices.iter().map(|&item_id| registration_choice::ActiveModel {
+                registration_id: Set(row.id),
+                item_id: Set(item_id),
+            });
+            registration_choice::Entity::insert_many(choices).exec_without_returning(&transaction).await?;
+        }
+        let outcome = if member.is_some() {
+            place(&transaction, self.mail, &event, &row, &cancel_token, Placed::Registered).await?
+        } else {
+            let links = Links::new(self.mail, &cancel_token);
+            mail::enqueue(
+                &transaction,
+                self.mail,
+                Mail {
+                    to: &row.email,
+                    subject: format!("Bevestig je aanmelding: {}", event.title),
+                    template: "event",
+                    data: serde_json::json!({
+                        "name": row.name,
+                        "event": event_data(&event),
+                        "intro": format!(
+                            "Bedankt voor uw aanmelding. Bevestig haar binnen {} uur met de knop hieronder; pas \
+                             daarna telt zij mee.",
+                            self.confirm_hours
+                        ),
+                        "button_label": "Aanmelding bevestigen",
+                        "button_link": self.mail.link(&format!("/aanmelding/bevestigen/{confirm_token}")),
+                        "cancel_link": links.cancel,
+                    }),
+                    calendar: None,
+                },
+            )
+            .await?;
+            Outcome::Unconfirmed
+        };
+        transaction.commit().await?;
+        Ok(outcome)
+    }
+
+    /// Uses a confirmation link: the registration takes a place, or joins the waitlist.
+    /// A link works once; a second use (or a late one) is refused.
+    pub async fn confirm(&self, token: &str) -> Result<(event::Model, Outcome), RegistrationError> {
+        let transaction = self.db.begin().await?;
+        let found = registration::Entity::find()
+            .filter(registration::Column::ConfirmTokenHash.eq(digest(token)))
+            .filter(registration::Column::Status.eq(UNCONFIRMED))
+            .filter(registration::Column::ConfirmExpiresAt.gt(Utc::now()))
+            .one(&transaction)
+            .await?
+            .ok_or(RegistrationError::LinkInvalid)?;
+        // Clearing the token is the claim: of two concurrent uses only one changes the row.
+        let claimed = registration::Entity::update_many()
+            .col_expr(registration::Column::ConfirmTokenHash, Expr::value(Option::<String>::None))
+            .filter(registration::Column::Id.eq(found.id))
+            .filter(registration::Column::ConfirmTokenHash.is_not_null())
+            .exec(&transaction)
+            .await?;
+        if claimed.rows_affected != 1 {
+            return Err(RegistrationError::LinkInvalid);
+        }
+        let event =
+            event::Entity::find_by_id(found.event_id).one(&transaction).await?.ok_or(RegistrationError::NotFound)?;
+        if event.cancelled_at.is_some() {
+            return Err(RegistrationError::Closed("Deze bijeenkomst is afgelast.".into()));
+        }
+        // The cancel link's token is only in the mails; a new one goes into the next mail.
+        let cancel_token = new_token();
+        let mut row = registration::ActiveModel::from(found);
+        row.cancel_token_hash = Set(digest(&cancel_token));
+        let row = row.update(&transaction).await?;
+        let outcome = place(&transaction, self.mail, &event, &row, &cancel_token, Placed::Registered).await?;
+        transaction.commit().await?;
+        Ok((event, outcome))
+    }
+
+    /// Cancels by the link in a mail; a confirmed place goes to the waitlist.
+    pub async fn cancel(&self, token: &str) -> Result<event::Model, RegistrationError> {
+        let transaction = self.db.begin().await?;
+        let found = registration::Entity::find()
+            .filter(registration::Column::CancelTokenHash.eq(digest(token)))
+            .filter(registration::Column::Status.ne(CANCELLED))
+            .one(&transaction)
+            .await?
+            .ok_or(RegistrationError::LinkInvalid)?;
+        let event =
+            event::Entity::find_by_id(found.event_id).one(&transaction).await?.ok_or(RegistrationError::NotFound)?;
+        cancel_registration(&transaction, self.mail, &event, found).await?;
+        transaction.commit().await?;
+        Ok(event)
+    }
+
+    /// The registration a cancel link belongs to, to show what will be cancelled.
+    pub async fn peek_cancel(&self, token: &str) -> Result<(event::Model, registration::Model), RegistrationError> {
+        let found = registration::Entity::find()
+            .filter(registration::Column::CancelTokenHash.eq(digest(token)))
+            .filter(registration::Column::Status.ne(CANCELLED))
+            .one(self.db)
+            .await?
+            .ok_or(RegistrationError::LinkInvalid)?;
+        let event = event::Entity::find_by_id(found.event_id).one(self.db).await?.ok_or(RegistrationError::NotFound)?;
+        Ok((event, found))
+    }
+}
+
+fn validate(input: &RegistrationInput, programme: &[programme_item::Model]) -> Result<(), RegistrationError> {
+    let mut errors = FieldErrors::default();
+    if input.name.trim().is_empty() {
+        errors.add("name", "Vul je naam in.");
+    }
+    if !email_is_plausible(&input.email) || input.email.parse::<lettre::Address>().is_err() {
+        errors.add("email", format!("'{}' is geen geldig e-mailadres.", input.email));
+    }
+    if input.name.chars().count() > 200 || input.organisation.chars().count() > 200 || input.role.chars().count() > 200
+    {
+        errors.add("name", "Naam, organisatie en functie mogen elk hooguit 200 tekens lang zijn.");
+    }
+    if input.remarks.chars().count() > 2000 {
+        errors.add("remarks", "De opmerkingen mogen hooguit 2000 tekens lang zijn.");
+    }
+    for slot in super::slots(programme).into_iter().filter(|slot| slot.choose) {
+        let chosen: Vec<&super::ProgrammeView> =
+            slot.items.iter().filter(|item| item.workshop && input.choices.contains(&item.id)).collect();
+        match chosen.as_slice() {
+            [] => errors.add("choices", format!("Kies een workshop voor {}.", slot.time)),
+            [item] if item.places_left == Some(0) => {
+                if slot.items.iter().any(|other| other.workshop && other.places_left.is_some_and(|left| left > 0)) {
+                    errors.add("choices", format!("De workshop '{}' is vol; kies een andere.", item.title));
+                }
+            }
+            [_] => {}
+            _ => errors.add("choices", format!("Kies één workshop voor {}.", slot.time)),
+        }
+    }
+    let workshops: Vec<i32> = programme.iter().filter(|item| item.kind == "workshop").map(|item| item.id).collect();
+    if input.choices.iter().any(|choice| !workshops.contains(choice)) {
+        errors.add("choices", "Deze workshop hoort niet bij deze bijeenkomst.");
+    }
+    errors.into_result().map_err(RegistrationError::Invalid)
+}
+
+async fn live_registration(
+    db: &impl ConnectionTrait,
+    event_id: i32,
+    email: &str,
+) -> Result<Option<registration::Model>, DbErr> {
+    registration::Entity::find()
+        .filter(registration::Column::EventId.eq(event_id))
+        .filter(registration::Column::Email.eq(email))
+        .filter(registration::Column::Status.ne(CANCELLED))
+        .one(db)
+        .await
+}
+
+pub async fn has_live_registrations(db: &impl ConnectionTrait, event_id: i32) -> Result<bool, DbErr> {
+    Ok(registration::Entity::find()
+        .filter(registration::Column::EventId.eq(event_id))
+        .filter(registration::Column::Status.ne(CANCELLED))
+        .count(db)
+        .await?
+        > 0)
+}
+
+async fn choices_of(db: &impl ConnectionTrait, registration_id: i32) -> Result<Vec<i32>, DbErr> {
+    Ok(registration_choice::Entity::find()
+        .filter(registration_choice::Column::RegistrationId.eq(registration_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|choice| choice.item_id)
+        .collect())
+}
+
+/// Takes one place at the event and in each chosen workshop, all or nothing. Each UPDATE
+/// only changes the row while there is room, and the database serialises writers to a row,
+/// so concurrent registrations can never push a count past its capacity.
+async fn take_places(db: &impl TransactionTrait, event_id: i32, items: &[i32]) -> Result<bool, DbErr> {
+    let attempt = db.begin().await?;
+    let event = event::Entity::update_many()
+        .col_expr(event::Column::Confirmed, Expr::col(event::Column::Confirmed).add(1))
+        .filter(event::Column::Id.eq(event_id))
+        .filter(Expr::col(event::Column::Confirmed).lt(Expr::col(event::Column::Capacity)))
+        .filter(event::Column::CancelledAt.is_null())
+        .exec(&attempt)
+        .await?;
+    if event.rows_affected != 1 {
+        attempt.rollback().await?;
+        return Ok(false);
+    }
+    for &item in items {
+        let taken = programme_item::Entity::update_many()
+            .col_expr(programme_item::Column::Confirmed, Expr::col(programme_item::Column::Confirmed).add(1))
+            .filter(programme_item::Column::Id.eq(item))
+            .filter(
+                Expr::col(programme_item::Column::Capacity)
+                    .is_null()
+                    .or(Expr::col(programme_item::Column::Confirmed).lt(Expr::col(programme_item::Column::Capacity))),
+            )
+            .exec(&attempt)
+            .await?;
+        if taken.rows_affected != 1 {
+            attempt.rollback().await?;
+            return Ok(false);
+        }
+    }
+    attempt.commit().await?;
+    Ok(true)
+}
+
+async fn release_places(db: &impl ConnectionTrait, event_id: i32, items: &[i32]) -> Result<(), DbErr> {
+    event::Entity::update_many()
+        .col_expr(event::Column::Confirmed, Expr::col(event::Column::Confirmed).sub(1))
+        .filter(event::Column::Id.eq(event_id))
+        .filter(event::Column::Confirmed.gt(0))
+        .exec(db)
+        .await?;
+    if !items.is_empty() {
+        programme_item::Entity::update_many()
+            .col_expr(programme_item::Column::Confirmed, Expr::col(programme_item::Column::Confirmed).sub(1))
+            .filter(programme_item::Column::Id.is_in(items.iter().copied()))
+            .filter(programme_item::Column::Confirmed.gt(0))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Why a registration is being placed, which decides the mail.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Placed {
+    Registered,
+    Promoted,
+}
+
+/// Gives the registration a place, or puts it on the waitlist, and mails the outcome.
+async fn place<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    mail: &MailSettings,
+    event: &event::Model,
+    row: &registration::Model,
+    cancel_token: &str,
+    why: Placed,
+) -> Result<Outcome, RegistrationError> {
+    let items = choices_of(db, row.id).await?;
+    let now = Utc::now();
+    let placed = take_places(db, event.id, &items).await?;
+    let mut update = registration::ActiveModel::from(row.clone());
+    if placed {
+        update.status = Set(CONFIRMED.into());
+        update.confirmed_at = Set(Some(now));
+    } else {
+        update.status = Set(WAITLISTED.into());
+        if row.waitlisted_at.is_none() {
+            update.waitlisted_at = Set(Some(now));
+        }
+    }
+    let row = update.update(db).await?;
+    let links = Links::new(mail, cancel_token);
+    let outcome = if placed {
+        let (subject, intro) = match why {
+            Placed::Registered => (
+                format!("U bent aangemeld: {}", event.title),
+                "Uw aanmelding is bevestigd. De uitnodiging voor uw agenda zit in de bijlage.",
+            ),
+            Placed::Promoted => (
+                format!("Er is een plaats voor u vrijgekomen: {}", event.title),
+                "Er is een plaats vrijgekomen en die is voor u: u staat niet meer op de wachtlijst maar bent \
+                 aangemeld. De uitnodiging voor uw agenda zit in de bijlage.",
+            ),
+        };
+        let programme = super::programme(db, event.id).await?;
+        let chosen: Vec<&str> =
+            programme.iter().filter(|item| items.contains(&item.id)).map(|item| item.title.as_str()).collect();
+        mail::enqueue(
+            db,
+            mail,
+            Mail {
+                to: &row.email,
+                subject,
+                template: "event",
+                data: serde_json::json!({
+                    "name": row.name, "event": event_data(event), "intro": intro, "workshops": chosen,
+                    "cancel_link": links.cancel,
+                }),
+                calendar: Some(calendar::invitation(
+                    event,
+                    &mail.domain,
+                    &mail.link(&format!("/agenda/{}", event.slug)),
+                )),
+            },
+        )
+        .await?;
+        Outcome::Confirmed
+    } else {
+        let position = waitlist_position(db, &row).await?;
+        if why == Placed::Registered {
+            mail::enqueue(
+                db,
+                mail,
+                Mail {
+                    to: &row.email,
+                    subject: format!("U staat op de wachtlijst: {}", event.title),
+                    template: "event",
+                    data: serde_json::json!({
+                        "name": row.name, "event": event_data(event), "cancel_link": links.cancel,
+                        "intro": format!(
+                            "De bijeenkomst (of uw workshop) is vol. U staat op de wachtlijst, op plaats {position}. \
+                             Komt er een plaats vrij, dan krijgt u vanzelf bericht."
+                        ),
+                    }),
+                    calendar: None,
+                },
+            )
+            .await?;
+        }
+        Outcome::Waitlisted { position }
+    };
+    Ok(outcome)
+}
+
+async fn waitlist_position(db: &impl ConnectionTrait, row: &registration::Model) -> Result<u64, DbErr> {
+    let Some(since) = row.waitlisted_at else { return Ok(0) };
+    let ahead = registration::Entity::find()
+        .filter(registration::Column::EventId.eq(row.event_id))
+        .filter(registration::Column::Status.eq(WAITLISTED))
+        .filter(
+            registration::Column::WaitlistedAt
+                .lt(since)
+                .or(registration::Column::WaitlistedAt.eq(since).and(registration::Column::Id.lt(row.id))),
+        )
+        .count(db)
+        .await?;
+    Ok(ahead + 1)
+}
+
+async fn cancel_registration<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    mail: &MailSettings,
+    event: &event::Model,
+    row: registration::Model,
+) -> Result<(), RegistrationError> {
+    let cancelled = registration::Entity::update_many()
+        .col_expr(registration::Column::Status, Expr::value(CANCELLED))
+        .col_expr(registration::Column::CancelledAt, Expr::value(Utc::now()))
+        .col_expr(registration::Column::ConfirmTokenHash, Expr::value(Option::<String>::None))
+        .filter(registration::Column::Id.eq(row.id))
+        .filter(registration::Column::Status.eq(row.status.clone()))
+        .exec(db)
+        .await?;
+    if cancelled.rows_affected != 1 {
+        return Err(RegistrationError::LinkInvalid);
+    }
+    if row.status == CONFIRMED {
+        release_places(db, event.id, &choices_of(db, row.id).await?).await?;
+        fill_from_waitlist(db, mail, event.id).await?;
+    }
+    Ok(())
+}
+
+/// Moves people up from the waitlist, first come first served, as long as there is room:
+/// someone whose workshop is still full is skipped for the next in line.
+pub async fn fill_from_waitlist<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    mail: &MailSettings,
+    event_id: i32,
+) -> Result<(), RegistrationError> {
+    let waiting = registration::Entity::find()
+        .filter(registration::Column::EventId.eq(event_id))
+        .filter(registration::Column::Status.eq(WAITLISTED))
+        .order_by_asc(registration::Column::WaitlistedAt)
+        .order_by_asc(registration::Column::Id)
+        .all(db)
+        .await?;
+    for row in waiting {
+        let event = event::Entity::find_by_id(event_id).one(db).await?.ok_or(RegistrationError::NotFound)?;
+        if event.confirmed >= event.capacity || event.cancelled_at.is_some() {
+            break;
+        }
+        let cancel_token = new_token();
+        let mut with_link = registration::ActiveModel::from(row);
+        with_link.cancel_token_hash = Set(digest(&cancel_token));
+        let row = with_link.update(db).await?;
+        place(db, mail, &event, &row, &cancel_token, Placed::Promoted).await?;
+    }
+    Ok(())
+}
+
+/// What changed about an event, for the notice to everyone registered.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Moved,
+    Cancelled,
+}
+
+/// Tells everyone with a live registration that the event moved or was called off; each
+/// mail has a fresh cancel link (and, for a move, the updated invitation).
+pub async fn notify_change(
+    db: &impl ConnectionTrait,
+    mail: &MailSettings,
+    event: &event::Model,
+    change: Change,
+) -> Result<(), RegistrationError> {
+    if change == Change::Moved {
+        // A reminder sent for the old time says nothing about the new one.
+        registration::Entity::update_many()
+            .col_expr(registration::Column::RemindedAt, Expr::value(Option::<DateTime<Utc>>::None))
+            .filter(registration::Column::EventId.eq(event.id))
+            .exec(db)
+            .await?;
+    }
+    let rows = registration::Entity::find()
+        .filter(registration::Column::EventId.eq(event.id))
+        .filter(registration::Column::Status.is_in([CONFIRMED, WAITLISTED]))
+        .all(db)
+        .await?;
+    let (subject, intro) = match change {
+        Change::Moved => (
+            format!("Gewijzigd: {}", event.title),
+            "De tijd of plaats van deze bijeenkomst is gewijzigd. Hieronder staan de nieuwe gegevens.",
+        ),
+        Change::Cancelled => (format!("Afgelast: {}", event.title), "Deze bijeenkomst gaat helaas niet door."),
+    };
+    for row in rows {
+        let cancel_token = new_token();
+        let confirmed = row.status == CONFIRMED;
+        let mut with_link = registration::ActiveModel::from(row);
+        with_link.cancel_token_hash = Set(digest(&cancel_token));
+        let row = with_link.update(db).await?;
+        let links = Links::new(mail, &cancel_token);
+        let event_link = mail.link(&format!("/agenda/{}", event.slug));
+        mail::enqueue(
+            db,
+            mail,
+            Mail {
+                to: &row.email,
+                subject: subject.clone(),
+                template: "event",
+                data: serde_json::json!({
+                    "name": row.name, "event": event_data(event), "intro": intro, "cancel_link": links.cancel,
+                }),
+                calendar: match change {
+                    Change::Moved if confirmed => Some(calendar::invitation(event, &mail.domain, &event_link)),
+                    Change::Cancelled => Some(calendar::cancellation(event, &mail.domain, &event_link)),
+                    Change::Moved => None,
+                },
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Sends a message from the organiser to everyone confirmed, each with their cancel link.
+pub async fn mail_participants(
+    db: &DatabaseConnection,
+    mail: &MailSettings,
+    event: &event::Model,
+    subject: &str,
+    message: &str,
+) -> Result<usize, RegistrationError> {
+    let transaction = db.begin().await?;
+    let rows = registration::Entity::find()
+        .filter(registration::Column::EventId.eq(event.id))
+        .filter(registration::Column::Status.eq(CONFIRMED))
+        .all(&transaction)
+        .await?;
+    let count = rows.len();
+    for row in rows {
+        let cancel_token = new_token();
+        let mut with_link = registration::ActiveModel::from(row);
+        with_link.cancel_token_hash = Set(digest(&cancel_token));
+        let row = with_link.update(&transaction).await?;
+        mail::enqueue(
+            &transaction,
+            mail,
+            Mail {
+                to: &row.email,
+                subject: format!("{}: {subject}", event.title),
+                template: "event",
+                data: serde_json::json!({
+                    "name": row.name, "event": event_data(event), "message": message,
+                    "intro": "Een bericht van de organisatie van deze bijeenkomst:",
+                    "cancel_link": Links::new(mail, &cancel_token).cancel,
+                }),
+                calendar: None,
+            },
+        )
+        .await?;
+    }
+    transaction.commit().await?;
+    Ok(count)
+}
+
+/// Sends the reminders that are due: to everyone confirmed for an event that starts within
+/// `before`, once (the row is marked in the same transaction as the mail).
+pub async fn send_reminders(
+    db: &DatabaseConnection,
+    mail: &MailSettings,
+    before: Duration,
+) -> Result<usize, RegistrationError> {
+    let now = Utc::now();
+    let events = event::Entity::find()
+        .filter(event::Column::StartsAt.gt(now))
+        .filter(event::Column::StartsAt.lte(now + before))
+        .filter(event::Column::CancelledAt.is_null())
+        .all(db)
+        .await?;
+    let mut sent = 0;
+    for event in events {
+        let transaction = db.begin().await?;
+        let due = registration::Entity::find()
+            .filter(registration::Column::EventId.eq(event.id))
+            .filter(registration::Column::Status.eq(CONFIRMED))
+            .filter(registration::Column::RemindedAt.is_null())
+            .all(&transaction)
+            .await?;
+        for row in due {
+            let cancel_token = new_token();
+            let marked = registration::Entity::update_many()
+                .col_expr(registration::Column::RemindedAt, Expr::value(now))
+                .col_expr(registration::Column::CancelTokenHash, Expr::value(digest(&cancel_token)))
+                .filter(registration::Column::Id.eq(row.id))
+                .filter(registration::Column::RemindedAt.is_null())
+                .exec(&transaction)
+                .await?;
+            if marked.rows_affected != 1 {
+                continue;
+            }
+            mail::enqueue(
+                &transaction,
+                mail,
+                Mail {
+                    to: &row.email,
+                    subject: format!("Herinnering: {}", event.title),
+                    template: "event",
+                    data: serde_json::json!({
+                        "name": row.name, "event": event_data(&event),
+                        "intro": "Een herinnering: u bent aangemeld voor deze bijeenkomst. We zien u graag!",
+                        "cancel_link": Links::new(mail, &cancel_token).cancel,
+                    }),
+                    calendar: None,
+                },
+            )
+            .await?;
+            sent += 1;
+        }
+        transaction.commit().await?;
+    }
+    Ok(sent)
+}
+
+/// Deletes the registrations of events that ended more than `after` ago.
+pub async fn purge(db: &DatabaseConnection, after: Duration) -> Result<u64, DbErr> {
+    let ended = Query::select()
+        .column(event::Column::Id)
+        .from(event::Entity)
+        .and_where(event::Column::EndsAt.lt(Utc::now() - after))
+        .to_owned();
+    let deleted =
+        registration::Entity::delete_many().filter(registration::Column::EventId.in_subquery(ended)).exec(db).await?;
+    Ok(deleted.rows_affected)
+}
+
+/// Marks who attended: the ids in `present` attended, the other confirmed ones did not.
+pub async fn set_attendance(db: &DatabaseConnection, event_id: i32, present: &[i32]) -> Result<(), DbErr> {
+    let transaction = db.begin().await?;
+    for attended in [true, false] {
+        let mut update = registration::Entity::update_many()
+            .col_expr(registration::Column::Attended, Expr::value(attended))
+            .filter(registration::Column::EventId.eq(event_id))
+            .filter(registration::Column::Status.eq(CONFIRMED));
+        update = if attended {
+            update.filter(registration::Column::Id.is_in(present.iter().copied()))
+        } else {
+            update.filter(registration::Column::Id.is_not_in(present.iter().copied()))
+        };
+        update.exec(&transaction).await?;
+    }
+    transaction.commit().await
+}
+
+/// A registration as the organiser sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Participant {
+    pub id: i32,
+    pub name: String,
+    pub email: String,
+    pub organisation: String,
+    pub role: String,
+    pub remarks: String,
+    pub status: String,
+    pub status_label: &'static str,
+    pub workshops: Vec<String>,
+    pub registered_at: DateTime<Utc>,
+    pub attended: Option<bool>,
+}
+
+pub fn status_label(status: &str) -> &'static str {
+    match status {
+        CONFIRMED => "Aangemeld",
+        WAITLISTED => "Wachtlijst",
+        UNCONFIRMED => "Nog niet bevestigd",
+        _ => "Afgemeld",
+    }
+}
+
+/// Everyone registered (not cancelled), confirmed first, then the waitlist in order.
+pub async fn participants(db: &impl ConnectionTrait, event_id: i32) -> Result<Vec<Participant>, DbErr> {
+    let programme = super::programme(db, event_id).await?;
+    let rows = registration::Entity::find()
+        .filter(registration::Column::EventId.eq(event_id))
+        .filter(registration::Column::Status.ne(CANCELLED))
+        .order_by_asc(registration::Column::Status)
+        .order_by_asc(registration::Column::WaitlistedAt)
+        .order_by_asc(registration::Column::Id)
+        .all(db)
+        .await?;
+    let choices = registration_choice::Entity::find()
+        .filter(registration_choice::Column::RegistrationId.is_in(rows.iter().map(|row| row.id)))
+        .all(db)
+        .await?;
+    let mut participants: Vec<Participant> = rows
+        .into_iter()
+        .map(|row| {
+            let workshops = choices
+                .iter()
+                .filter(|choice| choice.registration_id == row.id)
+                .filter_map(|choice| programme.iter().find(|item| item.id == choice.item_id))
+                .map(|item| item.title.clone())
+                .collect();
+            Participant {
+                id: row.id,
+                status_label: status_label(&row.status),
+                name: row.name,
+                email: row.email,
+                organisation: row.organisation,
+                role: row.role,
+                remarks: row.remarks,
+                status: row.status,
+                workshops,
+                registered_at: row.created_at,
+                attended: row.attended,
+            }
+        })
+        .collect();
+    let rank = |status: &str| match status {
+        CONFIRMED => 0,
+        WAITLISTED => 1,
+        _ => 2,
+    };
+    participants.sort_by_key(|participant| rank(&participant.status));
+    Ok(participants)
+}
+
+/// Links every registration mail carries.
+struct Links {
+    cancel: String,
+}
+
+impl Links {
+    fn new(mail: &MailSettings, cancel_token: &str) -> Links {
+        Links { cancel: mail.link(&format!("/aanmelding/annuleren/{cancel_token}")) }
+    }
+}
+
+/// What mail templates show of an event.
+fn event_data(event: &event::Model) -> serde_json::Value {
+    serde_json::json!({
+        "title": event.title,
+        "when": super::when(event.starts_at, event.ends_at),
+        "location": event.location,
+        "address": event.address,
+        "online_url": event.online_url,
+        "slug": event.slug,
+    })
+}
