@@ -43,8 +43,6 @@ const JUMP_SHARE: f64 = 0.15;
 const ORGANISATIONS: usize = 300;
 
 fn main() -> ExitCode {
-    // As the `oogst` binary does first thing.
-    oogst::startup::limit_allocator_arenas();
     let settings = match Settings::from_env() {
         Ok(settings) => settings,
         Err(error) => {

@@ -5,7 +5,6 @@ use oogst::cli::{self, Cli, Command};
 use oogst::config::Config;
 
 fn main() -> ExitCode {
-    oogst::startup::limit_allocator_arenas();
     let cli = Cli::parse();
     // The extraction child runs without a runtime, threads or logging: it reads one file
     // under tight memory limits and answers on stdout.

@@ -30,6 +30,8 @@ pub struct Model {
     /// ok, or no_text when the file has no extractable text (a scan).
     pub text_status: String,
     pub news_id: Option<i32>,
+    /// The event it is an attachment of.
+    pub event_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

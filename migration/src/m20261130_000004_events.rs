@@ -148,10 +148,14 @@ impl MigrationTrait for Migration {
         manager
             .alter_table(Table::alter().table(MailOutbox::Table).add_column(text_null(MailOutbox::Calendar)).to_owned())
             .await?;
+        manager
+            .alter_table(Table::alter().table(Documents::Table).add_column(integer_null(Documents::EventId)).to_owned())
+            .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.alter_table(Table::alter().table(Documents::Table).drop_column(Documents::EventId).to_owned()).await?;
         manager
             .alter_table(Table::alter().table(MailOutbox::Table).drop_column(MailOutbox::Calendar).to_owned())
             .await?;
@@ -238,6 +242,12 @@ enum RegistrationChoices {
 enum Organisations {
     Table,
     Id,
+}
+
+#[derive(DeriveIden)]
+enum Documents {
+    Table,
+    EventId,
 }
 
 #[derive(DeriveIden)]

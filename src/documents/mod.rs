@@ -64,6 +64,7 @@ pub struct DocumentInput {
     pub organisation_id: Option<i32>,
     pub practice_id: Option<i32>,
     pub news_id: Option<i32>,
+    pub event_id: Option<i32>,
     pub file: Option<StoredFile>,
 }
 
@@ -130,6 +131,7 @@ pub async fn upsert_in(db: &impl ConnectionTrait, input: DocumentInput) -> Resul
     model.organisation_id = Set(input.organisation_id);
     model.practice_id = Set(input.practice_id);
     model.news_id = Set(input.news_id);
+    model.event_id = Set(input.event_id);
     model.file_hash = Set(input.file.as_ref().map(|file| file.hash.clone()));
     model.file_name = Set(input.file.as_ref().map(|file| file.name.clone()));
     model.content_type = Set(input.file.as_ref().map(|file| file.content_type.clone()));
@@ -209,6 +211,8 @@ pub struct Upload {
     pub organisation: Option<String>,
     /// Slug of the news item it is attached to (beheerders only).
     pub news: Option<String>,
+    /// Slug of the event it is attached to (its organisers only).
+    pub event: Option<String>,
     pub file_name: String,
     pub bytes: Vec<u8>,
 }
@@ -254,6 +258,16 @@ pub async fn upload_as(
     if news_item.is_some() && !policy::can_manage_network(actor) {
         return Err(EditError::Forbidden);
     }
+    let event = match upload.event.as_deref().map(str::trim).filter(|slug| !slug.is_empty()) {
+        Some(slug) => Some(crate::events::find_organised(db, actor, slug).await?),
+        None => None,
+    };
+    let organisation_id = match &event {
+        Some(event) if upload.organisation.as_deref().is_none_or(|slug| slug.trim().is_empty()) => {
+            event.organisation_id
+        }
+        _ => organisation_id,
+    };
     let allowed = match organisation_id {
         Some(id) => policy::can_edit_practices_of(actor, id),
         None => policy::can_manage_network(actor),
@@ -275,6 +289,7 @@ pub async fn upload_as(
         organisation_id,
         practice_id: practice.map(|found| found.id),
         news_id: news_item.map(|found| found.id),
+        event_id: event.map(|found| found.id),
         file: Some(file),
     };
     let saved = upsert_in(&transaction, input).await?;
@@ -319,6 +334,7 @@ pub struct DocumentView {
     pub practice: Option<String>,
     pub practice_slug: Option<String>,
     pub news_slug: Option<String>,
+    pub event_slug: Option<String>,
 }
 
 pub async fn find(db: &impl ConnectionTrait, slug: &str) -> Result<Option<DocumentView>, DbErr> {
@@ -335,6 +351,10 @@ pub async fn find(db: &impl ConnectionTrait, slug: &str) -> Result<Option<Docume
     };
     let news = match model.news_id {
         Some(id) => news::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
+    let event = match model.event_id {
+        Some(id) => entity::event::Entity::find_by_id(id).one(db).await?,
         None => None,
     };
     Ok(Some(DocumentView {
@@ -357,6 +377,7 @@ pub async fn find(db: &impl ConnectionTrait, slug: &str) -> Result<Option<Docume
         practice: practice.as_ref().map(|found| found.title.clone()),
         practice_slug: practice.map(|found| found.slug),
         news_slug: news.map(|found| found.slug),
+        event_slug: event.map(|found| found.slug),
     }))
 }
 
@@ -366,18 +387,21 @@ pub async fn file_of(db: &impl ConnectionTrait, slug: &str) -> Result<Option<(St
     Ok(found.and_then(|model| Some((model.file_hash?, model.file_name.unwrap_or_default(), model.content_type?))))
 }
 
-/// Documents attached to a practice or news item, for their pages.
-pub async fn attached_to(
-    db: &impl ConnectionTrait,
-    practice_id: Option<i32>,
-    news_id: Option<i32>,
-) -> Result<Vec<DocumentView>, DbErr> {
-    let mut query = document::Entity::find().order_by_asc(document::Column::Title);
-    query = match (practice_id, news_id) {
-        (Some(id), _) => query.filter(document::Column::PracticeId.eq(id)),
-        (None, Some(id)) => query.filter(document::Column::NewsId.eq(id)),
-        (None, None) => return Ok(Vec::new()),
-    };
+/// What documents can be attached to, by id.
+#[derive(Debug, Clone, Copy)]
+pub enum AttachedTo {
+    Practice(i32),
+    News(i32),
+    Event(i32),
+}
+
+/// Documents attached to a practice, news item or event, for their pages.
+pub async fn attached_to(db: &impl ConnectionTrait, owner: AttachedTo) -> Result<Vec<DocumentView>, DbErr> {
+    let query = document::Entity::find().order_by_asc(document::Column::Title).filter(match owner {
+        AttachedTo::Practice(id) => document::Column::PracticeId.eq(id),
+        AttachedTo::News(id) => document::Column::NewsId.eq(id),
+        AttachedTo::Event(id) => document::Column::EventId.eq(id),
+    });
     let mut views = Vec::new();
     for model in query.all(db).await? {
         views.extend(find(db, &model.slug).await?);

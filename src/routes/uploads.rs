@@ -57,6 +57,7 @@ pub async fn read(mut payload: Multipart, max_bytes: usize) -> Result<ReceivedUp
             "practice" => upload.practice = Some(text()),
             "organisation" => upload.organisation = Some(text()),
             "news" => upload.news = Some(text()),
+            "event" => upload.event = Some(text()),
             "csrf" => csrf = text(),
             _ => {}
         }

@@ -113,7 +113,14 @@ async fn openapi_matches_responses(backend: Backend) {
     for (name, _) in search["hits"][0].as_object().unwrap() {
         assert!(hit_properties.contains_key(name), "hit field {name} undocumented");
     }
-    for path in ["/api/v1/practices", "/api/v1/practices/{slug}/similar", "/api/v1/organisations"] {
+    for path in [
+        "/api/v1/practices",
+        "/api/v1/practices/{slug}/similar",
+        "/api/v1/organisations",
+        "/api/v1/events",
+        "/api/v1/events/{slug}",
+        "/api/v1/events/{slug}/registrations",
+    ] {
         assert!(spec["paths"].get(path).is_some(), "{path} is not documented");
     }
     app.stop().await;

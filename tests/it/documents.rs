@@ -26,7 +26,13 @@ async fn redacteur_token(app: &TestApp) -> String {
     app.token("femke@example.nl", PASSWORD).await
 }
 
-async fn upload(app: &TestApp, token: &str, file_name: &str, bytes: Vec<u8>, fields: &[(&str, &str)]) -> (u16, Value) {
+pub async fn upload(
+    app: &TestApp,
+    token: &str,
+    file_name: &str,
+    bytes: Vec<u8>,
+    fields: &[(&str, &str)],
+) -> (u16, Value) {
     let mut form = reqwest::multipart::Form::new()
         .part("file", reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()));
     for (name, value) in fields {

@@ -392,7 +392,7 @@ storage_test!(calendar_shows_dutch_time_across_dst);
 async fn organiser_runs_an_event_in_the_browser(backend: Backend) {
     let env = TestEnv::new(backend).await;
     let (app, smtp) = app_with_mail(&env).await;
-    token_for(&app, "bureau@oogst.test", Role::Beheerder, None).await;
+    let bureau = token_for(&app, "bureau@oogst.test", Role::Beheerder, None).await;
     let organiser = app.browser();
     let login = app
         .submit_form(
@@ -430,6 +430,16 @@ async fn organiser_runs_an_event_in_the_browser(backend: Backend) {
     assert_eq!(created.status(), 303);
     let path = created.headers()["location"].to_str().unwrap().to_string();
     let slug = path.trim_start_matches("/agenda/").to_string();
+    let attachment = b"Programma van de kick-off\nMet een sessie over warme overdracht.".to_vec();
+    let (status, body) = crate::documents::upload(
+        &app,
+        &bureau,
+        "programma.txt",
+        attachment,
+        &[("event", &slug), ("title", "Programma")],
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
 
     // Anyone finds it on the agenda and in search, and registers with a workshop choice.
     let agenda = app.get("/agenda").await.text().await.unwrap();
@@ -440,6 +450,7 @@ async fn organiser_runs_an_event_in_the_browser(backend: Backend) {
     .await;
     let visitor = app.browser();
     let page = visitor.get(format!("{}{path}", app.address)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(">Programma</a>"), "the attachment is on the event page");
     let slot = page.split("name=\"slot_").nth(1).unwrap().split('"').next().unwrap().to_string();
     let before_label = page.split("required> GIRFEC in Tilburg").next().unwrap();
     let girfec = before_label.rsplit("value=\"").next().unwrap().split('"').next().unwrap().to_string();

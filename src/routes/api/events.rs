@@ -45,7 +45,6 @@ pub async fn list(
 /// An event with its programme and the places left.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct EventDetail {
-    #[serde(flatten)]
     pub event: EventView,
     pub description: String,
     pub programme: Vec<Slot>,

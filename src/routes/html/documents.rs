@@ -57,24 +57,26 @@ pub async fn download(state: web::Data<AppState>, slug: web::Path<String>) -> Re
         .body(bytes))
 }
 
+/// What the new document will belong to (slugs; empty for none), as the form carries it.
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
 pub struct NewParams {
     praktijk: String,
     nieuws: String,
+    bijeenkomst: String,
 }
 
 async fn form_data(
     state: &AppState,
-    practice: &str,
-    news: &str,
+    owner: &NewParams,
     errors: Option<serde_json::Value>,
 ) -> Result<serde_json::Value, PageError> {
     let taxonomy = Taxonomy::load(&state.db).await?;
     Ok(serde_json::json!({
         "page_title": "Document uploaden",
-        "practice": practice,
-        "news": news,
+        "practice": owner.praktijk,
+        "news": owner.nieuws,
+        "event": owner.bijeenkomst,
         "max_mb": state.uploads.max_bytes / 1024 / 1024,
         "kinds": DocumentKind::slugs().iter().map(|slug| serde_json::json!({"slug": slug, "name": DocumentKind::label_of(slug)})).collect::<Vec<_>>(),
         "themes": taxonomy.themes.iter().map(|theme| serde_json::json!({"slug": theme.slug, "name": theme.name})).collect::<Vec<_>>(),
@@ -90,7 +92,7 @@ pub async fn new_form(
     params: web::Query<NewParams>,
 ) -> Result<HttpResponse, PageError> {
     let actor = viewer.allowed(policy::can_edit_some_practices)?;
-    let data = form_data(&state, &params.praktijk, &params.nieuws, None).await?;
+    let data = form_data(&state, &params, None).await?;
     form_page(&request, &state, "document_form", &Viewer(Some(actor)), data)
 }
 
@@ -105,16 +107,19 @@ pub async fn create(
     let received = match uploads::read(payload, state.uploads.max_bytes).await {
         Ok(received) => received,
         Err(RouteError::Invalid(errors)) => {
-            return again(&request, &state, actor, ("", ""), EditError::Invalid(errors)).await
+            return again(&request, &state, actor, &NewParams::default(), EditError::Invalid(errors)).await
         }
         Err(other) => return Err(other.into()),
     };
     state.csrf.verify(&request, &received.csrf)?;
-    let practice = received.upload.practice.clone().unwrap_or_default();
-    let news = received.upload.news.clone().unwrap_or_default();
+    let owner = NewParams {
+        praktijk: received.upload.practice.clone().unwrap_or_default(),
+        nieuws: received.upload.news.clone().unwrap_or_default(),
+        bijeenkomst: received.upload.event.clone().unwrap_or_default(),
+    };
     match documents::upload_as(&state.db, &state.uploads, &actor, received.upload).await {
         Ok(document) => Ok(see_other(&document.url)),
-        Err(error) => again(&request, &state, actor, (&practice, &news), error).await,
+        Err(error) => again(&request, &state, actor, &owner, error).await,
     }
 }
 
@@ -123,10 +128,10 @@ async fn again(
     request: &HttpRequest,
     state: &AppState,
     actor: crate::accounts::Actor,
-    (practice, news): (&str, &str),
+    owner: &NewParams,
     error: EditError,
 ) -> Result<HttpResponse, PageError> {
     let EditError::Invalid(errors) = error else { return Err(error.into()) };
-    let data = form_data(state, practice, news, Some(serde_json::to_value(errors).unwrap_or_default())).await?;
+    let data = form_data(state, owner, Some(serde_json::to_value(errors).unwrap_or_default())).await?;
     form_again(request, state, "document_form", &Viewer(Some(actor)), data)
 }

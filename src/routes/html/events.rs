@@ -84,6 +84,7 @@ async fn event_page_data(
         "slots": slots,
         "choose": slots.iter().any(|slot| slot.choose),
         "organises": organises,
+        "attachments": crate::documents::attached_to(&state.db, crate::documents::AttachedTo::Event(found.id)).await?,
         "input": RegistrationInput::default(),
     });
     Ok((found, data))
