@@ -1,10 +1,11 @@
-//! Demo content for `oogst serve --demo`: organisations and practices written for the
-//! learning network, embedded in the binary and loaded through the import path.
+//! Demo content for `oogst serve --demo`: organisations, practices and events written for
+//! the learning network, embedded in the binary; practices are loaded through the import path.
 
 use indicatif::ProgressBar;
 use rust_embed::RustEmbed;
 use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
 
+use crate::events::{EventInput, ProgrammeInput};
 use crate::import::{self, ImportReport, Item};
 use crate::organisations::{self, OrganisationInput};
 
@@ -53,5 +54,61 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<Option<ImportRepor
     if let Some((path, message)) = report.failed.first() {
         return Err(DemoError::Broken(format!("{}: {message}", path.display())));
     }
+    load_events(db).await?;
     Ok(Some(report))
+}
+
+/// A demo event, dated relative to today so the agenda always has something coming up.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoEvent {
+    slug: String,
+    title: String,
+    kind: String,
+    organisation: Option<String>,
+    days_from_now: i64,
+    start: String,
+    end: String,
+    #[serde(default)]
+    location: String,
+    #[serde(default)]
+    address: String,
+    online_url: Option<String>,
+    capacity: i32,
+    #[serde(default)]
+    members_only: bool,
+    description: String,
+    #[serde(default)]
+    programme: Vec<ProgrammeInput>,
+}
+
+impl DemoEvent {
+    fn into_input(self, today: chrono::NaiveDate) -> EventInput {
+        let day = today + chrono::Duration::days(self.days_from_now);
+        EventInput {
+            slug: self.slug,
+            title: self.title,
+            kind: self.kind,
+            description: self.description,
+            starts_at: format!("{day}T{}", self.start),
+            ends_at: format!("{day}T{}", self.end),
+            location: self.location,
+            address: self.address,
+            online_url: self.online_url,
+            organisation: self.organisation,
+            members_only: self.members_only,
+            capacity: self.capacity,
+            programme: self.programme,
+            ..Default::default()
+        }
+    }
+}
+
+async fn load_events(db: &DatabaseConnection) -> Result<(), DemoError> {
+    let file = DemoFiles::get("events.yaml").ok_or_else(|| DemoError::Broken("events.yaml is missing".into()))?;
+    let events: Vec<DemoEvent> =
+        serde_yaml_ng::from_slice(&file.data).map_err(|error| DemoError::Broken(format!("events.yaml: {error}")))?;
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Amsterdam).date_naive();
+    let inputs = events.into_iter().map(|event| event.into_input(today)).collect();
+    crate::events::create_demo(db, inputs).await.map_err(|error| DemoError::Broken(format!("events.yaml: {error}")))
 }

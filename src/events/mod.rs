@@ -315,37 +315,83 @@ pub async fn save_as(
     mail: &MailSettings,
     actor: &Actor,
     existing: Option<&str>,
-    mut input: EventInput,
+    input: EventInput,
 ) -> Result<event::Model, EditError> {
     let times = input.validate().map_err(EditError::Invalid)?;
     let transaction = db.begin().await?;
-    let organisation = match input.organisation.as_deref().filter(|slug| !slug.is_empty()) {
-        Some(slug) => Some(
-            crate::organisations::find_by_slug(&transaction, slug)
-                .await?
-                .ok_or_else(|| EditError::field("organisation", format!("Onbekende organisatie '{slug}'.")))?,
-        ),
-        None => None,
-    };
-    let organisation_id = organisation.as_ref().map(|organisation| organisation.id);
+    let organisation_id = organisation_id(&transaction, &input).await?;
     if !may_organise(actor, organisation_id) {
         return Err(EditError::Forbidden);
     }
-    let now = Utc::now().trunc_subsecs(0);
     let before = match existing {
         Some(slug) => Some(find_organised(&transaction, actor, slug).await?),
         None => None,
     };
-    let mut model = match &before {
+    let saved = write(&transaction, before.as_ref(), input, &times, organisation_id).await?;
+    if let Some(before) = &before {
+        if moved(before, &saved) {
+            registration::notify_change(&transaction, mail, &saved, registration::Change::Moved).await?;
+        }
+        registration::fill_from_waitlist(&transaction, mail, saved.id).await?;
+    }
+    let action = if before.is_some() { "bewerkt" } else { "aangemaakt" };
+    crate::audit::record(&transaction, actor, action, "bijeenkomst", &saved.slug, saved.title.clone()).await?;
+    transaction.commit().await?;
+    Ok(saved)
+}
+
+/// Creates the demo events whose slugs are new; `serve --demo` calls it without an account.
+pub async fn create_demo(db: &DatabaseConnection, inputs: Vec<EventInput>) -> Result<(), EditError> {
+    let transaction = db.begin().await?;
+    for input in inputs {
+        if find(&transaction, &input.slug).await?.is_some() {
+            continue;
+        }
+        let times = input.validate().map_err(EditError::Invalid)?;
+        let organisation_id = organisation_id(&transaction, &input).await?;
+        write(&transaction, None, input, &times, organisation_id).await?;
+    }
+    transaction.commit().await?;
+    Ok(())
+}
+
+async fn organisation_id(db: &impl ConnectionTrait, input: &EventInput) -> Result<Option<i32>, EditError> {
+    match input.organisation.as_deref().filter(|slug| !slug.is_empty()) {
+        Some(slug) => Ok(Some(
+            crate::organisations::find_by_slug(db, slug)
+                .await?
+                .ok_or_else(|| EditError::field("organisation", format!("Onbekende organisatie '{slug}'.")))?
+                .id,
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Stores a new event (`before` None) or the changes to one, with its programme and its
+/// search outbox record.
+async fn write(
+    db: &impl ConnectionTrait,
+    before: Option<&event::Model>,
+    mut input: EventInput,
+    times: &Times,
+    organisation_id: Option<i32>,
+) -> Result<event::Model, EditError> {
+    let now = Utc::now().trunc_subsecs(0);
+    let mut model = match before {
         Some(found) => {
+            if input.capacity < found.confirmed {
+                return Err(EditError::field(
+                    "capacity",
+                    format!("Er zijn al {} bevestigde aanmeldingen; minder plaatsen kan niet.", found.confirmed),
+                ));
+            }
             input.slug = found.slug.clone();
             event::ActiveModel::from(found.clone())
         }
         None => {
             if input.slug.is_empty() {
-                input.slug =
-                    free_slug::<event::Entity>(&transaction, event::Column::Slug, &input.title, "bijeenkomst").await?;
-            } else if find(&transaction, &input.slug).await?.is_some() {
+                input.slug = free_slug::<event::Entity>(db, event::Column::Slug, &input.title, "bijeenkomst").await?;
+            } else if find(db, &input.slug).await?.is_some() {
                 return Err(EditError::field("slug", "Er is al een bijeenkomst met deze korte naam."));
             }
             event::ActiveModel {
@@ -356,14 +402,6 @@ pub async fn save_as(
             }
         }
     };
-    if let Some(found) = &before {
-        if input.capacity < found.confirmed {
-            return Err(EditError::field(
-                "capacity",
-                format!("Er zijn al {} bevestigde aanmeldingen; minder plaatsen kan niet.", found.confirmed),
-            ));
-        }
-    }
     model.slug = Set(input.slug.clone());
     model.title = Set(input.title.trim().to_string());
     model.kind = Set(input.kind.clone());
@@ -379,21 +417,12 @@ pub async fn save_as(
     model.registration_opens_at = Set(times.opens_at);
     model.registration_closes_at = Set(times.closes_at);
     model.updated_at = Set(now);
-    let saved = match &before {
-        Some(_) => model.update(&transaction).await?,
-        None => model.insert(&transaction).await?,
+    let saved = match before {
+        Some(_) => model.update(db).await?,
+        None => model.insert(db).await?,
     };
-    save_programme(&transaction, &saved, &input.programme, &times.programme, before.is_some()).await?;
-    if let Some(before) = &before {
-        if moved(before, &saved) {
-            registration::notify_change(&transaction, mail, &saved, registration::Change::Moved).await?;
-        }
-        registration::fill_from_waitlist(&transaction, mail, saved.id).await?;
-    }
-    crate::outbox::record_changes(&transaction, ItemKind::Event, &[saved.id]).await?;
-    let action = if before.is_some() { "bewerkt" } else { "aangemaakt" };
-    crate::audit::record(&transaction, actor, action, "bijeenkomst", &saved.slug, saved.title.clone()).await?;
-    transaction.commit().await?;
+    save_programme(db, &saved, &input.programme, &times.programme, before.is_some()).await?;
+    crate::outbox::record_changes(db, ItemKind::Event, &[saved.id]).await?;
     Ok(saved)
 }
 

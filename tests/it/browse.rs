@@ -61,6 +61,11 @@ async fn demo_site(backend: Backend) {
         "/themas/thuiszitters",
         "/zoeken",
         "/zoeken?q=thuiszitters&theme=thuiszitters",
+        "/agenda",
+        "/agenda?periode=voorbij",
+        "/agenda/werksessie-thuiszitters-en-schoolaanwezigheid",
+        "/agenda.ics",
+        "/zoeken?q=girfec&kind=event",
         "/static/oogst.css",
         "/healthz",
         "/readyz",
@@ -79,6 +84,17 @@ async fn demo_site(backend: Backend) {
     assert!(results.contains("<legend>Thema</legend>"));
     assert!(results.contains("<mark>"));
     assert!(results.contains("resultaten voor"));
+
+    // The demo agenda: a werksessie with two workshops to choose from, findable in search.
+    let event = app.get("/agenda/werksessie-thuiszitters-en-schoolaanwezigheid").await.text().await.unwrap();
+    assert!(event.contains("<legend>Workshop 14:00–15:15</legend>"), "{event}");
+    assert_eq!(event.matches("type=\"radio\"").count(), 2);
+    let past = app.get("/agenda?periode=voorbij").await.text().await.unwrap();
+    assert!(!past.contains("Heidag"), "members-only events are for members");
+    app.wait_for_search("q=girfec&kind=event", std::time::Duration::from_secs(5), |slugs| {
+        slugs == ["verdiepingsochtend-girfec-tilburg"]
+    })
+    .await;
 
     app.stop().await;
     env.finish().await;
@@ -106,6 +122,20 @@ async fn openapi_matches_responses(backend: Backend) {
         }
         for (name, _) in body.as_object().unwrap() {
             assert!(properties.contains_key(name), "{path}: field {name} is not documented in {schema}");
+        }
+    }
+    // The demo agenda: three public events coming up, and each matches its documented shape.
+    let (_, agenda) = app.get_json("/api/v1/events").await;
+    assert_eq!(agenda["total"], 3, "{agenda}");
+    let slug = agenda["items"][0]["slug"].as_str().unwrap();
+    let (_, detail) = app.get_json(&format!("/api/v1/events/{slug}")).await;
+    for (value, schema) in [(&detail, "EventDetail"), (&detail["event"], "EventView")] {
+        let properties = schemas[schema]["properties"].as_object().unwrap_or_else(|| panic!("{schema} has properties"));
+        for (name, _) in value.as_object().unwrap() {
+            assert!(properties.contains_key(name), "field {name} is not documented in {schema}");
+        }
+        for (name, _) in properties {
+            assert!(value.get(name).is_some(), "documented field {name} missing in {value}");
         }
     }
     let hit_properties = schemas["ApiHit"]["properties"].as_object().unwrap();
