@@ -280,10 +280,7 @@ impl Registrar<'_> {
             return Err(RegistrationError::Closed("Deze bijeenkomst is afgelast.".into()));
         }
         // The cancel link's token is only in the mails; a new one goes into the next mail.
-        let cancel_token = new_token();
-        let mut row = registration::ActiveModel::from(found);
-        row.cancel_token_hash = Set(digest(&cancel_token));
-        let row = row.update(&transaction).await?;
+        let (row, cancel_token) = with_new_cancel_link(&transaction, found).await?;
         let outcome = place(&transaction, self.mail, &event, &row, &cancel_token, Placed::Registered).await?;
         transaction.commit().await?;
         Ok((event, outcome))
@@ -591,10 +588,7 @@ pub async fn fill_from_waitlist<C: ConnectionTrait + TransactionTrait>(
         if event.confirmed >= event.capacity || event.cancelled_at.is_some() {
             break;
         }
-        let cancel_token = new_token();
-        let mut with_link = registration::ActiveModel::from(row);
-        with_link.cancel_token_hash = Set(digest(&cancel_token));
-        let row = with_link.update(db).await?;
+        let (row, cancel_token) = with_new_cancel_link(db, row).await?;
         place(db, mail, &event, &row, &cancel_token, Placed::Promoted).await?;
     }
     Ok(())
@@ -636,11 +630,8 @@ pub async fn notify_change(
         Change::Cancelled => (format!("Afgelast: {}", event.title), "Deze bijeenkomst gaat helaas niet door."),
     };
     for row in rows {
-        let cancel_token = new_token();
         let confirmed = row.status == CONFIRMED;
-        let mut with_link = registration::ActiveModel::from(row);
-        with_link.cancel_token_hash = Set(digest(&cancel_token));
-        let row = with_link.update(db).await?;
+        let (row, cancel_token) = with_new_cancel_link(db, row).await?;
         let links = Links::new(mail, &cancel_token);
         let event_link = mail.link(&format!("/agenda/{}", event.slug));
         mail::enqueue(
@@ -681,10 +672,7 @@ pub async fn mail_participants(
         .await?;
     let count = rows.len();
     for row in rows {
-        let cancel_token = new_token();
-        let mut with_link = registration::ActiveModel::from(row);
-        with_link.cancel_token_hash = Set(digest(&cancel_token));
-        let row = with_link.update(&transaction).await?;
+        let (row, cancel_token) = with_new_cancel_link(&transaction, row).await?;
         mail::enqueue(
             &transaction,
             mail,
@@ -865,6 +853,18 @@ pub async fn participants(db: &impl ConnectionTrait, event_id: i32) -> Result<Ve
     };
     participants.sort_by_key(|participant| rank(&participant.status));
     Ok(participants)
+}
+
+/// Gives the registration a new cancel link for the mail about to be sent. Only the token's
+/// hash is stored, so every mail needs a fresh one; older links stop working.
+async fn with_new_cancel_link(
+    db: &impl ConnectionTrait,
+    row: registration::Model,
+) -> Result<(registration::Model, String), DbErr> {
+    let token = new_token();
+    let mut with_link = registration::ActiveModel::from(row);
+    with_link.cancel_token_hash = Set(digest(&token));
+    Ok((with_link.update(db).await?, token))
 }
 
 /// Links every registration mail carries.

@@ -10,7 +10,7 @@ use crate::common::{Backend, TestApp, TestEnv};
 use crate::smtp::TestSmtp;
 use crate::storage_test;
 
-const PASSWORD: &str = "paarse olifanten dansen op het dak";
+use crate::common::PASSWORD;
 const NEW_PASSWORD: &str = "zeven zwaluwen zingen zachtjes";
 
 async fn app_with_mail(env: &TestEnv, smtp_url: &str) -> TestApp {

@@ -263,8 +263,9 @@ pub fn hidden_field(html: &str, name: &str) -> String {
 
 pub const PASSWORD: &str = "paarse olifanten dansen op het dak";
 
-/// A Bearer token for a new account with `role`, of `organisation` (a slug) if given.
-pub async fn token_for(app: &TestApp, email: &str, role: oogst::accounts::Role, organisation: Option<&str>) -> String {
+/// Creates an account with `role` (of `organisation`, a slug, if given) and returns the
+/// token of its invitation link, as `oogst user create` would mail it.
+pub async fn invite(app: &TestApp, email: &str, role: oogst::accounts::Role, organisation: Option<&str>) -> String {
     let db = oogst::startup::connect(&app.config).await.unwrap();
     let organisation_id = match organisation {
         Some(slug) => Some(oogst::organisations::find_by_slug(&db, slug).await.unwrap().unwrap().id),
@@ -272,12 +273,18 @@ pub async fn token_for(app: &TestApp, email: &str, role: oogst::accounts::Role, 
     };
     let new = oogst::accounts::NewUser {
         email: email.into(),
-        name: "Programmabureau".into(),
+        name: email.into(),
         role,
         organisation_id,
         job_title: String::new(),
     };
-    let (_, token) = oogst::accounts::create_with_link(&db, &new).await.unwrap();
-    oogst::accounts::accept_invitation(&db, &token, PASSWORD).await.unwrap();
+    oogst::accounts::create_with_link(&db, &new).await.unwrap().1
+}
+
+/// A Bearer token for a new account with `role`, of `organisation` (a slug) if given.
+pub async fn token_for(app: &TestApp, email: &str, role: oogst::accounts::Role, organisation: Option<&str>) -> String {
+    let link = invite(app, email, role, organisation).await;
+    let db = oogst::startup::connect(&app.config).await.unwrap();
+    oogst::accounts::accept_invitation(&db, &link, PASSWORD).await.unwrap();
     app.token(email, PASSWORD).await
 }

@@ -9,21 +9,9 @@ use crate::common::{Backend, TestApp, TestEnv};
 use crate::files;
 use crate::storage_test;
 
-const PASSWORD: &str = "paarse olifanten dansen op het dak";
-
 async fn redacteur_token(app: &TestApp) -> String {
-    let db = oogst::startup::connect(&app.config).await.unwrap();
-    let organisation = oogst::organisations::find_by_slug(&db, "gemeente-gorinchem").await.unwrap().unwrap();
-    let new = oogst::accounts::NewUser {
-        email: "femke@example.nl".into(),
-        name: "Femke".into(),
-        role: oogst::accounts::Role::Redacteur,
-        organisation_id: Some(organisation.id),
-        job_title: String::new(),
-    };
-    let (_, token) = oogst::accounts::create_with_link(&db, &new).await.unwrap();
-    oogst::accounts::accept_invitation(&db, &token, PASSWORD).await.unwrap();
-    app.token("femke@example.nl", PASSWORD).await
+    crate::common::token_for(app, "femke@example.nl", oogst::accounts::Role::Redacteur, Some("gemeente-gorinchem"))
+        .await
 }
 
 pub async fn upload(

@@ -6,7 +6,7 @@ use crate::common::{hidden_field, Backend, TestApp, TestEnv};
 use crate::smtp::TestSmtp;
 use crate::storage_test;
 
-const PASSWORD: &str = "paarse olifanten dansen op het dak";
+use crate::common::PASSWORD;
 
 /// A browser logged in as a new account with this role (created through the library,
 /// the password set through the mailed-link form).
@@ -16,19 +16,7 @@ async fn logged_in(
     role: oogst::accounts::Role,
     organisation: Option<&str>,
 ) -> reqwest::Client {
-    let db = oogst::startup::connect(&app.config).await.unwrap();
-    let organisation_id = match organisation {
-        Some(slug) => Some(oogst::organisations::find_by_slug(&db, slug).await.unwrap().unwrap().id),
-        None => None,
-    };
-    let new = oogst::accounts::NewUser {
-        email: email.into(),
-        name: email.into(),
-        role,
-        organisation_id,
-        job_title: String::new(),
-    };
-    let (_, token) = oogst::accounts::create_with_link(&db, &new).await.unwrap();
+    let token = crate::common::invite(app, email, role, organisation).await;
     let browser = app.browser();
     let path = oogst::accounts::set_password_path(&token);
     let response = app

@@ -180,8 +180,23 @@ pub struct TokenForm {
     csrf: String,
 }
 
-/// The link in the confirmation mail shows a button: mail scanners that open links must not
-/// confirm on someone's behalf.
+/// A link from a mail opens a page with one button: mail scanners that open links must not
+/// confirm or cancel on someone's behalf.
+struct LinkPage {
+    title: &'static str,
+    action: String,
+    message: String,
+}
+
+impl LinkPage {
+    fn render(self, request: &HttpRequest, state: &AppState, viewer: &Viewer) -> Result<HttpResponse, PageError> {
+        let data = serde_json::json!({
+            "page_title": self.title, "action": self.action, "message": self.message, "button": self.title,
+        });
+        form_page(request, state, "events/link", viewer, data)
+    }
+}
+
 #[get("/aanmelding/bevestigen/{token}")]
 pub async fn confirm_form(
     request: HttpRequest,
@@ -189,13 +204,12 @@ pub async fn confirm_form(
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let data = serde_json::json!({
-        "page_title": "Aanmelding bevestigen",
-        "action": format!("/aanmelding/bevestigen/{token}"),
-        "message": "Bevestig hieronder uw aanmelding.",
-        "button": "Aanmelding bevestigen",
-    });
-    form_page(&request, &state, "events/link", &viewer, data)
+    let link = LinkPage {
+        title: "Aanmelding bevestigen",
+        action: format!("/aanmelding/bevestigen/{token}"),
+        message: "Bevestig hieronder uw aanmelding.".into(),
+    };
+    link.render(&request, &state, &viewer)
 }
 
 #[post("/aanmelding/bevestigen/{token}")]
@@ -219,13 +233,13 @@ pub async fn cancel_form(
     token: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let (event, row) = registrar(&state).peek_cancel(&token).await?;
-    let data = serde_json::json!({
-        "page_title": "Afmelden",
-        "action": format!("/aanmelding/annuleren/{token}"),
-        "message": format!("Wilt u {} afmelden voor '{}' ({})?", row.name, event.title, events::when(event.starts_at, event.ends_at)),
-        "button": "Afmelden",
-    });
-    form_page(&request, &state, "events/link", &viewer, data)
+    let when = events::when(event.starts_at, event.ends_at);
+    let link = LinkPage {
+        title: "Afmelden",
+        action: format!("/aanmelding/annuleren/{token}"),
+        message: format!("Wilt u {} afmelden voor '{}' ({when})?", row.name, event.title),
+    };
+    link.render(&request, &state, &viewer)
 }
 
 #[post("/aanmelding/annuleren/{token}")]
