@@ -280,6 +280,36 @@ async fn registration_refuses_bad_input_and_loses_nothing(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(one_click.json::<Value>().await.unwrap()["status"], "confirmed", "a member registers with one click");
+    // A full workshop is refused while another in its slot has room.
+    let workshops = create_event(
+        &app,
+        &bureau,
+        json!({
+            "title": "Werksessie met kleine workshop", "kind": "werksessie", "capacity": 20, "location": "Zwijndrecht",
+            "starts_at": "2027-04-13T13:30", "ends_at": "2027-04-13T16:00",
+            "programme": [
+                {"starts": "14:00", "ends": "15:00", "title": "Klein", "workshop": true, "capacity": 1},
+                {"starts": "14:00", "ends": "15:00", "title": "Groot", "workshop": true, "capacity": 10},
+            ],
+        }),
+    )
+    .await;
+    let workshops_slug = workshops["slug"].as_str().unwrap();
+    let (_, detail) = app.get_json(&format!("/api/v1/events/{workshops_slug}")).await;
+    let small = detail["programme"][0]["items"][0]["id"].as_i64().unwrap();
+    let member_registration = app
+        .client
+        .post(format!("{}/api/v1/events/{workshops_slug}/registrations", app.address))
+        .bearer_auth(&member)
+        .json(&json!({"choices": [small]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(member_registration.status(), 201);
+    let (status, body) = register(&app, workshops_slug, person(2, &[small])).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("'Klein' is vol; kies een andere"), "{body}");
+
     let worker = oogst::events::worker::EventsWorker {
         db: db.clone(),
         mail: oogst::mail::MailSettings::from_config(&app.config).unwrap(),
