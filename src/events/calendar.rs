@@ -17,21 +17,21 @@ RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n";
 
 /// The invitation for one event (METHOD:PUBLISH).
 pub fn invitation(event: &event::Model, domain: &str, url: &str) -> String {
-    calendar(&[(event, url.to_string())], domain, "PUBLISH", None)
+    calendar(&[(event, url)], domain, "PUBLISH", None)
 }
 
 /// The notice that an event is called off: the same UID, STATUS:CANCELLED.
 pub fn cancellation(event: &event::Model, domain: &str, url: &str) -> String {
-    calendar(&[(event, url.to_string())], domain, "CANCEL", None)
+    calendar(&[(event, url)], domain, "CANCEL", None)
 }
 
 /// The agenda to subscribe to: every event with its page's address.
 pub fn feed(events: &[(event::Model, String)], domain: &str) -> String {
-    let events: Vec<(&event::Model, String)> = events.iter().map(|(event, url)| (event, url.clone())).collect();
+    let events: Vec<(&event::Model, &str)> = events.iter().map(|(event, url)| (event, url.as_str())).collect();
     calendar(&events, domain, "PUBLISH", Some("Oogst agenda"))
 }
 
-fn calendar(events: &[(&event::Model, String)], domain: &str, method: &str, name: Option<&str>) -> String {
+fn calendar(events: &[(&event::Model, &str)], domain: &str, method: &str, name: Option<&str>) -> String {
     let mut out = String::new();
     line(&mut out, "BEGIN:VCALENDAR");
     line(&mut out, "VERSION:2.0");

@@ -813,7 +813,6 @@ pub async fn participants(db: &impl ConnectionTrait, event_id: i32) -> Result<Ve
     let rows = registration::Entity::find()
         .filter(registration::Column::EventId.eq(event_id))
         .filter(registration::Column::Status.ne(CANCELLED))
-        .order_by_asc(registration::Column::Status)
         .order_by_asc(registration::Column::WaitlistedAt)
         .order_by_asc(registration::Column::Id)
         .all(db)

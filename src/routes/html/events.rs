@@ -51,9 +51,13 @@ pub async fn agenda(
 #[get("/agenda.ics")]
 pub async fn feed(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
     let rows = events::public_for_feed(&state.db).await?;
-    let with_links: Vec<_> =
-        rows.into_iter().map(|event| (state.mail.link(&format!("/agenda/{}", event.slug)), event)).collect();
-    let with_links: Vec<_> = with_links.into_iter().map(|(link, event)| (event, link)).collect();
+    let with_links: Vec<_> = rows
+        .into_iter()
+        .map(|event| {
+            let link = state.mail.link(&format!("/agenda/{}", event.slug));
+            (event, link)
+        })
+        .collect();
     Ok(HttpResponse::Ok()
         .content_type("text/calendar; charset=utf-8")
         .insert_header(("Content-Disposition", "inline; filename=\"oogst-agenda.ics\""))
