@@ -121,6 +121,17 @@ impl MigrationTrait for Migration {
         ] {
             manager.create_index(Index::create().name(name).table(Registrations::Table).col(column).to_owned()).await?;
         }
+        // Waitlist positions and participant lists look up an event's registrations by status.
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_registrations_event_status")
+                    .table(Registrations::Table)
+                    .col(Registrations::EventId)
+                    .col(Registrations::Status)
+                    .to_owned(),
+            )
+            .await?;
         manager
             .create_table(
                 Table::create()

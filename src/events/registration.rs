@@ -419,6 +419,17 @@ async fn take_places(db: &impl TransactionTrait, event_id: i32, items: &[i32]) -
     Ok(true)
 }
 
+/// Holds the event's row until the transaction ends (PostgreSQL locks a row it updates;
+/// SQLite has one writer anyway), so concurrent waitlist joins queue up.
+async fn lock_event(db: &impl ConnectionTrait, event_id: i32) -> Result<(), DbErr> {
+    event::Entity::update_many()
+        .col_expr(event::Column::Confirmed, Expr::col(event::Column::Confirmed).into())
+        .filter(event::Column::Id.eq(event_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 async fn release_places(db: &impl ConnectionTrait, event_id: i32, items: &[i32]) -> Result<(), DbErr> {
     event::Entity::update_many()
         .col_expr(event::Column::Confirmed, Expr::col(event::Column::Confirmed).sub(1))
@@ -454,16 +465,18 @@ async fn place<C: ConnectionTrait + TransactionTrait>(
     why: Placed,
 ) -> Result<Outcome, RegistrationError> {
     let items = choices_of(db, row.id).await?;
-    let now = Utc::now();
     let placed = take_places(db, event.id, &items).await?;
     let mut update = registration::ActiveModel::from(row.clone());
     if placed {
         update.status = Set(CONFIRMED.into());
-        update.confirmed_at = Set(Some(now));
+        update.confirmed_at = Set(Some(Utc::now()));
     } else {
         update.status = Set(WAITLISTED.into());
         if row.waitlisted_at.is_none() {
-            update.waitlisted_at = Set(Some(now));
+            // Joining the waitlist one at a time per event: the time taken after the lock
+            // orders the list, and the position counted then sees everyone ahead.
+            lock_event(db, event.id).await?;
+            update.waitlisted_at = Set(Some(Utc::now()));
         }
     }
     let row = update.update(db).await?;
