@@ -121,6 +121,13 @@ async fn capacity_holds_under_concurrent_registrations(backend: Backend) {
     let waitlisted = confirmations.iter().filter(|(_, page)| page.contains("wachtlijst")).count();
     assert!(confirmations.iter().all(|(status, _)| *status == 200));
     assert_eq!((confirmed, waitlisted), (50, 150));
+    // Everyone on the waitlist was told a place of their own: 1 to 150.
+    let mut positions: Vec<u32> = confirmations
+        .iter()
+        .filter_map(|(_, page)| page.split("U staat op plaats ").nth(1)?.split(' ').next()?.parse().ok())
+        .collect();
+    positions.sort_unstable();
+    assert_eq!(positions, (1..=150).collect::<Vec<u32>>());
 
     let db = oogst::startup::connect(&app.config).await.unwrap();
     let row = event::Entity::find().filter(event::Column::Slug.eq(&slug)).one(&db).await.unwrap().unwrap();
