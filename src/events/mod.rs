@@ -297,10 +297,15 @@ pub async fn find(db: &impl ConnectionTrait, slug: &str) -> Result<Option<event:
 /// The event if `actor` may see its registrations and change it.
 pub async fn find_organised(db: &impl ConnectionTrait, actor: &Actor, slug: &str) -> Result<event::Model, EditError> {
     let found = find(db, slug).await?.ok_or(EditError::NotFound(NOT_FOUND))?;
-    if !may_organise(actor, found.organisation_id) {
+    if !is_organiser(actor, &found) {
         return Err(EditError::Forbidden);
     }
     Ok(found)
+}
+
+/// Whether `actor` may change `event` and see its registrations.
+pub fn is_organiser(actor: &Actor, event: &event::Model) -> bool {
+    may_organise(actor, event.organisation_id)
 }
 
 /// Whether `actor` organises events at all (for menus and "new event").

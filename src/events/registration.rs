@@ -221,7 +221,7 @@ impl Registrar<'_> {
             registration_choice::Entity::insert_many(choices).exec_without_returning(&transaction).await?;
         }
         let outcome = if member.is_some() {
-            place(&transaction, self.mail, &event, &row, &cancel_token, Placed::Registered).await?
+            place(&transaction, self.mail, &event, &row, &cancel_token).await?
         } else {
             let links = Links::new(self.mail, &cancel_token);
             mail::enqueue(
@@ -281,7 +281,7 @@ impl Registrar<'_> {
         }
         // The cancel link's token is only in the mails; a new one goes into the next mail.
         let (row, cancel_token) = with_new_cancel_link(&transaction, found).await?;
-        let outcome = place(&transaction, self.mail, &event, &row, &cancel_token, Placed::Registered).await?;
+        let outcome = place(&transaction, self.mail, &event, &row, &cancel_token).await?;
         transaction.commit().await?;
         Ok((event, outcome))
     }
@@ -462,85 +462,86 @@ async fn place<C: ConnectionTrait + TransactionTrait>(
     event: &event::Model,
     row: &registration::Model,
     cancel_token: &str,
-    why: Placed,
 ) -> Result<Outcome, RegistrationError> {
     let items = choices_of(db, row.id).await?;
-    let placed = take_places(db, event.id, &items).await?;
-    let mut update = registration::ActiveModel::from(row.clone());
-    if placed {
-        update.status = Set(CONFIRMED.into());
-        update.confirmed_at = Set(Some(Utc::now()));
-    } else {
-        update.status = Set(WAITLISTED.into());
-        if row.waitlisted_at.is_none() {
-            // Joining the waitlist one at a time per event: the time taken after the lock
-            // orders the list, and the position counted then sees everyone ahead.
-            lock_event(db, event.id).await?;
-            update.waitlisted_at = Set(Some(Utc::now()));
-        }
+    if take_places(db, event.id, &items).await? {
+        confirm_placed(db, mail, event, row, &items, cancel_token, Placed::Registered).await?;
+        return Ok(Outcome::Confirmed);
     }
+    let mut update = registration::ActiveModel::from(row.clone());
+    update.status = Set(WAITLISTED.into());
+    // Joining the waitlist one at a time per event: the time taken after the lock orders
+    // the list, and the position counted then sees everyone ahead.
+    lock_event(db, event.id).await?;
+    update.waitlisted_at = Set(Some(Utc::now()));
     let row = update.update(db).await?;
-    let links = Links::new(mail, cancel_token);
-    let outcome = if placed {
-        let (subject, intro) = match why {
-            Placed::Registered => (
-                format!("U bent aangemeld: {}", event.title),
-                "Uw aanmelding is bevestigd. De uitnodiging voor uw agenda zit in de bijlage.",
-            ),
-            Placed::Promoted => (
-                format!("Er is een plaats voor u vrijgekomen: {}", event.title),
-                "Er is een plaats vrijgekomen en die is voor u: u staat niet meer op de wachtlijst maar bent \
-                 aangemeld. De uitnodiging voor uw agenda zit in de bijlage.",
-            ),
-        };
-        let programme = super::programme(db, event.id).await?;
-        let chosen: Vec<&str> =
-            programme.iter().filter(|item| items.contains(&item.id)).map(|item| item.title.as_str()).collect();
-        mail::enqueue(
-            db,
-            mail,
-            Mail {
-                to: &row.email,
-                subject,
-                template: "event",
-                data: serde_json::json!({
-                    "name": row.name, "event": event_data(event), "intro": intro, "workshops": chosen,
-                    "cancel_link": links.cancel,
-                }),
-                calendar: Some(calendar::invitation(
-                    event,
-                    &mail.domain,
-                    &mail.link(&format!("/agenda/{}", event.slug)),
-                )),
-            },
-        )
-        .await?;
-        Outcome::Confirmed
-    } else {
-        let position = waitlist_position(db, &row).await?;
-        if why == Placed::Registered {
-            mail::enqueue(
-                db,
-                mail,
-                Mail {
-                    to: &row.email,
-                    subject: format!("U staat op de wachtlijst: {}", event.title),
-                    template: "event",
-                    data: serde_json::json!({
-                        "name": row.name, "event": event_data(event), "cancel_link": links.cancel,
-                        "intro": format!(
-                            "De bijeenkomst (of uw workshop) is vol. U staat op de wachtlijst, op plaats {position}. \
-                             Komt er een plaats vrij, dan krijgt u vanzelf bericht."
-                        ),
-                    }),
-                    calendar: None,
-                },
-            )
-            .await?;
-        }
-        Outcome::Waitlisted { position }
+    let position = waitlist_position(db, &row).await?;
+    mail::enqueue(
+        db,
+        mail,
+        Mail {
+            to: &row.email,
+            subject: format!("U staat op de wachtlijst: {}", event.title),
+            template: "event",
+            data: serde_json::json!({
+                "name": row.name, "event": event_data(event), "cancel_link": Links::new(mail, cancel_token).cancel,
+                "intro": format!(
+                    "De bijeenkomst (of uw workshop) is vol. U staat op de wachtlijst, op plaats {position}. \
+                     Komt er een plaats vrij, dan krijgt u vanzelf bericht."
+                ),
+            }),
+            calendar: None,
+        },
+    )
+    .await?;
+    Ok(Outcome::Waitlisted { position })
+}
+
+/// Marks a registration that got its places (`items`) confirmed and sends the invitation.
+async fn confirm_placed(
+    db: &impl ConnectionTrait,
+    mail: &MailSettings,
+    event: &event::Model,
+    row: &registration::Model,
+    items: &[i32],
+    cancel_token: &str,
+    why: Placed,
+) -> Result<(), RegistrationError> {
+    let mut update = registration::ActiveModel::from(row.clone());
+    update.status = Set(CONFIRMED.into());
+    update.confirmed_at = Set(Some(Utc::now()));
+    let row = update.update(db).await?;
+    let (subject, intro) = match why {
+        Placed::Registered => (
+            format!("U bent aangemeld: {}", event.title),
+            "Uw aanmelding is bevestigd. De uitnodiging voor uw agenda zit in de bijlage.",
+        ),
+        Placed::Promoted => (
+            format!("Er is een plaats voor u vrijgekomen: {}", event.title),
+            "Er is een plaats vrijgekomen en die is voor u: u staat niet meer op de wachtlijst maar bent \
+             aangemeld. De uitnodiging voor uw agenda zit in de bijlage.",
+        ),
     };
-    Ok(outcome)
+    let programme = super::programme(db, event.id).await?;
+    let chosen: Vec<&str> =
+        programme.iter().filter(|item| items.contains(&item.id)).map(|item| item.title.as_str()).collect();
+    let event_link = mail.link(&format!("/agenda/{}", event.slug));
+    mail::enqueue(
+        db,
+        mail,
+        Mail {
+            to: &row.email,
+            subject,
+            template: "event",
+            data: serde_json::json!({
+                "name": row.name, "event": event_data(event), "intro": intro, "workshops": chosen,
+                "cancel_link": Links::new(mail, cancel_token).cancel,
+            }),
+            calendar: Some(calendar::invitation(event, &mail.domain, &event_link)),
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 async fn waitlist_position(db: &impl ConnectionTrait, row: &registration::Model) -> Result<u64, DbErr> {
@@ -601,8 +602,12 @@ pub async fn fill_from_waitlist<C: ConnectionTrait + TransactionTrait>(
         if event.confirmed >= event.capacity || event.cancelled_at.is_some() {
             break;
         }
-        let (row, cancel_token) = with_new_cancel_link(db, row).await?;
-        place(db, mail, &event, &row, &cancel_token, Placed::Promoted).await?;
+        let items = choices_of(db, row.id).await?;
+        // Someone whose workshop is still full keeps their place in line (and their links).
+        if take_places(db, event.id, &items).await? {
+            let (row, cancel_token) = with_new_cancel_link(db, row).await?;
+            confirm_placed(db, mail, &event, &row, &items, &cancel_token, Placed::Promoted).await?;
+        }
     }
     Ok(())
 }

@@ -122,7 +122,8 @@ impl TestSmtp {
         self.received.lock().unwrap().clone()
     }
 
-    /// Mail to `address`, waiting (at most 10 s) until `count` have arrived.
+    /// Mail to `address`, waiting (at most 30 s: a test may queue hundreds of mails first)
+    /// until `count` have arrived.
     pub async fn wait_for(&self, address: &str, count: usize) -> Vec<ReceivedMail> {
         let started = Instant::now();
         loop {
@@ -132,7 +133,7 @@ impl TestSmtp {
                 return found;
             }
             assert!(
-                started.elapsed() < Duration::from_secs(10),
+                started.elapsed() < Duration::from_secs(30),
                 "expected {count} mails to {address}, got {}",
                 found.len()
             );

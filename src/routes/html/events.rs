@@ -77,10 +77,7 @@ async fn event_page_data(
     let organisation = events::organisation_of(&state.db, &found).await?;
     let view = EventView::new(&found, organisation.as_ref(), Utc::now());
     let slots = events::slots(&events::programme(&state.db, found.id).await?);
-    let organises = match &viewer.0 {
-        Some(actor) => events::find_organised(&state.db, actor, slug).await.is_ok(),
-        None => false,
-    };
+    let organises = viewer.0.as_ref().is_some_and(|actor| events::is_organiser(actor, &found));
     let data = serde_json::json!({
         "page_title": found.title,
         "description_html": crate::markdown::to_safe_html(&found.description),
