@@ -339,7 +339,10 @@ async fn registration_refuses_bad_input_and_loses_nothing(backend: Backend) {
     };
     worker.run_once().await;
     worker.run_once().await;
-    let mails = smtp.wait_for("lid@oogst.test", 2).await;
+    // Two confirmations (webinar, werksessie) and one reminder.
+    let mails = smtp.wait_for("lid@oogst.test", 3).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let mails = smtp.wait_for("lid@oogst.test", mails.len()).await;
     assert_eq!(mails.iter().filter(|mail| mail.header("Subject").starts_with("Herinnering")).count(), 1);
     app.stop().await;
     env.finish().await;
