@@ -180,7 +180,7 @@ impl Registrar<'_> {
             Some(pending) if pending.status == UNCONFIRMED => {
                 return Err(RegistrationError::field(
                     "email",
-                    "Je hebt je al aangemeld: bevestig je aanmelding met de link in de mail die we je stuurden.",
+                    "U hebt zich al aangemeld: bevestig uw aanmelding met de link in de mail die we u stuurden.",
                 ));
             }
             Some(_) => {
@@ -229,7 +229,7 @@ impl Registrar<'_> {
                 self.mail,
                 Mail {
                     to: &row.email,
-                    subject: format!("Bevestig je aanmelding: {}", event.title),
+                    subject: format!("Bevestig uw aanmelding: {}", event.title),
                     template: "event",
                     data: serde_json::json!({
                         "name": row.name,
@@ -318,7 +318,7 @@ impl Registrar<'_> {
 fn validate(input: &RegistrationInput, programme: &[programme_item::Model]) -> Result<(), RegistrationError> {
     let mut errors = FieldErrors::default();
     if input.name.trim().is_empty() {
-        errors.add("name", "Vul je naam in.");
+        errors.add("name", "Vul uw naam in.");
     }
     if !email_is_plausible(&input.email) || input.email.parse::<lettre::Address>().is_err() {
         errors.add("email", format!("'{}' is geen geldig e-mailadres.", input.email));
