@@ -611,11 +611,18 @@ pub async fn list(
     let paginator = query.paginate(db, page.per_page);
     let total = paginator.num_items().await?;
     let rows = paginator.fetch_page(page.index()).await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
-        let organisation = organisation_of(db, &row).await?;
-        items.push(EventView::new(&row, organisation.as_ref(), now));
-    }
+    // The page's organisers in one query, not one per event.
+    let organisations: std::collections::HashMap<i32, organisation::Model> = organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(rows.iter().filter_map(|row| row.organisation_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|organisation| (organisation.id, organisation))
+        .collect();
+    let items = rows
+        .iter()
+        .map(|row| EventView::new(row, row.organisation_id.and_then(|id| organisations.get(&id)), now))
+        .collect();
     Ok(Page::new(items, total, page))
 }
 

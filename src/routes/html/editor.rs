@@ -23,8 +23,7 @@ struct Submitted {
 }
 
 fn parse_form(body: &[u8]) -> Result<Submitted, RouteError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-        .map_err(|_| RouteError::BadRequest("Het formulier is niet goed verstuurd.".into()))?;
+    let pairs = super::form_fields(body)?;
     let mut input = PracticeInput::default();
     let (mut action, mut csrf) = (String::new(), String::new());
     let (mut contact_name, mut contact_role, mut contact_email) = (String::new(), String::new(), String::new());

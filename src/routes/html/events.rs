@@ -104,8 +104,7 @@ pub async fn show(
 
 /// The registration form's fields; a workshop is chosen per time slot (`slot_…` fields).
 fn parse_registration(body: &[u8]) -> Result<(RegistrationInput, String), RouteError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-        .map_err(|_| RouteError::BadRequest("Het formulier is niet goed verstuurd.".into()))?;
+    let pairs = super::form_fields(body)?;
     let mut input = RegistrationInput::default();
     let mut csrf = String::new();
     for (key, value) in pairs {
@@ -318,8 +317,7 @@ pub async fn attendance(
     slug: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
-        .map_err(|_| RouteError::BadRequest("Het formulier is niet goed verstuurd.".into()))?;
+    let pairs = super::form_fields(&body)?;
     let csrf = pairs.iter().find(|(key, _)| key == "csrf").map(|(_, value)| value.as_str()).unwrap_or_default();
     state.csrf.verify(&request, csrf)?;
     let (_, event) = organised(&state, viewer, &slug).await?;
@@ -428,8 +426,7 @@ pub async fn edit_form(
 
 /// The event form's fields; the programme comes as lines of text.
 fn parse_event_form(body: &[u8]) -> Result<(EventInput, String, Result<(), String>), RouteError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-        .map_err(|_| RouteError::BadRequest("Het formulier is niet goed verstuurd.".into()))?;
+    let pairs = super::form_fields(body)?;
     let mut input = EventInput::default();
     let (mut csrf, mut programme) = (String::new(), Ok(()));
     let optional = |value: String| Some(value).filter(|value| !value.trim().is_empty());

@@ -136,6 +136,12 @@ fn form_again(
     Ok(response)
 }
 
+/// The fields of a posted form in order, repeated names kept (checkbox lists, themes).
+fn form_fields(body: &[u8]) -> Result<Vec<(String, String)>, RouteError> {
+    serde_urlencoded::from_bytes(body)
+        .map_err(|_| RouteError::BadRequest("Het formulier is niet goed verstuurd.".into()))
+}
+
 /// After a successful form post: go elsewhere (303 See Other), so reloading does not post again.
 fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((actix_web::http::header::LOCATION, location.to_string())).finish()

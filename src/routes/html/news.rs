@@ -126,8 +126,7 @@ pub async fn edit_form(
 }
 
 fn parse_form(body: &[u8]) -> Result<(NewsInput, String), RouteError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-        .map_err(|_| RouteError::BadRequest("Het formulier is niet goed verstuurd.".into()))?;
+    let pairs = super::form_fields(body)?;
     let mut input = NewsInput::default();
     let mut csrf = String::new();
     for (key, value) in pairs {
