@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -81,6 +81,8 @@ struct Settings {
     work_parent: Option<PathBuf>,
     /// Exit non-zero when a target is missed.
     strict: bool,
+    /// Keep the work folder, with the query mix as request paths, for profiling afterwards.
+    keep: bool,
 }
 
 impl Settings {
@@ -98,6 +100,7 @@ impl Settings {
             dictionary: env_or("OOGST_BENCH_DICTIONARY", PathBuf::from("/usr/share/dict/nederlands"))?,
             work_parent: std::env::var_os("OOGST_BENCH_DIR").map(PathBuf::from),
             strict: env_or("OOGST_BENCH_STRICT", 0u8)? != 0,
+            keep: env_or("OOGST_BENCH_KEEP", 0u8)? != 0,
         })
     }
 }
@@ -153,6 +156,10 @@ async fn run(settings: &Settings) -> Result<bool> {
     let corpus = generate_corpus(settings, &corpus_dir)?;
     let queries = Arc::new(corpus.queries);
     let warmup = Arc::new(corpus.warmup);
+    if settings.keep {
+        let paths: String = queries.iter().map(|query| format!("/api/v1/search?{}\n", query.query_string())).collect();
+        std::fs::write(work.path().join("queries.txt"), paths)?;
+    }
 
     // 2. Import and index on SQLite.
     let cpu = section("2. Bulk import into SQLite and indexing");
@@ -184,17 +191,29 @@ async fn run(settings: &Settings) -> Result<bool> {
 
     // 4. HTTP throughput.
     let cpu = section("4. HTTP load (real Application, closed loop)");
-    let http = http_load(settings, &config, &queries, &warmup, &tantivy.totals).await?;
+    let computed = Config { search_cache_mb: 0, ..config.clone() };
+    println!("a) every request a new search, result cache off:");
+    let http = http_load(settings, &computed, &queries, &warmup, &tantivy.totals, Traffic::Rounds).await?;
+    println!("b) popular searches repeat (Zipf), result cache on as configured by default:");
+    let popular = http_load(settings, &config, &queries, &warmup, &tantivy.totals, Traffic::Popular).await?;
     report_other_load(cpu, "during this section");
-    summary.row(
-        "HTTP throughput",
-        format!("{:.0} req/s", http.requests_per_second),
-        "≥ 1,000 req/s",
-        Some(http.requests_per_second >= 1_000.0),
-    );
-    summary.row("HTTP p50", ms(http.latencies.percentile(50.0)), "—", None);
-    summary.row("HTTP p99", ms(http.latencies.percentile(99.0)), "—", None);
-    summary.row("HTTP errors", thousands(http.errors), "0", Some(http.errors == 0));
+    for (label, figures) in [("every search computed", &http), ("popular searches repeat, cache", &popular)] {
+        summary.row(
+            &format!("HTTP, {label}"),
+            format!("{:.0} req/s", figures.requests_per_second),
+            "≥ 1,000 req/s",
+            Some(figures.requests_per_second >= 1_000.0),
+        );
+        summary.row(
+            "  p50 / p99",
+            format!("{} / {}", ms(figures.latencies.percentile(50.0)), ms(figures.latencies.percentile(99.0))),
+            "—",
+            None,
+        );
+    }
+    summary.row("  repeated requests (cache)", format!("{:.0}%", popular.repeat_share * 100.0), "—", None);
+    let errors = http.errors + popular.errors;
+    summary.row("HTTP errors", thousands(errors), "0", Some(errors == 0));
 
     let others = report_other_load(cpu_at_start, "during sections 1-4");
     summary.row(
@@ -223,6 +242,10 @@ async fn run(settings: &Settings) -> Result<bool> {
     section("Summary");
     let all_pass = summary.print();
     println!("\ntotal benchmark time {}", seconds(started.elapsed()));
+    if settings.keep {
+        let kept = work.keep();
+        println!("kept the work folder {} (query mix as request paths in queries.txt)", kept.display());
+    }
     Ok(all_pass)
 }
 
@@ -247,6 +270,12 @@ impl Weighted {
             weighted.cumulative.push(total);
         }
         weighted
+    }
+
+    /// Positions `0..n` with Zipf weights: position r (from 1) ∝ 1/r.
+    fn zipf(n: usize) -> Weighted {
+        const SCALE: f64 = 1e9;
+        Weighted::from_counts((0..n).map(|position| (position as u32, (SCALE / (position + 1) as f64).ceil() as u64)))
     }
 
     fn is_empty(&self) -> bool {
@@ -1154,6 +1183,7 @@ async fn import_and_index(
     }
     // Peak memory is measured from here on, not over the corpus generation.
     let rss_reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+    let sampler = MemorySampler::start();
 
     let bar = progress(0, "importing");
     let started = Instant::now();
@@ -1217,6 +1247,7 @@ async fn import_and_index(
     );
 
     let index_peak = peak_rss();
+    let sampled = sampler.stop();
     let resident = resident_now();
     let peak_rss = if rss_reset { import_peak.max(index_peak) } else { index_peak };
     let index_bytes = dir_size(&config.index_dir());
@@ -1236,6 +1267,15 @@ async fn import_and_index(
     }
     // Resident memory counts the index files tantivy reads through mmap (page cache the kernel
     // can drop), besides the heap: this tells the two apart.
+    if let Some(sampled) = sampled {
+        println!(
+            "sampled every {} ms: peak {} heap and other anonymous memory, peak {} file-backed, peak sum {}",
+            MemorySampler::EVERY.as_millis(),
+            mib(sampled.anon),
+            mib(sampled.file),
+            mib(sampled.sum)
+        );
+    }
     if let Some(resident) = resident {
         println!("resident now: {resident}");
     }
@@ -1249,20 +1289,60 @@ fn segment_count(config: &Config) -> Option<usize> {
     meta["segments"].as_array().map(Vec::len)
 }
 
+/// Peaks of the two kinds of resident memory, sampled from `/proc/self/status`: VmHWM only
+/// knows their sum.
+struct MemorySampler {
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<Option<SampledPeaks>>,
+}
+
+#[derive(Default)]
+struct SampledPeaks {
+    anon: u64,
+    file: u64,
+    sum: u64,
+}
+
+impl MemorySampler {
+    const EVERY: Duration = Duration::from_millis(20);
+
+    fn start() -> MemorySampler {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            let mut peaks = SampledPeaks::default();
+            while !stopped.load(Ordering::Relaxed) {
+                let status = std::fs::read_to_string("/proc/self/status").ok()?;
+                let (anon, file) = (status_bytes(&status, "RssAnon:")?, status_bytes(&status, "RssFile:")?);
+                peaks.anon = peaks.anon.max(anon);
+                peaks.file = peaks.file.max(file);
+                peaks.sum = peaks.sum.max(anon + file);
+                std::thread::sleep(Self::EVERY);
+            }
+            Some(peaks)
+        });
+        MemorySampler { stop, thread }
+    }
+
+    fn stop(self) -> Option<SampledPeaks> {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread.join().ok().flatten()
+    }
+}
+
+fn status_bytes(status: &str, name: &str) -> Option<u64> {
+    let line = status.lines().find(|line| line.starts_with(name))?;
+    Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? * 1024)
+}
+
 fn peak_rss() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
+    status_bytes(&std::fs::read_to_string("/proc/self/status").ok()?, "VmHWM:")
 }
 
 /// The current anonymous (heap) and file-backed (mmap) resident memory.
 fn resident_now() -> Option<String> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let field = |name: &str| -> Option<u64> {
-        let line = status.lines().find(|line| line.starts_with(name))?;
-        Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? * 1024)
-    };
+    let field = |name: &str| status_bytes(&status, name);
     Some(format!(
         "{} heap and other anonymous memory, {} file-backed (mmap'd index files)",
         mib(field("RssAnon:")?),
@@ -1299,7 +1379,8 @@ async fn search_in_process(
     warmup: &Arc<Vec<BenchQuery>>,
 ) -> Result<TantivyFigures> {
     let started = Instant::now();
-    let storage = Storage::open(config).await?;
+    // The latency of computing a search: the result cache would answer repeated queries.
+    let storage = Storage::open(&Config { search_cache_mb: 0, ..config.clone() }).await?;
     println!("Storage::open on the existing index: {}", seconds(started.elapsed()));
     let (index, mix, warm) = (Arc::clone(&storage.search), Arc::clone(queries), Arc::clone(warmup));
     // One blocking thread runs every query in turn: the latency of a single search. The mix
@@ -1421,6 +1502,18 @@ struct HttpFigures {
     requests_per_second: f64,
     latencies: Latencies,
     errors: usize,
+    /// Share of the requests that asked a search asked before in the run.
+    repeat_share: f64,
+}
+
+/// Which query each HTTP request sends.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Traffic {
+    /// The queries of the mix in turn: nearly every request is a search not seen before.
+    Rounds,
+    /// The query at position r of the (randomly ordered) mix with probability ∝ 1/r: search
+    /// logs follow Zipf's law, so popular searches repeat and the rest form a long tail.
+    Popular,
 }
 
 #[derive(Default)]
@@ -1428,6 +1521,8 @@ struct ClientTally {
     latencies: Vec<Duration>,
     errors: usize,
     first_error: Option<String>,
+    /// Positions in the mix of the queries sent.
+    sent: Vec<usize>,
 }
 
 async fn http_load(
@@ -1436,6 +1531,7 @@ async fn http_load(
     queries: &[BenchQuery],
     warmup: &[BenchQuery],
     expected_totals: &[usize],
+    traffic: Traffic,
 ) -> Result<HttpFigures> {
     let started = Instant::now();
     let application = Application::build(config.clone(), false).await.context("starting the application")?;
@@ -1499,11 +1595,14 @@ async fn http_load(
         task.await?;
     }
 
+    let popularity = Arc::new(Weighted::zipf(urls.len()));
     let load_started = Instant::now();
     let deadline = load_started + settings.http_duration;
     let mut tasks = Vec::with_capacity(clients);
-    for client in http_clients {
+    for (number, client) in http_clients.into_iter().enumerate() {
         let (urls, next, done) = (Arc::clone(&urls), Arc::clone(&next), Arc::clone(&done));
+        let popularity = Arc::clone(&popularity);
+        let mut rng = fastrand::Rng::with_seed(settings.seed.wrapping_add(number as u64));
         tasks.push(tokio::spawn(async move {
             let mut tally = ClientTally::default();
             loop {
@@ -1511,8 +1610,13 @@ async fn http_load(
                 if number >= limit || Instant::now() >= deadline {
                     break;
                 }
+                let position = match traffic {
+                    Traffic::Rounds => number % urls.len(),
+                    Traffic::Popular => popularity.sample(&mut rng) as usize,
+                };
+                tally.sent.push(position);
                 let started = Instant::now();
-                match fetch(&client, &urls[number % urls.len()]).await {
+                match fetch(&client, &urls[position]).await {
                     Ok(()) => tally.latencies.push(started.elapsed()),
                     Err(error) => {
                         tally.errors += 1;
@@ -1528,6 +1632,7 @@ async fn http_load(
     for task in tasks {
         let client = task.await?;
         tally.latencies.extend(client.latencies);
+        tally.sent.extend(client.sent);
         tally.errors += client.errors;
         if tally.first_error.is_none() {
             tally.first_error = client.first_error;
@@ -1542,6 +1647,8 @@ async fn http_load(
 
     let answered = tally.latencies.len();
     let requests_per_second = answered as f64 / elapsed.as_secs_f64();
+    let distinct = tally.sent.iter().collect::<HashSet<_>>().len();
+    let repeat_share = 1.0 - distinct as f64 / tally.sent.len().max(1) as f64;
     let latencies = Latencies::new(tally.latencies);
     println!(
         "{} clients, {}: {} answered, {} errors → {:.0} req/s (target ≥ 1,000)",
@@ -1552,11 +1659,16 @@ async fn http_load(
         requests_per_second
     );
     println!("latency {}", latencies.describe());
+    println!(
+        "{} distinct searches: {:.0}% of the requests repeated an earlier one",
+        thousands(distinct),
+        repeat_share * 100.0
+    );
     if let Some(error) = tally.first_error {
         println!("first error: {error}");
     }
     println!("server stopped");
-    Ok(HttpFigures { requests_per_second, latencies, errors: tally.errors })
+    Ok(HttpFigures { requests_per_second, latencies, errors: tally.errors, repeat_share })
 }
 
 /// One GET whose body is read completely; anything but 200 is an error.

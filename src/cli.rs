@@ -146,11 +146,10 @@ async fn reindex(config: Config) -> Result<ExitCode, StartupError> {
     let db = startup::connect(&config).await?;
     let bar = progress_bar("indexing");
     let store = IndexStore::new(config.index_dir());
-    let index =
-        sync::rebuild(&db, &store, config.index_memory_bytes(), Some(&bar)).await.map_err(|error| match error {
-            SyncError::Search(SearchError::Busy) => StartupError::Index(SyncError::Search(SearchError::Busy)),
-            other => StartupError::Index(other),
-        })?;
+    let index = sync::rebuild(&db, &store, config.index_settings(), Some(&bar)).await.map_err(|error| match error {
+        SyncError::Search(SearchError::Busy) => StartupError::Index(SyncError::Search(SearchError::Busy)),
+        other => StartupError::Index(other),
+    })?;
     bar.finish_and_clear();
     println!("search index rebuilt: {} items", index.num_docs());
     Ok(ExitCode::SUCCESS)

@@ -7,6 +7,8 @@ use figment::providers::{Env, Serialized};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
 
+use crate::search::IndexSettings;
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Config {
     /// Address the web server listens on (`OOGST_BIND`).
@@ -21,6 +23,9 @@ pub struct Config {
     pub log: String,
     /// Memory for the search index writer in MB (`OOGST_INDEX_MEMORY_MB`).
     pub index_memory_mb: usize,
+    /// Memory for recently computed search results in MB (`OOGST_SEARCH_CACHE_MB`); 0 turns
+    /// the cache off.
+    pub search_cache_mb: usize,
     /// How often the background workers (search index, mail) look for work, in
     /// milliseconds (`OOGST_WORKER_POLL_MS`).
     pub worker_poll_ms: u64,
@@ -63,6 +68,7 @@ impl Default for Config {
             public_url: String::new(),
             log: "info".into(),
             index_memory_mb: 64,
+            search_cache_mb: 32,
             worker_poll_ms: 500,
             secret: String::new(),
             session_hours: 12,
@@ -137,8 +143,11 @@ impl Config {
         self.public_url().starts_with("https://")
     }
 
-    pub fn index_memory_bytes(&self) -> usize {
-        self.index_memory_mb.max(16) * 1024 * 1024
+    pub fn index_settings(&self) -> IndexSettings {
+        IndexSettings {
+            writer_memory_bytes: self.index_memory_mb.max(16) * 1024 * 1024,
+            result_cache_bytes: self.search_cache_mb * 1024 * 1024,
+        }
     }
 }
 

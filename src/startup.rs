@@ -65,8 +65,7 @@ pub struct Storage {
 impl Storage {
     pub async fn open(config: &Config) -> Result<Storage, StartupError> {
         let db = connect(config).await?;
-        let search =
-            sync::open_or_rebuild(&db, &IndexStore::new(config.index_dir()), config.index_memory_bytes()).await?;
+        let search = sync::open_or_rebuild(&db, &IndexStore::new(config.index_dir()), config.index_settings()).await?;
         // Changes recorded but not indexed before a crash or by another process.
         sync::apply_outbox(&db, &search).await?;
         Ok(Storage { db, search })

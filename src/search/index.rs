@@ -4,28 +4,38 @@
 use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
-use tantivy::collector::{Count, TopDocs};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::directory::error::LockError;
-use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::indexer::LogMergePolicy;
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, EnableScoring, MoreLikeThisQuery, Occur, Query, RangeQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument, TantivyError, Term,
+    DocAddress, Executor, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument,
+    TantivyError, Term,
 };
 
 use super::analyzer::{dutch_analyzer, dutch_query_analyzer, DUTCH};
+use super::cache::ResultCache;
 use super::facets::{FacetCache, FacetedCollector, Filters};
 use super::query::{parse, QueryBuilder};
+use super::schedule::{Schedule, Visibility};
 use super::schema::{item_key, Fields, IndexItem, ItemKind, FACETS};
 use super::synonyms::Synonyms;
 
 /// Results beyond this window are not ranked: deep pages cost memory and nobody reads them.
 pub const MAX_RESULT_WINDOW: usize = 10_000;
 const SNIPPET_CHARS: usize = 220;
+/// tantivy refuses a writer thread with less than 15 MB.
+const WRITER_THREAD_MIN_BYTES: usize = 16 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -39,7 +49,7 @@ pub enum SearchError {
     Poisoned,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Sort {
     #[default]
@@ -83,6 +93,14 @@ pub struct SearchResults {
     pub took_ms: u64,
 }
 
+/// How an index is opened: the memory of its writer and of its result cache.
+#[derive(Debug, Clone, Copy)]
+pub struct IndexSettings {
+    pub writer_memory_bytes: usize,
+    /// 0 turns the result cache off.
+    pub result_cache_bytes: usize,
+}
+
 pub struct SearchIndex {
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
@@ -90,22 +108,37 @@ pub struct SearchIndex {
     analyzer: TextAnalyzer,
     synonyms: Synonyms,
     facets: FacetCache,
+    schedule: Schedule,
+    results: ResultCache,
+    /// Searches running right now: only a search that runs alone spreads over the cores.
+    running: AtomicUsize,
 }
 
 impl SearchIndex {
     /// Opens the index in `path`, creating it when the directory is empty.
-    pub fn open(path: &Path, writer_memory_bytes: usize) -> Result<SearchIndex, SearchError> {
+    pub fn open(path: &Path, settings: IndexSettings) -> Result<SearchIndex, SearchError> {
         let (schema, fields) = Fields::schema();
         let directory = tantivy::directory::MmapDirectory::open(path).map_err(TantivyError::from)?;
         let mut index = Index::open_or_create(directory, schema)?;
-        // A search looks through the segments on every core: an idle machine answers a
-        // single search sooner, and under load the cores are shared anyway.
         index.set_multithread_executor(std::thread::available_parallelism().map_or(1, usize::from))?;
         index.tokenizers().register(DUTCH, dutch_analyzer());
-        let writer = index.writer(writer_memory_bytes).map_err(|error| match error {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(settings.writer_memory_bytes / WRITER_THREAD_MIN_BYTES)
+            .max(1);
+        // One merge at a time: each merge reads its segments through mmap, so merges running
+        // side by side (tantivy's default is four) add up to most of an index build's peak
+        // memory. Merges are background work; one thread keeps up with this index's writes.
+        let options = tantivy::indexer::IndexWriterOptions::builder()
+            .num_worker_threads(threads)
+            .memory_budget_per_thread(settings.writer_memory_bytes / threads)
+            .num_merge_threads(1)
+            .build();
+        let writer: IndexWriter = index.writer_with_options(options).map_err(|error| match error {
             TantivyError::LockFailure(LockError::LockBusy, _) => SearchError::Busy,
             other => SearchError::Index(other),
         })?;
+        writer.set_merge_policy(Box::new(merge_policy()));
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(SearchIndex {
             reader,
@@ -114,6 +147,9 @@ impl SearchIndex {
             analyzer: dutch_query_analyzer(),
             synonyms: Synonyms::bundled(),
             facets: FacetCache::default(),
+            schedule: Schedule::default(),
+            results: ResultCache::new(settings.result_cache_bytes),
+            running: AtomicUsize::new(0),
         })
     }
 
@@ -178,54 +214,79 @@ impl SearchIndex {
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
         let started = Instant::now();
         let searcher = self.reader.searcher();
-        let text_query = QueryBuilder {
-            fields: &self.fields,
-            analyzer: self.analyzer.clone(),
-            synonyms: &self.synonyms,
-            searcher: &searcher,
+        let now = chrono::Utc::now().timestamp();
+        let visibility = self.schedule.visibility(&searcher, now)?;
+        let results = self
+            .results
+            .get_or_compute(visibility.epoch, request, || self.compute(&searcher, request, visibility, now))?;
+        let mut results = Arc::unwrap_or_clone(results);
+        results.took_ms = started.elapsed().as_millis() as u64;
+        Ok(results)
+    }
+
+    fn compute(
+        &self,
+        searcher: &Searcher,
+        request: &SearchRequest,
+        visibility: Visibility,
+        now: i64,
+    ) -> Result<SearchResults, SearchError> {
+        let text_query =
+            QueryBuilder { fields: &self.fields, analyzer: self.analyzer.clone(), synonyms: &self.synonyms, searcher }
+                .build(&parse(&request.text));
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Must,
+            text_query.as_ref().map(|query| query.box_clone()).unwrap_or_else(|| Box::new(AllQuery)),
+        )];
+        if visibility.hides_future {
+            clauses.push((Occur::Must, published_by(self.fields.date, now)));
         }
-        .build(&parse(&request.text));
-        let query = BooleanQuery::new(vec![
-            (Occur::Must, text_query.as_ref().map(|query| query.box_clone()).unwrap_or_else(|| Box::new(AllQuery))),
-            (Occur::Must, self.published_by_now()),
-        ]);
+        let query = BooleanQuery::new(clauses);
         let window = request.offset.saturating_add(request.limit);
         let paged = window <= MAX_RESULT_WINDOW && request.limit > 0;
         let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset.min(MAX_RESULT_WINDOW));
         let (total, counts, ranked) = match (paged, request.sort, &text_query) {
             (false, _, _) => {
-                let (total, counts, _) = searcher.search(&query, &self.faceted(&request.filters, Count))?;
+                let (total, counts, _) = self.run(searcher, &query, &self.faceted(&request.filters, Count))?;
                 (total, counts, Vec::new())
             }
             (true, Sort::Relevance, Some(_)) => {
-                searcher.search(&query, &self.faceted(&request.filters, top.order_by_score()))?
+                self.run(searcher, &query, &self.faceted(&request.filters, top.order_by_score()))?
             }
             _ => {
                 let by_date = top.order_by_fast_field::<tantivy::DateTime>("date", Order::Desc);
-                let (total, counts, top) = searcher.search(&query, &self.faceted(&request.filters, by_date))?;
+                let (total, counts, top) = self.run(searcher, &query, &self.faceted(&request.filters, by_date))?;
                 (total, counts, top.into_iter().map(|(_, address)| (0.0, address)).collect())
             }
         };
         let facets = FACETS.iter().map(|facet| (facet.to_string(), sorted_values(counts.get(facet)))).collect();
 
-        let snippets = Snippets::new(&searcher, text_query.as_deref(), &self.fields)?;
+        let snippets = Snippets::new(searcher, text_query.as_deref(), &self.fields)?;
         let hits = ranked
             .into_iter()
-            .map(|(score, address)| self.hit(&searcher, address, score, &snippets))
+            .map(|(score, address)| self.hit(searcher, address, score, &snippets))
             .collect::<Result<_, _>>()?;
-        Ok(SearchResults { total, hits, facets, took_ms: started.elapsed().as_millis() as u64 })
+        Ok(SearchResults { total, hits, facets, took_ms: 0 })
+    }
+
+    /// Runs a search over the segments: on every core when it is the only search running
+    /// (an idle machine answers sooner), else on this thread alone, since under load the
+    /// cores are busy anyway and handing segments to other threads only adds overhead.
+    fn run<C: Collector>(&self, searcher: &Searcher, query: &dyn Query, collector: &C) -> tantivy::Result<C::Fruit> {
+        let running = Running::enter(&self.running);
+        let single = Executor::single_thread();
+        let executor = if running.alone { searcher.index().search_executor() } else { &single };
+        let scoring = if collector.requires_scoring() {
+            EnableScoring::enabled_from_searcher(searcher)
+        } else {
+            EnableScoring::disabled_from_searcher(searcher)
+        };
+        searcher.search_with_executor(query, collector, executor, scoring)
     }
 
     /// Counts and facets of the items passing `filters`, which go on to `ranking`.
     fn faceted<'a, C>(&'a self, filters: &'a Filters, ranking: C) -> FacetedCollector<'a, C> {
         FacetedCollector { cache: &self.facets, filters, ranking }
-    }
-
-    /// Items dated in the future (scheduled news) stay out of every result until their time.
-    fn published_by_now(&self) -> Box<dyn Query> {
-        let now = tantivy::DateTime::from_timestamp_secs(chrono::Utc::now().timestamp());
-        let range = RangeQuery::new(Bound::Unbounded, Bound::Included(Term::from_field_date(self.fields.date, now)));
-        Box::new(ConstScoreQuery::new(Box::new(range), 0.0))
     }
 
     /// Items like the given one ("vergelijkbare initiatieven"), of the same kind.
@@ -249,7 +310,7 @@ impl SearchIndex {
             (Occur::Must, Box::new(like_this)),
             (Occur::Must, Box::new(TermQuery::new(same_kind, IndexRecordOption::Basic))),
             (Occur::MustNot, Box::new(TermQuery::new(key, IndexRecordOption::Basic))),
-            (Occur::Must, self.published_by_now()),
+            (Occur::Must, published_by(self.fields.date, chrono::Utc::now().timestamp())),
         ]);
         let snippets = Snippets::new(&searcher, None, &self.fields)?;
         searcher
@@ -292,6 +353,40 @@ impl SearchIndex {
     }
 }
 
+/// tantivy's log merge policy, merging four segments at a time instead of eight: a merge
+/// maps its segments whole (the stored texts above all), so smaller merges keep an index
+/// build's peak memory down, for a few more merges in all.
+fn merge_policy() -> LogMergePolicy {
+    let mut policy = LogMergePolicy::default();
+    policy.set_min_num_segments(4);
+    policy
+}
+
+/// Items dated up to `now` (seconds since the epoch): scheduled news stays out until its time.
+fn published_by(date: Field, now: i64) -> Box<dyn Query> {
+    let now = Term::from_field_date(date, tantivy::DateTime::from_timestamp_secs(now));
+    Box::new(ConstScoreQuery::new(Box::new(RangeQuery::new(Bound::Unbounded, Bound::Included(now))), 0.0))
+}
+
+/// Counts the searches in progress for as long as it lives.
+struct Running<'a> {
+    counter: &'a AtomicUsize,
+    alone: bool,
+}
+
+impl<'a> Running<'a> {
+    fn enter(counter: &'a AtomicUsize) -> Running<'a> {
+        let before = counter.fetch_add(1, AtomicOrdering::AcqRel);
+        Running { counter, alone: before == 0 }
+    }
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.counter.fetch_sub(1, AtomicOrdering::AcqRel);
+    }
+}
+
 /// A facet's values, largest count first.
 fn sorted_values(counts: Option<&std::collections::HashMap<String, u64>>) -> Vec<(String, u64)> {
     let mut values: Vec<(String, u64)> =
@@ -304,13 +399,16 @@ fn sorted_values(counts: Option<&std::collections::HashMap<String, u64>>) -> Vec
 struct Snippets {
     body: Option<SnippetGenerator>,
     summary: Option<SnippetGenerator>,
-    /// The query's terms in the body field, to find where in a long text to look first.
-    stems: Vec<String>,
+    /// Finds the query's terms in the body field literally, to know where in a long text to
+    /// look first.
+    stems: Option<AhoCorasick>,
 }
 
-/// Text analysed around the first likely match, instead of a whole (long) body.
-const WINDOW_BEFORE: usize = 300;
-const WINDOW_AFTER: usize = 700;
+/// Text analysed around the first likely match, instead of a whole (long) body: enough for
+/// the generator to choose the best passage of `SNIPPET_CHARS` near it.
+const WINDOW_BEFORE: usize = 150;
+const WINDOW_AFTER: usize = 350;
+const WINDOWS_TRIED: usize = 3;
 
 impl Snippets {
     fn new(searcher: &Searcher, query: Option<&dyn Query>, fields: &Fields) -> Result<Snippets, SearchError> {
@@ -330,47 +428,73 @@ impl Snippets {
                 }
             });
         }
+        // Stems are lower case and folded, texts are not: a literal, ASCII-case-blind search
+        // finds most of them without lower-casing every body.
+        let stems = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(&stems)
+            .ok()
+            .filter(|_| !stems.is_empty());
         Ok(Snippets { body: generator(fields.body)?, summary: generator(fields.summary)?, stems })
     }
 
     fn for_doc(&self, doc: &TantivyDocument, fields: &Fields) -> String {
-        // Analysing a whole body per hit is the slow part of a search; most of the time the
-        // passage sits around the first place a query stem occurs literally.
+        // Analysing a whole body per hit is the slow part of a search; nearly always the
+        // passage sits around a place where a query stem occurs literally. Such a place can
+        // be a false lead (the stem inside another word), so a few are tried.
         let body = doc.get_first(fields.body).and_then(|value| value.as_str()).unwrap_or_default();
-        if let (Some(generator), Some(window)) = (&self.body, self.window(body)) {
-            let mut snippet = generator.snippet(window);
-            if !snippet.highlighted().is_empty() {
-                snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-                return snippet.to_html();
-            }
-        }
-        for generator in [&self.body, &self.summary].into_iter().flatten() {
-            let mut snippet = generator.snippet_from_doc(doc);
-            if !snippet.highlighted().is_empty() {
-                snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-                return snippet.to_html();
-            }
-        }
-        let summary = doc.get_first(fields.summary).and_then(|value| value.as_str()).unwrap_or_default();
-        escape_html(&truncate_chars(summary, SNIPPET_CHARS))
+        let around_stems = self.body.as_ref().and_then(|generator| {
+            self.windows(body).take(WINDOWS_TRIED).find_map(|window| highlighted(generator.snippet(window)))
+        });
+        // Then the summary, and only then the whole body: a word can occur in it in a form
+        // (say with an accent) that a literal search misses.
+        around_stems
+            .or_else(|| self.summary.as_ref().and_then(|generator| highlighted(generator.snippet_from_doc(doc))))
+            .or_else(|| self.body.as_ref().and_then(|generator| highlighted(generator.snippet_from_doc(doc))))
+            .unwrap_or_else(|| {
+                let summary = doc.get_first(fields.summary).and_then(|value| value.as_str()).unwrap_or_default();
+                escape_html(&truncate_chars(summary, SNIPPET_CHARS))
+            })
     }
 
-    fn window<'t>(&self, text: &'t str) -> Option<&'t str> {
-        let lower = text.to_lowercase();
-        if lower.len() != text.len() {
-            return None;
-        }
-        let position = self.stems.iter().filter_map(|stem| lower.find(stem.as_str())).min()?;
-        let mut start = position.saturating_sub(WINDOW_BEFORE);
-        while !text.is_char_boundary(start) {
-            start -= 1;
-        }
-        let mut end = (position + WINDOW_AFTER).min(text.len());
-        while !text.is_char_boundary(end) {
-            end += 1;
-        }
-        Some(&text[start..end])
+    /// Stretches of `text` around the places where a query stem occurs literally, in order
+    /// and without overlap.
+    fn windows<'t>(&'t self, text: &'t str) -> impl Iterator<Item = &'t str> + 't {
+        let mut covered_until = 0;
+        self.stems.iter().flat_map(move |stems| stems.find_iter(text)).filter_map(move |found| {
+            if found.start() < covered_until {
+                return None;
+            }
+            let start = floor_char_boundary(text, found.start().saturating_sub(WINDOW_BEFORE));
+            let end = ceil_char_boundary(text, (found.start() + WINDOW_AFTER).min(text.len()));
+            covered_until = end;
+            Some(&text[start..end])
+        })
     }
+}
+
+/// The snippet as HTML with the matches in `<mark>`, if anything matched.
+fn highlighted(mut snippet: tantivy::snippet::Snippet) -> Option<String> {
+    if snippet.highlighted().is_empty() {
+        return None;
+    }
+    snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+    Some(snippet.to_html())
+}
+
+fn floor_char_boundary(text: &str, mut index: usize) -> usize {
+    while !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+fn ceil_char_boundary(text: &str, mut index: usize) -> usize {
+    while !text.is_char_boundary(index) {
+        index += 1;
+    }
+    index
 }
 
 fn truncate_chars(text: &str, max: usize) -> String {

@@ -2,14 +2,16 @@
 //! database: `sync` keeps it up to date through the outbox and rebuilds it from scratch.
 
 pub mod analyzer;
+mod cache;
 mod facets;
 mod index;
 pub mod query;
+mod schedule;
 pub mod schema;
 mod store;
 pub mod sync;
 pub mod synonyms;
 
-pub use index::{Hit, SearchError, SearchIndex, SearchRequest, SearchResults, Sort, MAX_RESULT_WINDOW};
+pub use index::{Hit, IndexSettings, SearchError, SearchIndex, SearchRequest, SearchResults, Sort, MAX_RESULT_WINDOW};
 pub use schema::{IndexItem, ItemKind, OrganisationRef, FACETS};
 pub use store::IndexStore;

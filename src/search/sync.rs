@@ -12,7 +12,7 @@ use sea_orm::{
 
 use entity::{document, search_outbox};
 
-use super::{IndexItem, IndexStore, ItemKind, SearchError, SearchIndex};
+use super::{IndexItem, IndexSettings, IndexStore, ItemKind, SearchError, SearchIndex};
 use crate::{documents, events, news, practices};
 
 /// Outbox rows applied per commit, and items loaded per query during a rebuild.
@@ -74,25 +74,25 @@ pub async fn run_worker(db: DatabaseConnection, index: Arc<SearchIndex>, poll: D
 pub async fn open_or_rebuild(
     db: &DatabaseConnection,
     store: &IndexStore,
-    writer_memory: usize,
+    settings: IndexSettings,
 ) -> Result<Arc<SearchIndex>, SyncError> {
     if let Some(current) = store.current().map_err(SearchError::from)? {
-        return Ok(Arc::new(SearchIndex::open(&current, writer_memory)?));
+        return Ok(Arc::new(SearchIndex::open(&current, settings)?));
     }
     tracing::info!("no usable search index; building one from the database");
-    rebuild(db, store, writer_memory, None).await
+    rebuild(db, store, settings, None).await
 }
 
 /// Builds a complete index in a fresh generation, then swaps it in.
 pub async fn rebuild(
     db: &DatabaseConnection,
     store: &IndexStore,
-    writer_memory: usize,
+    settings: IndexSettings,
     progress: Option<&ProgressBar>,
 ) -> Result<Arc<SearchIndex>, SyncError> {
     if let Some(current) = store.current().map_err(SearchError::from)? {
         // Fails with `Busy` while a server holds the writer: it would miss the swap.
-        drop(SearchIndex::open(&current, writer_memory)?);
+        drop(SearchIndex::open(&current, settings)?);
     }
     // Everything recorded up to now is covered by reading the tables afterwards.
     let covered =
@@ -105,7 +105,7 @@ pub async fn rebuild(
         bar.set_length(total);
     }
     let generation = store.new_generation().map_err(SearchError::from)?;
-    let index = Arc::new(SearchIndex::open(&generation, writer_memory)?);
+    let index = Arc::new(SearchIndex::open(&generation, settings)?);
     for kind in ItemKind::ALL {
         let mut after = 0;
         loop {
