@@ -110,18 +110,12 @@ struct OrdinalRole {
 
 const NO_FACET: u8 = u8::MAX;
 
-/// Counters per ordinal, used in turn by consecutive documents: nearly every document has
-/// the same kind and a few common values, and incrementing one counter in memory over and
-/// over waits for the previous increment each time.
-const LANES: usize = 4;
-
 pub struct FacetedSegmentCollector<S> {
     facets: Arc<SegmentFacets>,
     roles: Vec<OrdinalRole>,
     /// Bit `f` set: facet `f` has a filter.
     filtered: u8,
-    /// Ordinal `o` is counted in `counts[o * LANES..(o + 1) * LANES]`.
-    counts: Vec<u32>,
+    counts: Vec<u64>,
     total: usize,
     ranking: S,
 }
@@ -149,7 +143,7 @@ impl<C: Collector> Collector for FacetedCollector<'_, C> {
             .filter(|(_, name)| self.filters.contains_key(**name))
             .fold(0u8, |bits, (index, _)| bits | 1 << index);
         Ok(FacetedSegmentCollector {
-            counts: vec![0; facets.values.len() * LANES],
+            counts: vec![0; facets.values.len()],
             facets,
             roles,
             filtered,
@@ -188,12 +182,11 @@ impl<S: SegmentCollector> SegmentCollector for FacetedSegmentCollector<S> {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         let ordinals = self.facets.of(doc);
-        let lane = doc as usize % LANES;
         if self.filtered == 0 {
             self.total += 1;
             self.ranking.collect(doc, score);
             for &ordinal in ordinals {
-                self.counts[ordinal as usize * LANES + lane] += 1;
+                self.counts[ordinal as usize] += 1;
             }
             return;
         }
@@ -208,14 +201,14 @@ impl<S: SegmentCollector> SegmentCollector for FacetedSegmentCollector<S> {
             self.total += 1;
             self.ranking.collect(doc, score);
             for &ordinal in ordinals {
-                self.counts[ordinal as usize * LANES + lane] += 1;
+                self.counts[ordinal as usize] += 1;
             }
         } else if missed.is_power_of_two() {
             // Misses one filter only: counts for that facet, whose other values it has.
             let facet = missed.trailing_zeros() as u8;
             for &ordinal in ordinals {
                 if self.roles[ordinal as usize].facet == facet {
-                    self.counts[ordinal as usize * LANES + lane] += 1;
+                    self.counts[ordinal as usize] += 1;
                 }
             }
         }
@@ -223,9 +216,7 @@ impl<S: SegmentCollector> SegmentCollector for FacetedSegmentCollector<S> {
 
     fn harvest(self) -> Self::Fruit {
         let mut counts = FacetCounts::new();
-        let per_ordinal =
-            self.counts.chunks_exact(LANES).map(|lanes| lanes.iter().map(|&count| u64::from(count)).sum());
-        for (ordinal, count) in per_ordinal.enumerate().filter(|&(_, count): &(usize, u64)| count > 0) {
+        for (ordinal, count) in self.counts.into_iter().enumerate().filter(|(_, count)| *count > 0) {
             if let Some((facet, value)) = &self.facets.values[ordinal] {
                 *counts.entry(FACETS[*facet]).or_default().entry(value.clone()).or_default() += count;
             }
