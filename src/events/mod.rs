@@ -329,7 +329,10 @@ pub async fn save_as(
         return Err(EditError::Forbidden);
     }
     let before = match existing {
-        Some(slug) => Some(find_organised(&transaction, actor, slug).await?),
+        Some(slug) => {
+            let found = find_organised(&transaction, actor, slug).await?;
+            Some(registration::lock_event(&transaction, found.id).await?)
+        }
         None => None,
     };
     let saved = write(&transaction, before.as_ref(), input, &times, organisation_id).await?;
@@ -506,6 +509,7 @@ pub async fn cancel_as(
 ) -> Result<(), EditError> {
     let transaction = db.begin().await?;
     let found = find_organised(&transaction, actor, slug).await?;
+    let found = registration::lock_event(&transaction, found.id).await?;
     if found.cancelled_at.is_some() {
         return Ok(());
     }

@@ -159,7 +159,11 @@ impl Registrar<'_> {
         }
         input.email = input.email.trim().to_lowercase();
         let transaction = self.db.begin().await?;
-        let event = super::find(&transaction, slug).await?.ok_or(RegistrationError::NotFound)?;
+        let mut event = super::find(&transaction, slug).await?.ok_or(RegistrationError::NotFound)?;
+        if member.is_some() {
+            // A member is placed at once, which takes the event's lock first (see `lock_event`).
+            event = lock_event(&transaction, event.id).await?;
+        }
         if event.members_only && member.is_none() {
             return Err(RegistrationError::Closed(
                 "Alleen leden van het netwerk kunnen zich aanmelden; log eerst in.".into(),
@@ -264,6 +268,7 @@ impl Registrar<'_> {
             .one(&transaction)
             .await?
             .ok_or(RegistrationError::LinkInvalid)?;
+        let event = lock_event(&transaction, found.event_id).await?;
         // Clearing the token is the claim: of two concurrent uses only one changes the row.
         let claimed = registration::Entity::update_many()
             .col_expr(registration::Column::ConfirmTokenHash, Expr::value(Option::<String>::None))
@@ -274,8 +279,6 @@ impl Registrar<'_> {
         if claimed.rows_affected != 1 {
             return Err(RegistrationError::LinkInvalid);
         }
-        let event =
-            event::Entity::find_by_id(found.event_id).one(&transaction).await?.ok_or(RegistrationError::NotFound)?;
         if event.cancelled_at.is_some() {
             return Err(RegistrationError::Closed("Deze bijeenkomst is afgelast.".into()));
         }
@@ -295,8 +298,7 @@ impl Registrar<'_> {
             .one(&transaction)
             .await?
             .ok_or(RegistrationError::LinkInvalid)?;
-        let event =
-            event::Entity::find_by_id(found.event_id).one(&transaction).await?.ok_or(RegistrationError::NotFound)?;
+        let event = lock_event(&transaction, found.event_id).await?;
         cancel_registration(&transaction, self.mail, &event, found).await?;
         transaction.commit().await?;
         Ok(event)
@@ -420,14 +422,17 @@ async fn take_places(db: &impl TransactionTrait, event_id: i32, items: &[i32]) -
 }
 
 /// Holds the event's row until the transaction ends (PostgreSQL locks a row it updates;
-/// SQLite has one writer anyway), so concurrent waitlist joins queue up.
-async fn lock_event(db: &impl ConnectionTrait, event_id: i32) -> Result<(), DbErr> {
+/// SQLite has one writer anyway) and reads it afresh. Every transaction that changes an event
+/// and its registrations takes this lock before touching a registration, so they queue up in
+/// one order and cannot deadlock, and what they read of the event (its places, its waitlist)
+/// stays true until they commit.
+pub(super) async fn lock_event(db: &impl ConnectionTrait, event_id: i32) -> Result<event::Model, RegistrationError> {
     event::Entity::update_many()
         .col_expr(event::Column::Confirmed, Expr::col(event::Column::Confirmed).into())
         .filter(event::Column::Id.eq(event_id))
         .exec(db)
         .await?;
-    Ok(())
+    event::Entity::find_by_id(event_id).one(db).await?.ok_or(RegistrationError::NotFound)
 }
 
 async fn release_places(db: &impl ConnectionTrait, event_id: i32, items: &[i32]) -> Result<(), DbErr> {
@@ -455,7 +460,8 @@ enum Placed {
     Promoted,
 }
 
-/// Gives the registration a place, or puts it on the waitlist, and mails the outcome.
+/// Gives the registration a place, or puts it on the waitlist, and mails the outcome. The
+/// caller holds the event's lock.
 async fn place<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     mail: &MailSettings,
@@ -470,9 +476,8 @@ async fn place<C: ConnectionTrait + TransactionTrait>(
     }
     let mut update = registration::ActiveModel::from(row.clone());
     update.status = Set(WAITLISTED.into());
-    // Joining the waitlist one at a time per event: the time taken after the lock orders
-    // the list, and the position counted then sees everyone ahead.
-    lock_event(db, event.id).await?;
+    // The caller holds the event's lock, so people join the waitlist one at a time: the
+    // time taken now orders the list, and the position counted then sees everyone ahead.
     update.waitlisted_at = Set(Some(Utc::now()));
     let row = update.update(db).await?;
     let position = waitlist_position(db, &row).await?;

@@ -11,8 +11,10 @@ use serde_json::{json, Value};
 use crate::common::{hidden_field, token_for, Backend, TestApp, TestEnv};
 use crate::smtp::{ReceivedMail, TestSmtp};
 use crate::storage_test;
-use entity::{event, programme_item, registration, registration_choice};
+use entity::{event, mail_outbox, programme_item, registration, registration_choice};
 use oogst::accounts::Role;
+use oogst::events::registration::{Registrar, RegistrationInput};
+use oogst::events::EventInput;
 
 async fn app_with_mail(env: &TestEnv) -> (TestApp, TestSmtp) {
     let smtp = TestSmtp::start();
@@ -56,9 +58,12 @@ fn token_in(mail: &ReceivedMail, path: &str) -> String {
 }
 
 async fn statuses(app: &TestApp, event_id: i32) -> BTreeMap<String, usize> {
-    let db = oogst::startup::connect(&app.config).await.unwrap();
+    statuses_in(&oogst::startup::connect(&app.config).await.unwrap(), event_id).await
+}
+
+async fn statuses_in(db: &sea_orm::DatabaseConnection, event_id: i32) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
-    for row in registration::Entity::find().filter(registration::Column::EventId.eq(event_id)).all(&db).await.unwrap() {
+    for row in registration::Entity::find().filter(registration::Column::EventId.eq(event_id)).all(db).await.unwrap() {
         *counts.entry(row.status).or_default() += 1;
     }
     counts
@@ -584,3 +589,76 @@ async fn organiser_runs_an_event_in_the_browser(backend: Backend) {
     env.finish().await;
 }
 storage_test!(organiser_runs_an_event_in_the_browser);
+
+/// An organiser moves the event while people confirm. Every transaction takes the event's lock
+/// before it touches a registration, so none waits for another in a circle (PostgreSQL would
+/// abort one as a deadlock) and the places add up.
+async fn organiser_edits_while_people_confirm(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let config = env.config();
+    let db = oogst::startup::connect(&config).await.unwrap();
+    let mail = oogst::mail::MailSettings::from_config(&config).unwrap();
+    let new = oogst::accounts::NewUser {
+        email: "bureau@oogst.test".into(),
+        name: "Programmabureau".into(),
+        role: Role::Beheerder,
+        organisation_id: None,
+        job_title: String::new(),
+    };
+    let user = oogst::accounts::create(&db, &new, true).await.unwrap();
+    let organiser = oogst::accounts::Actor {
+        user_id: user.id,
+        name: user.name,
+        email: user.email,
+        role: Role::Beheerder,
+        organisation_id: None,
+        session_id: String::new(),
+    };
+    let day = (chrono::Utc::now() + chrono::Duration::days(60)).format("%Y-%m-%d").to_string();
+    let input = |start: &str| EventInput {
+        title: "Heidag inspiratieregio's".into(),
+        kind: "heidag".into(),
+        starts_at: format!("{day}T{start}"),
+        ends_at: format!("{day}T17:00"),
+        location: "Utrecht".into(),
+        capacity: 30,
+        ..Default::default()
+    };
+    let saved = oogst::events::save_as(&db, &mail, &organiser, None, input("09:00")).await.unwrap();
+    let registrar = Registrar { db: &db, mail: &mail, confirm_hours: config.confirm_hours };
+    for number in 0..40 {
+        let person = RegistrationInput {
+            name: format!("Deelnemer {number}"),
+            email: format!("deelnemer{number}@deelnemer.test"),
+            ..Default::default()
+        };
+        registrar.register(&saved.slug, person, None).await.unwrap();
+    }
+    let tokens: Vec<String> = mail_outbox::Entity::find()
+        .all(&db)
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|row| row.text_body.split_once("/aanmelding/bevestigen/"))
+        .map(|(_, after)| after.chars().take_while(char::is_ascii_hexdigit).collect())
+        .collect();
+    assert_eq!(tokens.len(), 40);
+
+    let confirmations = join_all(tokens.iter().map(|token| registrar.confirm(token)));
+    let starts = ["09:30", "10:00", "10:30", "11:00", "11:30", "12:00"];
+    let moves = join_all(
+        starts.iter().map(|start| oogst::events::save_as(&db, &mail, &organiser, Some(&saved.slug), input(start))),
+    );
+    let (confirmations, moves) = futures_util::join!(confirmations, moves);
+    for outcome in &confirmations {
+        assert!(outcome.is_ok(), "{outcome:?}");
+    }
+    for outcome in &moves {
+        assert!(outcome.is_ok(), "{outcome:?}");
+    }
+    let row = event::Entity::find_by_id(saved.id).one(&db).await.unwrap().unwrap();
+    assert_eq!(row.confirmed, 30);
+    let counts = statuses_in(&db, saved.id).await;
+    assert_eq!((counts.get("confirmed"), counts.get("waitlisted")), (Some(&30), Some(&10)), "{counts:?}");
+}
+storage_test!(organiser_edits_while_people_confirm);
