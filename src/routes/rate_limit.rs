@@ -1,10 +1,12 @@
-//! Limits on login, password reset and sign-up, per client address and per account, so
-//! passwords cannot be guessed at speed and mailboxes cannot be flooded.
+//! Limits on login, password reset, sign-up and event registration, per client address and
+//! per account or mail address, so passwords cannot be guessed at speed and mailboxes cannot
+//! be flooded.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
+use actix_web::HttpRequest;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
@@ -16,6 +18,8 @@ pub struct RateLimits {
     pub reset_by_address: DefaultKeyedRateLimiter<IpAddr>,
     pub reset_by_account: DefaultKeyedRateLimiter<String>,
     pub signup_by_address: DefaultKeyedRateLimiter<IpAddr>,
+    pub registration_by_address: DefaultKeyedRateLimiter<IpAddr>,
+    pub registration_by_recipient: DefaultKeyedRateLimiter<String>,
 }
 
 /// `burst` attempts at once, then one more every `period`.
@@ -33,8 +37,22 @@ impl Default for RateLimits {
             reset_by_address: RateLimiter::keyed(quota(5, Duration::from_secs(60))),
             reset_by_account: RateLimiter::keyed(quota(3, Duration::from_secs(600))),
             signup_by_address: RateLimiter::keyed(quota(5, Duration::from_secs(600))),
+            // A whole school team may register from one address (one network) at a kick-off.
+            registration_by_address: RateLimiter::keyed(quota(300, Duration::from_secs(12))),
+            registration_by_recipient: RateLimiter::keyed(quota(5, Duration::from_secs(600))),
         }
     }
+}
+
+/// Counts a registration without an account. Its mail goes to an address someone typed, so
+/// nobody can have a stranger mailed over and over, or mail many from one place.
+pub fn check_registration(limits: &RateLimits, request: &HttpRequest, email: &str) -> Result<(), RouteError> {
+    check(&limits.registration_by_address, &client_address(request))?;
+    check(&limits.registration_by_recipient, &email.trim().to_lowercase())
+}
+
+pub fn client_address(request: &HttpRequest) -> IpAddr {
+    request.peer_addr().map(|address| address.ip()).unwrap_or(IpAddr::from([0, 0, 0, 0]))
 }
 
 /// Counts an attempt; refuses with the seconds to wait when over the limit.

@@ -266,6 +266,20 @@ async fn registration_refuses_bad_input_and_loses_nothing(backend: Backend) {
     let (status, body) = register(&app, open_slug, person(1, &[own])).await;
     assert_eq!(status, 422, "the same address twice");
     assert!(body["fields"]["email"][0].as_str().unwrap().contains("al aangemeld"), "{body}");
+    // Nobody can have an address mailed over and over: after five attempts, a wait.
+    let (status, _) = register(&app, open_slug, person(1, &[own])).await;
+    assert_eq!(status, 422);
+    let refused = app
+        .client
+        .post(format!("{}/api/v1/events/{open_slug}/registrations", app.address))
+        .json(&person(1, &[own]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
+    let body: Value = refused.json().await.unwrap();
+    assert!(body["message"].as_str().unwrap().contains("Te veel"), "{body}");
 
     // The opt-in link works once.
     let mail = &smtp.wait_for("deelnemer1@", 1).await[0];

@@ -41,8 +41,7 @@ pub async fn token(
     state: web::Data<AppState>,
     body: web::Json<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let address = request.peer_addr().map(|address| address.ip()).unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
-    rate_limit::check(&state.limits.login_by_address, &address)?;
+    rate_limit::check(&state.limits.login_by_address, &rate_limit::client_address(&request))?;
     rate_limit::check(&state.limits.login_by_account, &body.email.trim().to_lowercase())?;
     let account = accounts::authenticate(&state.db, &body.email, &body.password)
         .await?

@@ -1,6 +1,6 @@
 //! `/api/v1/events`: the agenda, and registering for an event.
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
@@ -9,6 +9,7 @@ use crate::events::{self, EventInput, EventView, Slot};
 use crate::pagination::{PageParams, PageRequest, DEFAULT_PER_PAGE};
 use crate::routes::auth::ApiViewer;
 use crate::routes::errors::{ApiError, RouteError};
+use crate::routes::rate_limit;
 use crate::startup::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -114,15 +115,20 @@ pub async fn create(
         (status = 404, body = crate::routes::errors::ErrorBody),
         (status = 409, body = crate::routes::errors::ErrorBody),
         (status = 422, body = crate::routes::errors::ErrorBody),
+        (status = 429, description = "Too many registrations from this client or for this address", body = crate::routes::errors::ErrorBody),
     )
 )]
 #[post("/events/{slug}/registrations")]
 pub async fn register(
+    request: HttpRequest,
     state: web::Data<AppState>,
     viewer: ApiViewer,
     slug: web::Path<String>,
     input: web::Json<RegistrationInput>,
 ) -> Result<HttpResponse, ApiError> {
+    if viewer.0.is_none() {
+        rate_limit::check_registration(&state.limits, &request, &input.email)?;
+    }
     let outcome: Outcome = registrar(&state).register(&slug, input.into_inner(), viewer.0.as_ref()).await?;
     Ok(HttpResponse::Created().json(outcome))
 }

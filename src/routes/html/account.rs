@@ -34,10 +34,6 @@ fn safe_next(next: &str) -> &str {
     }
 }
 
-fn client_address(request: &HttpRequest) -> std::net::IpAddr {
-    request.peer_addr().map(|address| address.ip()).unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]))
-}
-
 #[get("/inloggen")]
 pub async fn login_form(
     request: HttpRequest,
@@ -62,7 +58,7 @@ pub async fn login(
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, PageError> {
     state.csrf.verify(&request, &form.csrf)?;
-    rate_limit::check(&state.limits.login_by_address, &client_address(&request))?;
+    rate_limit::check(&state.limits.login_by_address, &rate_limit::client_address(&request))?;
     rate_limit::check(&state.limits.login_by_account, &form.email.trim().to_lowercase())?;
     match accounts::authenticate(&state.db, &form.email, &form.password).await? {
         Some(account) => {
@@ -146,7 +142,7 @@ pub async fn forgot(
     form: web::Form<EmailForm>,
 ) -> Result<HttpResponse, PageError> {
     state.csrf.verify(&request, &form.csrf)?;
-    rate_limit::check(&state.limits.reset_by_address, &client_address(&request))?;
+    rate_limit::check(&state.limits.reset_by_address, &rate_limit::client_address(&request))?;
     rate_limit::check(&state.limits.reset_by_account, &form.email.trim().to_lowercase())?;
     accounts::request_password_reset(&state.db, &state.mail, &form.email).await?;
     message(
@@ -331,7 +327,7 @@ pub async fn signup(
 ) -> Result<HttpResponse, PageError> {
     signup_enabled(&state)?;
     state.csrf.verify(&request, &form.csrf)?;
-    rate_limit::check(&state.limits.signup_by_address, &client_address(&request))?;
+    rate_limit::check(&state.limits.signup_by_address, &rate_limit::client_address(&request))?;
     match accounts::sign_up(&state.db, &state.mail, &form.name, &form.email, &form.password).await {
         Ok(()) => message(
             &viewer,

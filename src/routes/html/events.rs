@@ -13,6 +13,7 @@ use crate::pagination::{PageLinks, PageParams, PageRequest};
 use crate::routes::api::events::registrar;
 use crate::routes::auth::Viewer;
 use crate::routes::errors::{PageError, RouteError};
+use crate::routes::rate_limit;
 use crate::startup::AppState;
 
 const PER_PAGE: u64 = 20;
@@ -135,6 +136,9 @@ pub async fn register(
 ) -> Result<HttpResponse, PageError> {
     let (input, csrf) = parse_registration(&body)?;
     state.csrf.verify(&request, &csrf)?;
+    if viewer.0.is_none() {
+        rate_limit::check_registration(&state.limits, &request, &input.email)?;
+    }
     match registrar(&state).register(&slug, input.clone(), viewer.0.as_ref()).await {
         Ok(outcome) => outcome_page(&viewer, &slug, &outcome),
         Err(RegistrationError::Invalid(errors)) => {
