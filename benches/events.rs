@@ -166,15 +166,7 @@ async fn beheerder(db: &DatabaseConnection) -> anyhow::Result<Actor> {
         organisation_id: None,
         job_title: String::new(),
     };
-    let user = accounts::create(db, &new, true).await?;
-    Ok(Actor {
-        user_id: user.id,
-        name: user.name,
-        email: user.email,
-        role: Role::Beheerder,
-        organisation_id: None,
-        session_id: String::new(),
-    })
+    Ok(Actor::of(accounts::create(db, &new, true).await?, String::new()))
 }
 
 /// Per-operation figures of one measured run.

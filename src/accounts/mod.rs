@@ -328,14 +328,22 @@ pub async fn actor_for(db: &impl ConnectionTrait, token: &sessions::VerifiedToke
         return Ok(None);
     }
     let Some(account) = user::Entity::find_by_id(token.user_id).one(db).await? else { return Ok(None) };
-    Ok(account.active.then(|| Actor {
-        user_id: account.id,
-        name: account.name,
-        email: account.email,
-        role: Role::from_slug(&account.role).unwrap_or(Role::Lid),
-        organisation_id: account.organisation_id,
-        session_id: token.session_id.clone(),
-    }))
+    Ok(account.active.then(|| Actor::of(account, token.session_id.clone())))
+}
+
+impl Actor {
+    /// The account acting in session `session_id` (empty for work done without a session,
+    /// such as a benchmark's or a test's).
+    pub fn of(account: user::Model, session_id: String) -> Actor {
+        Actor {
+            user_id: account.id,
+            role: Role::from_slug(&account.role).unwrap_or(Role::Lid),
+            name: account.name,
+            email: account.email,
+            organisation_id: account.organisation_id,
+            session_id,
+        }
+    }
 }
 
 /// A person as the programme office sees them.

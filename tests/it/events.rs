@@ -619,15 +619,7 @@ async fn organiser_edits_while_people_confirm(backend: Backend) {
         organisation_id: None,
         job_title: String::new(),
     };
-    let user = oogst::accounts::create(&db, &new, true).await.unwrap();
-    let organiser = oogst::accounts::Actor {
-        user_id: user.id,
-        name: user.name,
-        email: user.email,
-        role: Role::Beheerder,
-        organisation_id: None,
-        session_id: String::new(),
-    };
+    let organiser = oogst::accounts::Actor::of(oogst::accounts::create(&db, &new, true).await.unwrap(), String::new());
     let day = (chrono::Utc::now() + chrono::Duration::days(60)).format("%Y-%m-%d").to_string();
     let input = |start: &str| EventInput {
         title: "Heidag inspiratieregio's".into(),
