@@ -120,12 +120,10 @@ impl SearchIndex {
         let (schema, fields) = Fields::schema();
         let directory = tantivy::directory::MmapDirectory::open(path).map_err(TantivyError::from)?;
         let mut index = Index::open_or_create(directory, schema)?;
-        index.set_multithread_executor(std::thread::available_parallelism().map_or(1, usize::from))?;
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        index.set_multithread_executor(cores)?;
         index.tokenizers().register(DUTCH, dutch_analyzer());
-        let threads = std::thread::available_parallelism()
-            .map_or(1, usize::from)
-            .min(settings.writer_memory_bytes / WRITER_THREAD_MIN_BYTES)
-            .max(1);
+        let threads = cores.min(settings.writer_memory_bytes / WRITER_THREAD_MIN_BYTES).max(1);
         // One merge at a time: each merge reads its segments through mmap, so merges running
         // side by side (tantivy's default is four) add up to most of an index build's peak
         // memory. Merges are background work; one thread keeps up with this index's writes.
@@ -466,8 +464,8 @@ impl Snippets {
             if found.start() < covered_until {
                 return None;
             }
-            let start = floor_char_boundary(text, found.start().saturating_sub(WINDOW_BEFORE));
-            let end = ceil_char_boundary(text, (found.start() + WINDOW_AFTER).min(text.len()));
+            let start = text.floor_char_boundary(found.start().saturating_sub(WINDOW_BEFORE));
+            let end = text.ceil_char_boundary(found.start() + WINDOW_AFTER);
             covered_until = end;
             Some(&text[start..end])
         })
@@ -481,20 +479,6 @@ fn highlighted(mut snippet: tantivy::snippet::Snippet) -> Option<String> {
     }
     snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
     Some(snippet.to_html())
-}
-
-fn floor_char_boundary(text: &str, mut index: usize) -> usize {
-    while !text.is_char_boundary(index) {
-        index -= 1;
-    }
-    index
-}
-
-fn ceil_char_boundary(text: &str, mut index: usize) -> usize {
-    while !text.is_char_boundary(index) {
-        index += 1;
-    }
-    index
 }
 
 fn truncate_chars(text: &str, max: usize) -> String {
