@@ -494,6 +494,16 @@ async fn organiser_runs_an_event_in_the_browser(backend: Backend) {
     assert_eq!(refused.status(), 422);
     let page = refused.text().await.unwrap();
     assert!(page.contains("Regel 1: schrijf") && page.contains("Kick-off inspiratieregio&#x27;s"), "{page}");
+    assert!(page.contains(">10:00 Opening</textarea>"), "the programme as typed is kept: {page}");
+    // The description can be previewed; that saves nothing.
+    let mut preview = bad.clone();
+    preview.push(("action", "voorbeeld"));
+    let shown = app.submit_form(&organiser, "/agenda/nieuw", "/agenda/nieuw", &preview).await;
+    assert_eq!(shown.status(), 200);
+    let page = shown.text().await.unwrap();
+    assert!(page.contains("De <strong>start</strong> van de derde tranche."), "{page}");
+    assert!(page.contains(">10:00 Opening</textarea>"), "{page}");
+    assert_eq!(app.get("/agenda").await.text().await.unwrap().matches("Kick-off inspiratieregio").count(), 0);
     let mut good = form.to_vec();
     good.push((
         "programme",

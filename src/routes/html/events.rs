@@ -428,11 +428,22 @@ pub async fn edit_form(
     form_page(&request, &state, "events/form", &Viewer(Some(actor)), data)
 }
 
-/// The event form's fields; the programme comes as lines of text.
-fn parse_event_form(body: &[u8]) -> Result<(EventInput, String, Result<(), String>), RouteError> {
+/// The event form as posted: the programme comes as lines of text.
+struct PostedEvent {
+    input: EventInput,
+    csrf: String,
+    /// The programme's lines as typed, shown again as they were.
+    programme_text: String,
+    /// A programme line that could not be read.
+    programme: Result<(), String>,
+    /// Only show the description rendered, save nothing.
+    preview: bool,
+}
+
+fn parse_event_form(body: &[u8]) -> Result<PostedEvent, RouteError> {
     let pairs = super::form_fields(body)?;
     let mut input = EventInput::default();
-    let (mut csrf, mut programme) = (String::new(), Ok(()));
+    let (mut csrf, mut programme_text, mut programme, mut preview) = (String::new(), String::new(), Ok(()), false);
     let optional = |value: String| Some(value).filter(|value| !value.trim().is_empty());
     for (key, value) in pairs {
         match key.as_str() {
@@ -449,15 +460,19 @@ fn parse_event_form(body: &[u8]) -> Result<(EventInput, String, Result<(), Strin
             "capacity" => input.capacity = value.trim().parse().unwrap_or(0),
             "registration_opens_at" => input.registration_opens_at = optional(value),
             "registration_closes_at" => input.registration_closes_at = optional(value),
-            "programme" => match events::ProgrammeInput::parse_lines(&value) {
-                Ok(items) => input.programme = items,
-                Err(message) => programme = Err(message),
-            },
+            "programme" => {
+                match events::ProgrammeInput::parse_lines(&value) {
+                    Ok(items) => input.programme = items,
+                    Err(message) => programme = Err(message),
+                }
+                programme_text = value;
+            }
             "csrf" => csrf = value,
+            "action" => preview = value == "voorbeeld",
             _ => {}
         }
     }
-    Ok((input, csrf, programme))
+    Ok(PostedEvent { input, csrf, programme_text, programme, preview })
 }
 
 #[post("/agenda/nieuw")]
@@ -490,21 +505,38 @@ async fn save_event(
     existing: Option<&str>,
     body: &[u8],
 ) -> Result<HttpResponse, PageError> {
-    let (input, csrf, programme) = parse_event_form(body)?;
-    state.csrf.verify(request, &csrf)?;
-    let outcome = match programme {
-        Ok(()) => events::save_as(&state.db, &state.mail, &actor, existing, input.clone()).await,
-        Err(message) => Err(crate::validation::EditError::field("programme", message)),
+    let posted = parse_event_form(body)?;
+    state.csrf.verify(request, &posted.csrf)?;
+    if posted.preview {
+        let mut data = posted_form_data(state, &actor, &posted, existing).await?;
+        data["preview"] = serde_json::json!(crate::markdown::to_safe_html(&posted.input.description));
+        return form_page(request, state, "events/form", &Viewer(Some(actor)), data);
+    }
+    let outcome = match &posted.programme {
+        Ok(()) => events::save_as(&state.db, &state.mail, &actor, existing, posted.input.clone()).await,
+        Err(message) => Err(crate::validation::EditError::field("programme", message.clone())),
     };
     match outcome {
         Ok(saved) => Ok(super::see_other(&format!("/agenda/{}", saved.slug))),
         Err(crate::validation::EditError::Invalid(errors)) => {
-            let mut data = event_form_data(state, &actor, &input, existing).await?;
+            let mut data = posted_form_data(state, &actor, &posted, existing).await?;
             data["errors"] = serde_json::to_value(errors).unwrap_or_default();
             form_again(request, state, "events/form", &Viewer(Some(actor)), data)
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// The form filled in as it was posted, the programme's lines exactly as typed.
+async fn posted_form_data(
+    state: &AppState,
+    actor: &Actor,
+    posted: &PostedEvent,
+    existing: Option<&str>,
+) -> Result<serde_json::Value, PageError> {
+    let mut data = event_form_data(state, actor, &posted.input, existing).await?;
+    data["programme_text"] = serde_json::json!(posted.programme_text);
+    Ok(data)
 }
 
 #[post("/agenda/{slug}/afgelasten")]
