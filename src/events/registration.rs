@@ -602,14 +602,17 @@ pub async fn fill_from_waitlist<C: ConnectionTrait + TransactionTrait>(
         .order_by_asc(registration::Column::Id)
         .all(db)
         .await?;
+    // Callers hold the event's lock (see `lock_event`), so the places read here stay true.
+    let event = event::Entity::find_by_id(event_id).one(db).await?.ok_or(RegistrationError::NotFound)?;
+    let mut free = if event.cancelled_at.is_some() { 0 } else { (event.capacity - event.confirmed).max(0) };
     for row in waiting {
-        let event = event::Entity::find_by_id(event_id).one(db).await?.ok_or(RegistrationError::NotFound)?;
-        if event.confirmed >= event.capacity || event.cancelled_at.is_some() {
+        if free == 0 {
             break;
         }
         let items = choices_of(db, row.id).await?;
         // Someone whose workshop is still full keeps their place in line (and their links).
         if take_places(db, event.id, &items).await? {
+            free -= 1;
             let (row, cancel_token) = with_new_cancel_link(db, row).await?;
             confirm_placed(db, mail, &event, &row, &items, &cancel_token, Placed::Promoted).await?;
         }
