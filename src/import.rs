@@ -14,6 +14,7 @@ use crate::documents::{self, DocumentInput, Uploads};
 use crate::practices::{self, PracticeInput};
 use crate::taxonomy::Taxonomy;
 use crate::taxonomy::Vocabulary;
+use crate::validation::has_forbidden_chars;
 
 /// Files saved per transaction: large enough to be fast, small enough to keep memory flat.
 const BATCH: usize = 250;
@@ -78,7 +79,13 @@ pub async fn read_item(path: &Path, uploads: &Uploads) -> Result<Item, String> {
     let name = path.file_name().map(|name| name.to_string_lossy().to_string()).unwrap_or_default();
     let stem = path.file_stem().map(|stem| stem.to_string_lossy().to_string()).unwrap_or_default();
     let slug = slug::slugify(&stem);
-    let as_text = |bytes: Vec<u8>| String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string());
+    let as_text = |bytes: Vec<u8>| match String::from_utf8(bytes) {
+        Ok(text) if has_forbidden_chars(&text) => {
+            Err("contains control characters (such as NUL or escape): remove them and import again".to_string())
+        }
+        Ok(text) => Ok(text),
+        Err(_) => Err("not UTF-8 text".to_string()),
+    };
     match extension(path).as_str() {
         "md" => parse_practice(&slug, &as_text(bytes)?).map(Item::Practice),
         "txt" => Ok(Item::Document(DocumentInput::from_text(&slug, &as_text(bytes)?))),

@@ -14,7 +14,7 @@ use crate::accounts::{policy, Actor};
 use crate::markdown;
 use crate::pagination::{Page, PageRequest};
 use crate::search::{IndexItem, ItemKind};
-use crate::taxonomy::Taxonomy;
+use crate::taxonomy::{PracticeStatus, Taxonomy, Vocabulary};
 use crate::validation::{free_slug, slug_is_valid, EditError, FieldErrors};
 
 /// A news item as the programme office writes it.
@@ -187,14 +187,29 @@ fn view(model: news::Model) -> NewsView {
     }
 }
 
-/// A news item: public ones for everyone, scheduled ones for beheerders.
+/// A news item: public ones for everyone, scheduled ones for beheerders, who also see the
+/// related practices that are not public.
 pub async fn find_visible(
     db: &impl ConnectionTrait,
     viewer: Option<&Actor>,
     slug: &str,
 ) -> Result<Option<NewsView>, DbErr> {
+    let writer = viewer.is_some_and(policy::can_manage_network);
     let found = news::Entity::find().filter(news::Column::Slug.eq(slug)).one(db).await?;
-    Ok(found.map(view).filter(|item| item.published || viewer.is_some_and(policy::can_manage_network)))
+    let Some(mut item) = found.map(view).filter(|item| item.published || writer) else { return Ok(None) };
+    if !writer {
+        // A related practice that is a concept or archived is not public: not even its slug.
+        let public: Vec<String> = practice::Entity::find()
+            .select_only()
+            .column(practice::Column::Slug)
+            .filter(practice::Column::Slug.is_in(item.practices.iter().map(String::as_str)))
+            .filter(practice::Column::Status.eq(PracticeStatus::Gepubliceerd.slug()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        item.practices.retain(|slug| public.contains(slug));
+    }
+    Ok(Some(item))
 }
 
 /// Published news, newest first.

@@ -10,7 +10,7 @@ use entity::organisation;
 
 use crate::pagination::{Page, PageRequest};
 use crate::taxonomy::{self, NetworkRole, OrganisationKind, Vocabulary};
-use crate::validation::{slug_is_valid, EditError, FieldErrors};
+use crate::validation::{is_web_url, slug_is_valid, EditError, FieldErrors, WEB_URL_MESSAGE};
 
 /// An organisation as an import or the demo describes it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -47,6 +47,9 @@ impl OrganisationInput {
         }
         if NetworkRole::from_slug(&self.network_role).is_none() {
             errors.add("network_role", format!("Onbekende rol '{}'.", self.network_role));
+        }
+        if self.website.as_deref().is_some_and(|website| !is_web_url(website)) {
+            errors.add("website", WEB_URL_MESSAGE);
         }
         if let Some(province) = &self.province {
             if taxonomy::province(province).is_none() {
@@ -145,7 +148,8 @@ impl From<organisation::Model> for OrganisationView {
             name: model.name,
             kind: model.kind,
             province: model.province,
-            website: model.website,
+            // Only links people may follow, even for rows stored before websites were checked.
+            website: model.website.filter(|website| is_web_url(website)),
             description: model.description,
             network_role: model.network_role,
             tranche: model.tranche,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::middleware::{Compress, DefaultHeaders};
+use actix_web::middleware::Compress;
 use actix_web::{web, App, HttpServer};
 use sea_orm::{DatabaseConnection, DbErr};
 use tokio::task::JoinHandle;
@@ -133,9 +133,12 @@ impl Application {
                 .map_err(|error| StartupError::DataDir(config.data_dir.display().to_string(), error))?,
             config,
         });
+        let https = state.config.https();
         let server = HttpServer::new(move || {
             App::new()
-                .wrap(security_headers())
+                .wrap(actix_web::middleware::from_fn(crate::routes::input_guard::refuse_control_characters))
+                .wrap(actix_web::middleware::from_fn(crate::routes::headers::no_store_when_personal))
+                .wrap(crate::routes::headers::security_headers(https))
                 .wrap(Compress::default())
                 .wrap(TracingLogger::default())
                 .app_data(state.clone())
@@ -165,15 +168,4 @@ impl Application {
         }
         result
     }
-}
-
-fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
-        .add((
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-        ))
-        .add(("X-Content-Type-Options", "nosniff"))
-        .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
-        .add(("X-Frame-Options", "DENY"))
 }

@@ -69,7 +69,6 @@ impl EditError {
     }
 }
 
-/// Slugs appear in URLs: lower-case letters, digits and single hyphens.
 /// Whether `email` looks like an address: one `@`, a dot in the domain, no spaces.
 pub fn email_is_plausible(email: &str) -> bool {
     let mut parts = email.split('@');
@@ -79,6 +78,7 @@ pub fn email_is_plausible(email: &str) -> bool {
     )
 }
 
+/// Slugs appear in URLs: lower-case letters, digits and single hyphens.
 pub fn slug_is_valid(slug: &str) -> bool {
     !slug.is_empty()
         && slug.len() <= 120
@@ -86,6 +86,45 @@ pub fn slug_is_valid(slug: &str) -> bool {
         && !slug.starts_with('-')
         && !slug.ends_with('-')
         && !slug.contains("--")
+}
+
+/// Characters no text of ours may hold: control characters other than tab, line feed and
+/// carriage return (NUL breaks PostgreSQL, the rest break XML feeds and calendars), and the
+/// non-characters U+FFFE and U+FFFF.
+pub fn is_forbidden_char(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}')
+}
+
+pub fn has_forbidden_chars(text: &str) -> bool {
+    text.chars().any(is_forbidden_char)
+}
+
+/// The text with each forbidden character replaced by a space.
+pub fn without_forbidden_chars(text: &str) -> String {
+    text.chars().map(|c| if is_forbidden_char(c) { ' ' } else { c }).collect()
+}
+
+/// The message for text with such characters, for forms and the API alike.
+pub const FORBIDDEN_CHARS_MESSAGE: &str =
+    "De invoer bevat een onzichtbaar stuurteken (zoals een NUL-teken). Haal het weg en probeer het opnieuw.";
+
+/// A link people may follow: an absolute http or https URL with a host, so `javascript:`,
+/// `data:` and the like never become a link on a page.
+pub fn is_web_url(text: &str) -> bool {
+    url::Url::parse(text.trim()).is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
+}
+
+/// The message for a URL that [`is_web_url`] refuses.
+pub const WEB_URL_MESSAGE: &str = "Vul een volledig webadres in dat met http:// of https:// begint.";
+
+/// `next` if it is a plain path on this site ("/agenda?periode=voorbij"): it starts with one
+/// slash and holds no backslash, whitespace or control character, which browsers drop or
+/// bend into a link to another site ("/\t/evil.example" becomes "//evil.example").
+pub fn local_path(next: &str) -> Option<&str> {
+    let plain = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.chars().any(|c| c == '\\' || c.is_whitespace() || c.is_control());
+    plain.then_some(next)
 }
 
 /// A slug made from `title` that no row of `E` has in `column` yet: "dokwerk", else
@@ -122,6 +161,45 @@ mod tests {
         assert!(!slug_is_valid("a--b"));
         assert!(!slug_is_valid(""));
         assert!(!slug_is_valid("../etc"));
+    }
+
+    #[test]
+    fn only_plain_local_paths_are_redirect_targets() {
+        assert_eq!(local_path("/agenda?periode=voorbij"), Some("/agenda?periode=voorbij"));
+        for outside in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "/\n/x",
+            "/\r",
+            "/\u{b}x",
+            "/ x",
+            "evil",
+            "",
+        ] {
+            assert_eq!(local_path(outside), None, "{outside:?}");
+        }
+    }
+
+    #[test]
+    fn only_web_urls_are_links() {
+        assert!(is_web_url("https://www.example.nl/dokwerk"));
+        assert!(is_web_url(" http://example.nl "));
+        for other in
+            ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,x", "https://", "www.example.nl", ""]
+        {
+            assert!(!is_web_url(other), "{other}");
+        }
+    }
+
+    #[test]
+    fn control_characters_are_forbidden_but_line_breaks_are_not() {
+        assert!(!has_forbidden_chars("Regel één\nregel twee\tmet tab\r\n"));
+        for bad in ["a\0b", "a\u{7}", "a\u{1b}[31m", "a\u{7f}", "a\u{85}", "a\u{ffff}"] {
+            assert!(has_forbidden_chars(bad), "{bad:?}");
+        }
+        assert_eq!(without_forbidden_chars("pagina 1\u{c}pagina\0 2\n"), "pagina 1 pagina  2\n");
     }
 
     #[test]

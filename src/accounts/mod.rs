@@ -267,32 +267,38 @@ pub async fn sign_up(
     };
     let email = new.validate()?;
     passwords::check_policy(password, &[&email, name]).map_err(|message| invalid("password", message))?;
-    if find_by_email(db, &email).await?.is_some() {
-        // Answer as if it worked: the form must not reveal who has an account.
-        return Ok(());
-    }
+    // Hashed before looking the address up, and a mail either way, so neither the answer nor
+    // its timing tells whether the address has an account.
     let hash = passwords::hash(password);
     let transaction = db.begin().await?;
-    let created = create(&transaction, &new, false).await?;
-    let mut update = created.clone().into_active_model();
-    update.password_hash = Set(Some(hash));
-    update.update(&transaction).await?;
-    let token = tokens::issue(&transaction, created.id, Purpose::EmailVerification).await?;
-    mail::enqueue(
-        &transaction,
-        settings,
-        Mail {
-            to: &created.email,
-            subject: "Bevestig uw e-mailadres voor Oogst".into(),
-            template: "verify_email",
-            data: serde_json::json!({
-                "name": created.name,
-                "link": settings.link(&format!("/e-mailadres-bevestigen?token={token}")),
+    let (to, subject, template, data) = match find_by_email(&transaction, &email).await? {
+        Some(existing) => (
+            existing.email,
+            "U hebt al een account bij Oogst",
+            "account_exists",
+            serde_json::json!({
+                "name": existing.name,
+                "login_link": settings.link("/inloggen"),
+                "reset_link": settings.link("/wachtwoord-vergeten"),
             }),
-            calendar: None,
-        },
-    )
-    .await?;
+        ),
+        None => {
+            let created = create(&transaction, &new, false).await?;
+            let mut update = created.clone().into_active_model();
+            update.password_hash = Set(Some(hash));
+            update.update(&transaction).await?;
+            let token = tokens::issue(&transaction, created.id, Purpose::EmailVerification).await?;
+            let link = settings.link(&format!("/e-mailadres-bevestigen?token={token}"));
+            (
+                created.email,
+                "Bevestig uw e-mailadres voor Oogst",
+                "verify_email",
+                serde_json::json!({ "name": created.name, "link": link }),
+            )
+        }
+    };
+    mail::enqueue(&transaction, settings, Mail { to: &to, subject: subject.into(), template, data, calendar: None })
+        .await?;
     transaction.commit().await?;
     Ok(())
 }
@@ -324,7 +330,7 @@ pub async fn authenticate(
 
 /// The actor for a verified session token, if the session is live and the account active.
 pub async fn actor_for(db: &impl ConnectionTrait, token: &sessions::VerifiedToken) -> Result<Option<Actor>, DbErr> {
-    if !sessions::is_live(db, &token.session_id).await? {
+    if !sessions::is_live(db, token).await? {
         return Ok(None);
     }
     let Some(account) = user::Entity::find_by_id(token.user_id).one(db).await? else { return Ok(None) };

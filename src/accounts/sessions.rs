@@ -61,6 +61,8 @@ impl TokenKeys {
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 5;
+        // A token that is not valid yet was not issued by us (we never set `nbf` ahead).
+        validation.validate_nbf = true;
         validation
     }
 
@@ -97,10 +99,14 @@ impl TokenKeys {
     }
 }
 
-/// Whether the session is neither revoked nor expired.
-pub async fn is_live(db: &impl ConnectionTrait, session_id: &str) -> Result<bool, DbErr> {
-    let found = session::Entity::find_by_id(session_id.to_string()).one(db).await?;
-    Ok(found.is_some_and(|session| session.revoked_at.is_none() && session.expires_at > Utc::now()))
+/// Whether the token names a session of its own subject that is neither revoked nor
+/// expired. Binding the row to the subject means a token re-signed for another user
+/// (with a leaked key) cannot borrow a live session.
+pub async fn is_live(db: &impl ConnectionTrait, token: &VerifiedToken) -> Result<bool, DbErr> {
+    let found = session::Entity::find_by_id(token.session_id.clone()).one(db).await?;
+    Ok(found.is_some_and(|session| {
+        session.user_id == token.user_id && session.revoked_at.is_none() && session.expires_at > Utc::now()
+    }))
 }
 
 pub async fn revoke(db: &impl ConnectionTrait, session_id: &str) -> Result<(), DbErr> {
@@ -172,5 +178,16 @@ mod tests {
             parts.next().unwrap()
         });
         assert_eq!(keys().verify(&none), None);
+    }
+
+    #[test]
+    fn tokens_valid_only_later_are_refused() {
+        let secret = b"0123456789abcdef0123456789abcdef";
+        let later = (Utc::now() + Duration::hours(1)).timestamp();
+        let mut claims = serde_json::to_value(claims(later, AUDIENCE)).unwrap();
+        claims["nbf"] = (Utc::now() + Duration::minutes(30)).timestamp().into();
+        let token =
+            encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(secret).unwrap()).unwrap();
+        assert_eq!(keys().verify(&token), None);
     }
 }

@@ -15,13 +15,13 @@ use sea_orm::{
 use serde::Serialize;
 use strum::{EnumIter, EnumMessage, EnumString, IntoStaticStr};
 
-use entity::{document, news, organisation, practice};
+use entity::{document, event, news, organisation, practice};
 
 use crate::accounts::{policy, Actor};
 use crate::outbox;
 use crate::search::{IndexItem, ItemKind, OrganisationRef};
-use crate::taxonomy::{Taxonomy, Vocabulary};
-use crate::validation::{free_slug, slug_is_valid, EditError, FieldErrors};
+use crate::taxonomy::{PracticeStatus, Taxonomy, Vocabulary};
+use crate::validation::{free_slug, slug_is_valid, without_forbidden_chars, EditError, FieldErrors};
 use extract::{ExtractError, FileKind};
 use files::FileStore;
 
@@ -175,7 +175,9 @@ pub async fn receive_file(
         FileKind::Text | FileKind::Markdown => (extract::extract(kind, &bytes), bytes),
         _ => (extract::isolated(&uploads.extractor, kind, bytes.clone()).await, bytes),
     };
-    let text = text.map_err(|error: ExtractError| file_error(error.to_string()))?;
+    // Extracted text is not typed by anyone: control characters (form feeds, NUL) are
+    // dropped rather than refused, so PostgreSQL can store it and pages show it.
+    let text = without_forbidden_chars(&text.map_err(|error: ExtractError| file_error(error.to_string()))?);
     let store = uploads.store.clone();
     let hash = tokio::task::spawn_blocking(move || store.put(&bytes))
         .await
@@ -225,13 +227,7 @@ pub async fn upload_as(
     upload: Upload,
 ) -> Result<DocumentView, EditError> {
     let practice = match upload.practice.as_deref().map(str::trim).filter(|slug| !slug.is_empty()) {
-        Some(slug) => Some(
-            practice::Entity::find()
-                .filter(practice::Column::Slug.eq(slug))
-                .one(db)
-                .await?
-                .ok_or_else(|| EditError::field("practice", format!("Onbekende praktijk '{slug}'.")))?,
-        ),
+        Some(slug) => Some(practice_to_attach_to(db, actor, slug).await?),
         None => None,
     };
     let organisation_id =
@@ -246,6 +242,8 @@ pub async fn upload_as(
             (None, None) => actor.organisation_id,
         };
     let news_item = match upload.news.as_deref().map(str::trim).filter(|slug| !slug.is_empty()) {
+        // Asked before looking, so nobody else learns which (scheduled) news exists.
+        Some(_) if !policy::can_manage_network(actor) => return Err(EditError::Forbidden),
         Some(slug) => Some(
             news::Entity::find()
                 .filter(news::Column::Slug.eq(slug))
@@ -255,9 +253,6 @@ pub async fn upload_as(
         ),
         None => None,
     };
-    if news_item.is_some() && !policy::can_manage_network(actor) {
-        return Err(EditError::Forbidden);
-    }
     let event = match upload.event.as_deref().map(str::trim).filter(|slug| !slug.is_empty()) {
         Some(slug) => Some(crate::events::find_organised(db, actor, slug).await?),
         None => None,
@@ -272,7 +267,7 @@ pub async fn upload_as(
         Some(id) => policy::can_edit_practices_of(actor, id),
         None => policy::can_manage_network(actor),
     };
-    if !allowed || practice.as_ref().is_some_and(|found| !policy::can_edit_practices_of(actor, found.organisation_id)) {
+    if !allowed {
         return Err(EditError::Forbidden);
     }
     let title =
@@ -295,7 +290,22 @@ pub async fn upload_as(
     let saved = upsert_in(&transaction, input).await?;
     crate::audit::record(&transaction, actor, "geüpload", "document", &saved.slug, saved.title.clone()).await?;
     transaction.commit().await?;
-    find(db, &saved.slug).await?.ok_or(EditError::NotFound("Dit document bestaat niet."))
+    find_visible(db, Some(actor), &saved.slug).await?.ok_or(EditError::NotFound("Dit document bestaat niet."))
+}
+
+/// The practice a document is uploaded for, if the actor may edit it. A practice they may
+/// not see (a concept or archived one of another organisation) gets the same answer as
+/// one that does not exist, so uploads cannot probe for drafts.
+async fn practice_to_attach_to(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    slug: &str,
+) -> Result<practice::Model, EditError> {
+    match practice::Entity::find().filter(practice::Column::Slug.eq(slug)).one(db).await? {
+        Some(found) if policy::can_edit_practices_of(actor, found.organisation_id) => Ok(found),
+        Some(found) if found.status == PracticeStatus::Gepubliceerd.slug() => Err(EditError::Forbidden),
+        _ => Err(EditError::field("practice", format!("Onbekende praktijk '{slug}'."))),
+    }
 }
 
 /// "Verslag_werksessie-maart.pdf" → "Verslag werksessie maart".
@@ -337,10 +347,78 @@ pub struct DocumentView {
     pub event_slug: Option<String>,
 }
 
-pub async fn find(db: &impl ConnectionTrait, slug: &str) -> Result<Option<DocumentView>, DbErr> {
-    let Some(model) = document::Entity::find().filter(document::Column::Slug.eq(slug)).one(db).await? else {
+/// What a document is attached to, as far as its visibility goes: a document is seen by
+/// whoever may see all of its owners, and found by search only when all of them are public.
+#[derive(Debug, Clone, Copy, Default)]
+struct Owners {
+    /// Whether the practice is published, and whose it is.
+    practice: Option<(bool, i32)>,
+    /// When the news item is (or was) published.
+    news_published_at: Option<DateTime<Utc>>,
+    /// Whether the event is for members only.
+    event_members_only: Option<bool>,
+}
+
+impl Owners {
+    fn new(practice: Option<&practice::Model>, news: Option<&news::Model>, event: Option<&event::Model>) -> Owners {
+        Owners {
+            practice: practice
+                .map(|found| (found.status == PracticeStatus::Gepubliceerd.slug(), found.organisation_id)),
+            news_published_at: news.map(|found| found.published_at),
+            event_members_only: event.map(|found| found.members_only),
+        }
+    }
+
+    async fn load(db: &impl ConnectionTrait, model: &document::Model) -> Result<Owners, DbErr> {
+        let practice = match model.practice_id {
+            Some(id) => practice::Entity::find_by_id(id).one(db).await?,
+            None => None,
+        };
+        let news = match model.news_id {
+            Some(id) => news::Entity::find_by_id(id).one(db).await?,
+            None => None,
+        };
+        let event = match model.event_id {
+            Some(id) => event::Entity::find_by_id(id).one(db).await?,
+            None => None,
+        };
+        Ok(Owners::new(practice.as_ref(), news.as_ref(), event.as_ref()))
+    }
+
+    /// From when everyone may see the document (scheduled news: its publication time); never
+    /// while it belongs to a concept or archived practice or a members-only event.
+    fn public_from(&self) -> Option<DateTime<Utc>> {
+        let hidden = self.practice.is_some_and(|(published, _)| !published) || self.event_members_only == Some(true);
+        (!hidden).then(|| self.news_published_at.unwrap_or(DateTime::<Utc>::MIN_UTC))
+    }
+
+    fn visible_to(&self, viewer: Option<&Actor>, now: DateTime<Utc>) -> bool {
+        if self.public_from().is_some_and(|from| from <= now) {
+            return true;
+        }
+        // Signed in, one sees members-only events; the rest only for those who write them.
+        viewer.is_some_and(|actor| {
+            self.practice.is_none_or(|(published, organisation_id)| {
+                published || policy::can_edit_practices_of(actor, organisation_id)
+            }) && self.news_published_at.is_none_or(|at| at <= now || policy::can_manage_network(actor))
+        })
+    }
+}
+
+async fn by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<Option<document::Model>, DbErr> {
+    document::Entity::find().filter(document::Column::Slug.eq(slug)).one(db).await
+}
+
+/// A document if the viewer may see it; one they may not is answered like a missing one.
+pub async fn find_visible(
+    db: &impl ConnectionTrait,
+    viewer: Option<&Actor>,
+    slug: &str,
+) -> Result<Option<DocumentView>, DbErr> {
+    let Some(model) = by_slug(db, slug).await? else { return Ok(None) };
+    if !Owners::load(db, &model).await?.visible_to(viewer, Utc::now()) {
         return Ok(None);
-    };
+    }
     let organisation = match model.organisation_id {
         Some(id) => organisation::Entity::find_by_id(id).one(db).await?,
         None => None,
@@ -354,7 +432,7 @@ pub async fn find(db: &impl ConnectionTrait, slug: &str) -> Result<Option<Docume
         None => None,
     };
     let event = match model.event_id {
-        Some(id) => entity::event::Entity::find_by_id(id).one(db).await?,
+        Some(id) => event::Entity::find_by_id(id).one(db).await?,
         None => None,
     };
     Ok(Some(DocumentView {
@@ -381,10 +459,20 @@ pub async fn find(db: &impl ConnectionTrait, slug: &str) -> Result<Option<Docume
     }))
 }
 
-/// The stored file of a document, for downloading.
-pub async fn file_of(db: &impl ConnectionTrait, slug: &str) -> Result<Option<(String, String, String)>, DbErr> {
-    let found = document::Entity::find().filter(document::Column::Slug.eq(slug)).one(db).await?;
-    Ok(found.and_then(|model| Some((model.file_hash?, model.file_name.unwrap_or_default(), model.content_type?))))
+/// The stored file of a document the viewer may see, for downloading: hash, name, type.
+pub async fn file_visible(
+    db: &impl ConnectionTrait,
+    viewer: Option<&Actor>,
+    slug: &str,
+) -> Result<Option<(String, String, String)>, DbErr> {
+    let Some(model) = by_slug(db, slug).await? else { return Ok(None) };
+    if !Owners::load(db, &model).await?.visible_to(viewer, Utc::now()) {
+        return Ok(None);
+    }
+    Ok(model
+        .file_hash
+        .zip(model.content_type)
+        .map(|(hash, content_type)| (hash, model.file_name.unwrap_or_default(), content_type)))
 }
 
 /// What documents can be attached to, by id.
@@ -395,8 +483,13 @@ pub enum AttachedTo {
     Event(i32),
 }
 
-/// Documents attached to a practice, news item or event, for their pages.
-pub async fn attached_to(db: &impl ConnectionTrait, owner: AttachedTo) -> Result<Vec<DocumentView>, DbErr> {
+/// The documents attached to a practice, news item or event that the viewer may see, for
+/// their pages.
+pub async fn attached_to(
+    db: &impl ConnectionTrait,
+    viewer: Option<&Actor>,
+    owner: AttachedTo,
+) -> Result<Vec<DocumentView>, DbErr> {
     let query = document::Entity::find().order_by_asc(document::Column::Title).filter(match owner {
         AttachedTo::Practice(id) => document::Column::PracticeId.eq(id),
         AttachedTo::News(id) => document::Column::NewsId.eq(id),
@@ -404,9 +497,34 @@ pub async fn attached_to(db: &impl ConnectionTrait, owner: AttachedTo) -> Result
     });
     let mut views = Vec::new();
     for model in query.all(db).await? {
-        views.extend(find(db, &model.slug).await?);
+        views.extend(find_visible(db, viewer, &model.slug).await?);
     }
     Ok(views)
+}
+
+/// The documents attached to any of these practices, news items or events: when an owner
+/// changes, their place in the index changes with it.
+pub async fn attached_ids(
+    db: &impl ConnectionTrait,
+    practices: &[i32],
+    news_items: &[i32],
+    events: &[i32],
+) -> Result<Vec<i32>, DbErr> {
+    if practices.is_empty() && news_items.is_empty() && events.is_empty() {
+        return Ok(Vec::new());
+    }
+    document::Entity::find()
+        .select_only()
+        .column(document::Column::Id)
+        .filter(
+            sea_orm::Condition::any()
+                .add(document::Column::PracticeId.is_in(practices.iter().copied()))
+                .add(document::Column::NewsId.is_in(news_items.iter().copied()))
+                .add(document::Column::EventId.is_in(events.iter().copied())),
+        )
+        .into_tuple()
+        .all(db)
+        .await
 }
 
 pub async fn index_items(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<IndexItem>, DbErr> {
@@ -430,17 +548,37 @@ pub async fn index_items_after(
 }
 
 async fn to_index_items(db: &impl ConnectionTrait, documents: Vec<document::Model>) -> Result<Vec<IndexItem>, DbErr> {
-    let organisation_ids: Vec<i32> = documents.iter().filter_map(|found| found.organisation_id).collect();
-    let organisations = if organisation_ids.is_empty() {
-        Vec::new()
-    } else {
-        organisation::Entity::find().filter(organisation::Column::Id.is_in(organisation_ids)).all(db).await?
-    };
+    let organisations = load_by_ids::<organisation::Entity, _>(
+        db,
+        organisation::Column::Id,
+        documents.iter().filter_map(|found| found.organisation_id),
+    )
+    .await?;
+    let practices = load_by_ids::<practice::Entity, _>(
+        db,
+        practice::Column::Id,
+        documents.iter().filter_map(|found| found.practice_id),
+    )
+    .await?;
+    let news_items =
+        load_by_ids::<news::Entity, _>(db, news::Column::Id, documents.iter().filter_map(|found| found.news_id))
+            .await?;
+    let events =
+        load_by_ids::<event::Entity, _>(db, event::Column::Id, documents.iter().filter_map(|found| found.event_id))
+            .await?;
     Ok(documents
         .into_iter()
-        .map(|model| {
+        .filter_map(|model| {
+            let owners = Owners::new(
+                practices.iter().find(|found| Some(found.id) == model.practice_id),
+                news_items.iter().find(|found| Some(found.id) == model.news_id),
+                events.iter().find(|found| Some(found.id) == model.event_id),
+            );
+            // Not public: not in the index. Public later: dated then, and search leaves out
+            // what is dated ahead.
+            let public_from = owners.public_from()?;
             let organisation = organisations.iter().find(|found| Some(found.id) == model.organisation_id);
-            IndexItem {
+            Some(IndexItem {
                 kind: ItemKind::Document,
                 id: model.id,
                 slug: model.slug,
@@ -461,10 +599,23 @@ async fn to_index_items(db: &impl ConnectionTrait, documents: Vec<document::Mode
                     model.file_name.unwrap_or_default(),
                 ]
                 .join("\n"),
-                date: model.published_at,
-            }
+                date: model.published_at.max(public_from),
+            })
         })
         .collect())
+}
+
+/// The rows of `E` with these ids (none asked, no query).
+async fn load_by_ids<E, I>(db: &impl ConnectionTrait, column: E::Column, ids: I) -> Result<Vec<E::Model>, DbErr>
+where
+    E: EntityTrait,
+    I: Iterator<Item = i32>,
+{
+    let ids: Vec<i32> = ids.collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    E::find().filter(column.is_in(ids)).all(db).await
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ use crate::markdown;
 use crate::pagination::{Page, PageRequest};
 use crate::search::{IndexItem, ItemKind, OrganisationRef};
 use crate::taxonomy::Vocabulary;
-use crate::validation::{free_slug, slug_is_valid, EditError, FieldErrors};
+use crate::validation::{free_slug, is_web_url, slug_is_valid, EditError, FieldErrors, WEB_URL_MESSAGE};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, EnumMessage, EnumString, IntoStaticStr)]
 pub enum EventKind {
@@ -235,8 +235,8 @@ impl EventInput {
             errors.add("location", "Geef een locatie of een link voor online deelname op.");
         }
         if let Some(url) = self.online_url.as_deref().filter(|url| !url.trim().is_empty()) {
-            if !(url.starts_with("https://") || url.starts_with("http://")) {
-                errors.add("online_url", "De link moet met http:// of https:// beginnen.");
+            if !is_web_url(url) {
+                errors.add("online_url", WEB_URL_MESSAGE);
             }
         }
         if !(1..=100_000).contains(&self.capacity) {
@@ -296,11 +296,9 @@ pub async fn find(db: &impl ConnectionTrait, slug: &str) -> Result<Option<event:
 
 /// The event if `actor` may see its registrations and change it.
 pub async fn find_organised(db: &impl ConnectionTrait, actor: &Actor, slug: &str) -> Result<event::Model, EditError> {
-    let found = find(db, slug).await?.ok_or(EditError::NotFound(NOT_FOUND))?;
-    if !is_organiser(actor, &found) {
-        return Err(EditError::Forbidden);
-    }
-    Ok(found)
+    // Someone else's event is answered like a missing one: its registrations are not theirs
+    // to know about, not even that the pages exist.
+    find(db, slug).await?.filter(|found| is_organiser(actor, found)).ok_or(EditError::NotFound(NOT_FOUND))
 }
 
 /// Whether `actor` may change `event` and see its registrations.

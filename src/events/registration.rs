@@ -181,6 +181,13 @@ impl Registrar<'_> {
                 stale.cancelled_at = Set(Some(now));
                 stale.update(&transaction).await?;
             }
+            // Without an account the answer is the same as for a new registration, and the
+            // address's owner hears by mail: the form must not tell who registered.
+            Some(existing) if member.is_none() => {
+                self.remind(&transaction, &event, existing).await?;
+                transaction.commit().await?;
+                return Ok(Outcome::Unconfirmed);
+            }
             Some(pending) if pending.status == UNCONFIRMED => {
                 return Err(RegistrationError::field(
                     "email",
@@ -193,7 +200,7 @@ impl Registrar<'_> {
             None => {}
         }
         let (confirm_token, cancel_token) = (new_token(), new_token());
-        let row = registration::ActiveModel {
+        let inserted = registration::ActiveModel {
             event_id: Set(event.id),
             user_id: Set(member.map(|actor| actor.user_id)),
             name: Set(input.name.trim().to_string()),
@@ -209,14 +216,22 @@ impl Registrar<'_> {
             ..Default::default()
         }
         .insert(&transaction)
-        .await
-        .map_err(|error| match error.sql_err() {
-            // Two requests with the same address at once: the unique index decides.
-            Some(SqlErr::UniqueConstraintViolation(_)) => {
-                RegistrationError::field("email", "Dit e-mailadres is al aangemeld voor deze bijeenkomst.")
+        .await;
+        let row = match inserted {
+            Ok(row) => row,
+            // Two requests with the same address at once: the unique index decides. Without an
+            // account this one is answered as the other, whose mail reaches the address.
+            Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                if member.is_none() {
+                    return Ok(Outcome::Unconfirmed);
+                }
+                return Err(RegistrationError::field(
+                    "email",
+                    "Dit e-mailadres is al aangemeld voor deze bijeenkomst.",
+                ));
             }
-            _ => RegistrationError::Database(error),
-        })?;
+            Err(error) => return Err(error.into()),
+        };
         if !input.choices.is_empty() {
             let choices = input.choices.iter().map(|&item_id| registration_choice::ActiveModel {
                 registration_id: Set(row.id),
@@ -227,34 +242,89 @@ impl Registrar<'_> {
         let outcome = if member.is_some() {
             place(&transaction, self.mail, &event, &row, &cancel_token).await?
         } else {
-            let links = Links::new(self.mail, &cancel_token);
-            mail::enqueue(
-                &transaction,
-                self.mail,
-                Mail {
-                    to: &row.email,
-                    subject: format!("Bevestig uw aanmelding: {}", event.title),
-                    template: "event",
-                    data: serde_json::json!({
-                        "name": row.name,
-                        "event": event_data(&event),
-                        "intro": format!(
-                            "Bedankt voor uw aanmelding. Bevestig haar binnen {} uur met de knop hieronder; pas \
-                             daarna telt zij mee.",
-                            self.confirm_hours
-                        ),
-                        "button_label": "Aanmelding bevestigen",
-                        "button_link": self.mail.link(&format!("/aanmelding/bevestigen/{confirm_token}")),
-                        "cancel_link": links.cancel,
-                    }),
-                    calendar: None,
-                },
-            )
-            .await?;
+            self.ask_confirmation(&transaction, &event, &row, &confirm_token, &cancel_token).await?;
             Outcome::Unconfirmed
         };
         transaction.commit().await?;
         Ok(outcome)
+    }
+
+    /// The mail with the link that makes a registration count.
+    async fn ask_confirmation(
+        &self,
+        db: &impl ConnectionTrait,
+        event: &event::Model,
+        row: &registration::Model,
+        confirm_token: &str,
+        cancel_token: &str,
+    ) -> Result<(), RegistrationError> {
+        let links = Links::new(self.mail, cancel_token);
+        mail::enqueue(
+            db,
+            self.mail,
+            Mail {
+                to: &row.email,
+                subject: format!("Bevestig uw aanmelding: {}", event.title),
+                template: "event",
+                data: serde_json::json!({
+                    "name": row.name,
+                    "event": event_data(event),
+                    "intro": format!(
+                        "Bedankt voor uw aanmelding. Bevestig haar binnen {} uur met de knop hieronder; pas \
+                         daarna telt zij mee.",
+                        self.confirm_hours
+                    ),
+                    "button_label": "Aanmelding bevestigen",
+                    "button_link": self.mail.link(&format!("/aanmelding/bevestigen/{confirm_token}")),
+                    "cancel_link": links.cancel,
+                }),
+                calendar: None,
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Someone registered an address that already is: a pending registration gets a new
+    /// confirmation mail (the earlier link stops working), a placed one a mail saying so.
+    async fn remind(
+        &self,
+        db: &impl ConnectionTrait,
+        event: &event::Model,
+        existing: registration::Model,
+    ) -> Result<(), RegistrationError> {
+        let (row, cancel_token) = with_new_cancel_link(db, existing).await?;
+        if row.status == UNCONFIRMED {
+            let confirm_token = new_token();
+            let mut pending = registration::ActiveModel::from(row);
+            pending.confirm_token_hash = Set(Some(digest(&confirm_token)));
+            pending.confirm_expires_at = Set(Some(Utc::now() + Duration::hours(self.confirm_hours)));
+            let row = pending.update(db).await?;
+            return self.ask_confirmation(db, event, &row, &confirm_token, &cancel_token).await;
+        }
+        let status = if row.status == WAITLISTED { "staat op de wachtlijst" } else { "bent aangemeld" };
+        let links = Links::new(self.mail, &cancel_token);
+        mail::enqueue(
+            db,
+            self.mail,
+            Mail {
+                to: &row.email,
+                subject: format!("U bent al aangemeld: {}", event.title),
+                template: "event",
+                data: serde_json::json!({
+                    "name": row.name,
+                    "event": event_data(event),
+                    "intro": format!(
+                        "Iemand meldde dit e-mailadres opnieuw aan voor deze bijeenkomst. U {status}; u hoeft \
+                         niets te doen. Was u dit niet? Dan kunt u dit bericht negeren."
+                    ),
+                    "cancel_link": links.cancel,
+                }),
+                calendar: None,
+            },
+        )
+        .await?;
+        Ok(())
     }
 
     /// Uses a confirmation link: the registration takes a place, or joins the waitlist.

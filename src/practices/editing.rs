@@ -8,7 +8,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use entity::{organisation, practice, practice_version};
+use entity::{document, organisation, practice, practice_version};
 
 use super::{find_any, upsert_in, PracticeInput, PracticeView};
 use crate::accounts::{policy, Actor};
@@ -130,11 +130,23 @@ pub async fn set_status(
     update(db, actor, slug, input).await
 }
 
-/// Deletes a practice and its versions; the search index drops it.
+/// Deletes a practice with its versions and documents; the search index drops them all.
+/// Its documents go too: they shared its visibility, and left behind they would become
+/// public organisation documents, even those of a concept.
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, slug: &str) -> Result<(), EditError> {
     let transaction = db.begin().await?;
     let existing = editable(&transaction, actor, slug).await?;
     outbox::record_changes(&transaction, ItemKind::Practice, &[existing.id]).await?;
+    let attached = document::Column::PracticeId.eq(existing.id);
+    let documents: Vec<i32> = document::Entity::find()
+        .filter(attached.clone())
+        .all(&transaction)
+        .await?
+        .iter()
+        .map(|found| found.id)
+        .collect();
+    outbox::record_changes(&transaction, ItemKind::Document, &documents).await?;
+    document::Entity::delete_many().filter(attached).exec(&transaction).await?;
     audit::record(&transaction, actor, "verwijderd", "praktijk", &existing.slug, existing.title.clone()).await?;
     existing.delete(&transaction).await?;
     transaction.commit().await?;

@@ -20,7 +20,7 @@ use crate::outbox;
 use crate::pagination::{Page, PageRequest};
 use crate::search::{IndexItem, ItemKind, OrganisationRef};
 use crate::taxonomy::{self, AgeGroup, OrganisationKind, PracticeStatus, Taxonomy, Vocabulary};
-use crate::validation::{email_is_plausible, slug_is_valid, EditError, FieldErrors};
+use crate::validation::{email_is_plausible, is_web_url, slug_is_valid, EditError, FieldErrors, WEB_URL_MESSAGE};
 
 const MAX_TITLE_CHARS: usize = 200;
 const MAX_SUMMARY_CHARS: usize = 600;
@@ -134,8 +134,8 @@ impl PracticeInput {
             }
         }
         for link in &self.links {
-            if !(link.url.starts_with("https://") || link.url.starts_with("http://")) {
-                errors.add("links", format!("Link '{}' moet met http:// of https:// beginnen.", link.url));
+            if !is_web_url(&link.url) {
+                errors.add("links", format!("Link '{}': {WEB_URL_MESSAGE}", link.url));
             }
         }
         if let Some(email) = self.contact.as_ref().and_then(|contact| contact.email.as_deref()) {

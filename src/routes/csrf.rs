@@ -38,19 +38,24 @@ impl Csrf {
         let (id, cookie) = match request.cookie(CSRF_COOKIE).filter(|cookie| cookie.value().len() == 64) {
             Some(existing) => (existing.value().to_string(), None),
             None => {
-                let id = hex::encode(rand::random::<[u8; 32]>());
-                let cookie = Cookie::build(CSRF_COOKIE, id.clone())
-                    .path("/")
-                    .http_only(true)
-                    .same_site(SameSite::Strict)
-                    .secure(self.secure)
-                    .finish();
-                (id, Some(cookie))
+                let cookie = self.fresh_cookie();
+                (cookie.value().to_string(), Some(cookie))
             }
         };
         let mut mac = self.mac();
         mac.update(id.as_bytes());
         FormToken { token: hex::encode(mac.finalize().into_bytes()), cookie }
+    }
+
+    /// A cookie with a new random id. Set at login and logout, so a form token seen before
+    /// the session changed hands (e.g. planted by someone on a shared computer) stops working.
+    pub fn fresh_cookie(&self) -> Cookie<'static> {
+        Cookie::build(CSRF_COOKIE, hex::encode(rand::random::<[u8; 32]>()))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Strict)
+            .secure(self.secure)
+            .finish()
     }
 
     pub fn verify(&self, request: &HttpRequest, token: &str) -> Result<(), RouteError> {

@@ -227,6 +227,15 @@ impl ResponseError for PageError {
     }
 }
 
+/// The error as the asker expects it: the JSON error body under `/api/`, a page elsewhere.
+pub fn for_path(path: &str, error: RouteError) -> HttpResponse {
+    if path.starts_with("/api/") {
+        ApiError(error).error_response()
+    } else {
+        PageError(error).error_response()
+    }
+}
+
 macro_rules! wrap_from {
     ($wrapper:ident, $($source:ty),*) => {$(
         impl From<$source> for $wrapper {

@@ -6,8 +6,10 @@ pub mod auth;
 pub mod csrf;
 pub mod errors;
 mod feeds;
+pub mod headers;
 mod health;
 mod html;
+pub mod input_guard;
 pub mod rate_limit;
 pub mod search_params;
 mod uploads;
@@ -41,8 +43,10 @@ pub fn configure(config: &mut web::ServiceConfig) {
 /// Unknown paths: JSON under the API, a Dutch page elsewhere.
 async fn fallback(request: HttpRequest) -> HttpResponse {
     if request.path().starts_with("/api/") {
-        errors::ApiError(errors::RouteError::NotFound(format!("Onbekend API-pad '{}'.", request.path())))
-            .error_response()
+        errors::for_path(
+            request.path(),
+            errors::RouteError::NotFound(format!("Onbekend API-pad '{}'.", request.path())),
+        )
     } else {
         html::not_found().await.error_response()
     }

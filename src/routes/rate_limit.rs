@@ -14,7 +14,8 @@ use super::errors::RouteError;
 
 pub struct RateLimits {
     pub login_by_address: DefaultKeyedRateLimiter<IpAddr>,
-    pub login_by_account: DefaultKeyedRateLimiter<String>,
+    /// Keyed by account and client, so guessing from one place locks out nobody elsewhere.
+    pub login_by_account: DefaultKeyedRateLimiter<(String, IpAddr)>,
     pub reset_by_address: DefaultKeyedRateLimiter<IpAddr>,
     pub reset_by_account: DefaultKeyedRateLimiter<String>,
     pub signup_by_address: DefaultKeyedRateLimiter<IpAddr>,
@@ -42,6 +43,15 @@ impl Default for RateLimits {
             registration_by_recipient: RateLimiter::keyed(quota(5, Duration::from_secs(600))),
         }
     }
+}
+
+/// Counts a login attempt, per client address and per account from that address: whoever
+/// guesses a known account's password is slowed down without locking its owner out, who
+/// logs in from another client that has not been failing.
+pub fn check_login(limits: &RateLimits, request: &HttpRequest, email: &str) -> Result<(), RouteError> {
+    let address = client_address(request);
+    check(&limits.login_by_address, &address)?;
+    check(&limits.login_by_account, &(email.trim().to_lowercase(), address))
 }
 
 /// Counts a registration without an account. Its mail goes to an address someone typed, so

@@ -6,7 +6,7 @@ use futures_util::StreamExt;
 
 use super::errors::RouteError;
 use crate::documents::Upload;
-use crate::validation::FieldErrors;
+use crate::validation::{has_forbidden_chars, FieldErrors, FORBIDDEN_CHARS_MESSAGE};
 
 /// The upload and the CSRF token field (browser forms send one).
 pub struct ReceivedUpload {
@@ -43,6 +43,14 @@ pub async fn read(mut payload: Multipart, max_bytes: usize) -> Result<ReceivedUp
                 });
             }
             bytes.extend_from_slice(&chunk);
+        }
+        let text_field = name != "file";
+        if (text_field && has_forbidden_chars(&String::from_utf8_lossy(&bytes)))
+            || file_name.as_deref().is_some_and(has_forbidden_chars)
+        {
+            let mut errors = FieldErrors::default();
+            errors.add(if text_field { &name } else { "file" }, FORBIDDEN_CHARS_MESSAGE);
+            return Err(RouteError::Invalid(errors));
         }
         let text = || String::from_utf8_lossy(&bytes).trim().to_string();
         match name.as_str() {

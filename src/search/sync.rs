@@ -37,8 +37,9 @@ pub async fn apply_outbox(db: &DatabaseConnection, index: &Arc<SearchIndex>) -> 
         let Some(last) = rows.last().map(|row| row.id) else {
             return Ok(applied);
         };
-        let keys: BTreeSet<(ItemKind, i32)> =
+        let mut keys: BTreeSet<(ItemKind, i32)> =
             rows.iter().filter_map(|row| Some((ItemKind::parse(&row.item_kind)?, row.item_id))).collect();
+        keys.extend(attached_documents(db, &keys).await?);
         let items = load_items(db, &keys).await?;
         let keys: Vec<(ItemKind, i32)> = keys.into_iter().collect();
         let writer_index = Arc::clone(index);
@@ -48,9 +49,28 @@ pub async fn apply_outbox(db: &DatabaseConnection, index: &Arc<SearchIndex>) -> 
     }
 }
 
+fn ids_of(keys: &BTreeSet<(ItemKind, i32)>, wanted: ItemKind) -> Vec<i32> {
+    keys.iter().filter(|(kind, _)| *kind == wanted).map(|(_, id)| *id).collect()
+}
+
+/// Documents take the visibility of what they are attached to: when a practice, news item
+/// or event changes (published, archived, scheduled, members only), so do its documents.
+async fn attached_documents(
+    db: &DatabaseConnection,
+    keys: &BTreeSet<(ItemKind, i32)>,
+) -> Result<Vec<(ItemKind, i32)>, DbErr> {
+    let ids = documents::attached_ids(
+        db,
+        &ids_of(keys, ItemKind::Practice),
+        &ids_of(keys, ItemKind::News),
+        &ids_of(keys, ItemKind::Event),
+    )
+    .await?;
+    Ok(ids.into_iter().map(|id| (ItemKind::Document, id)).collect())
+}
+
 async fn load_items(db: &DatabaseConnection, keys: &BTreeSet<(ItemKind, i32)>) -> Result<Vec<IndexItem>, DbErr> {
-    let ids_of =
-        |wanted: ItemKind| -> Vec<i32> { keys.iter().filter(|(kind, _)| *kind == wanted).map(|(_, id)| *id).collect() };
+    let ids_of = |wanted: ItemKind| ids_of(keys, wanted);
     let mut items = practices::index_items(db, &ids_of(ItemKind::Practice)).await?;
     items.extend(documents::index_items(db, &ids_of(ItemKind::Document)).await?);
     items.extend(news::index_items(db, &ids_of(ItemKind::News)).await?);

@@ -57,7 +57,7 @@ async fn write_in_the_browser(backend: Backend) {
     assert_eq!(response.status(), 422);
     let html = response.text().await.unwrap();
     assert!(html.contains("Vul een titel in."), "title message");
-    assert!(html.contains("moet met http:// of https:// beginnen"));
+    assert!(html.contains("met http:// of https:// begint"));
     assert!(html.contains("Kinderen met een dubbele vraag krijgen één plan."), "input kept");
     assert!(html.contains("value=\"thuiszitters\" checked"), "checkboxes kept");
 

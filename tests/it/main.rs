@@ -15,3 +15,4 @@ mod import;
 mod lifecycle;
 mod news;
 mod search;
+mod security;

@@ -41,8 +41,7 @@ pub async fn token(
     state: web::Data<AppState>,
     body: web::Json<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    rate_limit::check(&state.limits.login_by_address, &rate_limit::client_address(&request))?;
-    rate_limit::check(&state.limits.login_by_account, &body.email.trim().to_lowercase())?;
+    rate_limit::check_login(&state.limits, &request, &body.email)?;
     let account = accounts::authenticate(&state.db, &body.email, &body.password)
         .await?
         .ok_or_else(|| RouteError::Unauthorized("E-mailadres of wachtwoord klopt niet.".into()))?;

@@ -44,8 +44,12 @@ pub async fn upload(
     responses((status = 200, body = crate::documents::DocumentView), (status = 404, body = crate::routes::errors::ErrorBody))
 )]
 #[get("/documents/{slug}")]
-pub async fn show(state: web::Data<AppState>, slug: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let document = documents::find(&state.db, &slug)
+pub async fn show(
+    state: web::Data<AppState>,
+    viewer: ApiViewer,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let document = documents::find_visible(&state.db, viewer.0.as_ref(), &slug)
         .await?
         .ok_or_else(|| RouteError::NotFound(format!("Document '{slug}' bestaat niet.")))?;
     Ok(HttpResponse::Ok().json(document))

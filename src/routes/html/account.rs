@@ -3,7 +3,7 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{form_again, form_page, page, see_other};
+use super::{form_again, form_page, page, see_other, with_cookies};
 use crate::accounts::{self, AccountError};
 use crate::routes::auth::{expired_session_cookie, session_cookie, Viewer};
 use crate::routes::errors::{PageError, RouteError};
@@ -25,13 +25,9 @@ pub struct NextParam {
     next: String,
 }
 
-/// Only local paths, so the login form cannot send people to another site.
+/// Only plain local paths, so the login form cannot send people to another site.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next
-    } else {
-        "/"
-    }
+    crate::validation::local_path(next).unwrap_or("/")
 }
 
 #[get("/inloggen")]
@@ -58,16 +54,12 @@ pub async fn login(
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, PageError> {
     state.csrf.verify(&request, &form.csrf)?;
-    rate_limit::check(&state.limits.login_by_address, &rate_limit::client_address(&request))?;
-    rate_limit::check(&state.limits.login_by_account, &form.email.trim().to_lowercase())?;
+    rate_limit::check_login(&state.limits, &request, &form.email)?;
     match accounts::authenticate(&state.db, &form.email, &form.password).await? {
         Some(account) => {
             let session = state.keys.start(&state.db, account.id).await?;
-            let mut response = see_other(safe_next(&form.next));
-            response
-                .add_cookie(&session_cookie(&session, state.config.https()))
-                .map_err(|error| RouteError::Internal(error.to_string()))?;
-            Ok(response)
+            let response = see_other(safe_next(&form.next));
+            with_cookies(response, [session_cookie(&session, state.config.https()), state.csrf.fresh_cookie()])
         }
         None => form_page(
             &request,
@@ -111,11 +103,7 @@ pub async fn logout(
     if let Some(actor) = viewer.0 {
         accounts::sessions::revoke(&state.db, &actor.session_id).await?;
     }
-    let mut response = see_other("/");
-    response
-        .add_cookie(&expired_session_cookie(state.config.https()))
-        .map_err(|error| RouteError::Internal(error.to_string()))?;
-    Ok(response)
+    with_cookies(see_other("/"), [expired_session_cookie(state.config.https()), state.csrf.fresh_cookie()])
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -24,7 +24,7 @@ pub async fn show(
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let document = documents::find(&state.db, &slug).await?.ok_or_else(missing)?;
+    let document = documents::find_visible(&state.db, viewer.0.as_ref(), &slug).await?.ok_or_else(missing)?;
     let taxonomy = Taxonomy::load(&state.db).await?;
     let themes: Vec<_> = document
         .themes
@@ -42,8 +42,13 @@ pub async fn show(
 /// The file itself: right Content-Type, a safe attachment name, and (with the global
 /// nosniff header) no way for an upload to run as a page of this site.
 #[get("/documenten/{slug}/download")]
-pub async fn download(state: web::Data<AppState>, slug: web::Path<String>) -> Result<HttpResponse, PageError> {
-    let (hash, name, content_type) = documents::file_of(&state.db, &slug).await?.ok_or_else(missing)?;
+pub async fn download(
+    viewer: Viewer,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let (hash, name, content_type) =
+        documents::file_visible(&state.db, viewer.0.as_ref(), &slug).await?.ok_or_else(missing)?;
     let path = state.uploads.store.path(&hash).ok_or_else(missing)?;
     let bytes = web::block(move || std::fs::read(path)).await?.map_err(|_| missing())?;
     let disposition = ContentDisposition {

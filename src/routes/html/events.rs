@@ -86,7 +86,7 @@ async fn event_page_data(
         "slots": slots,
         "choose": slots.iter().any(|slot| slot.choose),
         "organises": organises,
-        "attachments": crate::documents::attached_to(&state.db, crate::documents::AttachedTo::Event(found.id)).await?,
+        "attachments": crate::documents::attached_to(&state.db, viewer.0.as_ref(), crate::documents::AttachedTo::Event(found.id)).await?,
         "input": RegistrationInput::default(),
     });
     Ok((found, data))

@@ -116,8 +116,15 @@ fn form_page(
     if let Some(object) = data.as_object_mut() {
         object.insert("csrf".into(), token.token.into());
     }
-    let mut response = page(template, viewer, data)?;
-    if let Some(cookie) = token.cookie {
+    with_cookies(page(template, viewer, data)?, token.cookie)
+}
+
+/// The response with cookies added.
+fn with_cookies(
+    mut response: HttpResponse,
+    cookies: impl IntoIterator<Item = actix_web::cookie::Cookie<'static>>,
+) -> Result<HttpResponse, PageError> {
+    for cookie in cookies {
         response.add_cookie(&cookie).map_err(|error| RouteError::Internal(error.to_string()))?;
     }
     Ok(response)

@@ -50,7 +50,8 @@ pub async fn show(
     for slug in &item.practices {
         related.extend(practices::find_published(&state.db, slug).await?);
     }
-    let attachments = documents::attached_to(&state.db, documents::AttachedTo::News(item.id)).await?;
+    let attachments =
+        documents::attached_to(&state.db, viewer.0.as_ref(), documents::AttachedTo::News(item.id)).await?;
     let can_write = viewer.0.as_ref().is_some_and(policy::can_manage_network);
     page(
         "news/show",

@@ -49,7 +49,8 @@ pub async fn show(
         .ok_or_else(|| RouteError::NotFound("Deze praktijk bestaat niet of is niet (meer) gepubliceerd.".into()))?;
     let can_edit =
         viewer.0.as_ref().is_some_and(|actor| policy::can_edit_practices_of(actor, practice.organisation.id));
-    let attachments = documents::attached_to(&state.db, documents::AttachedTo::Practice(practice.id)).await?;
+    let attachments =
+        documents::attached_to(&state.db, viewer.0.as_ref(), documents::AttachedTo::Practice(practice.id)).await?;
     let id = practices::id_of(&state.db, &slug).await?;
     let index = state.search.clone();
     let similar = match id {
