@@ -141,6 +141,7 @@ async fn bench_database(label: &str, config: Config, url: &str, received: &Arc<A
         transport: Transport::from_config(&config).unwrap(),
         settings,
         first_retry: Duration::from_secs(60),
+        claim: Duration::from_secs(config.mail_claim_seconds),
     };
     let started = Instant::now();
     while received.load(Ordering::Relaxed) - before < MAILS {

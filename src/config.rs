@@ -44,6 +44,9 @@ pub struct Config {
     /// First retry delay of a mail that could not be delivered, in seconds
     /// (`OOGST_MAIL_RETRY_SECONDS`); it doubles per attempt up to six hours, for at least a day.
     pub mail_retry_seconds: u64,
+    /// Seconds a mail being sent stays claimed unless the sending process renews the claim
+    /// (`OOGST_MAIL_CLAIM_SECONDS`): after a crash its mail goes out again this much later.
+    pub mail_claim_seconds: u64,
     /// Whether visitors may sign up as lid themselves (`OOGST_SELF_SIGNUP`).
     pub self_signup: bool,
     /// Largest upload in MB (`OOGST_MAX_UPLOAD_MB`).
@@ -76,6 +79,7 @@ impl Default for Config {
             mail_from: "Oogst <noreply@oogst.localhost>".into(),
             mail_reply_to: String::new(),
             mail_retry_seconds: 60,
+            mail_claim_seconds: 60,
             self_signup: false,
             max_upload_mb: 25,
             extractor: String::new(),

@@ -3,7 +3,10 @@
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    TransactionTrait,
+};
 
 /// Connects and applies pending migrations.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
@@ -27,4 +30,18 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let db = Database::connect(options).await?;
     Migrator::up(&db, None).await?;
     Ok(db)
+}
+
+/// Begins a transaction that holds the write lock from its start; every transaction that
+/// writes begins here. On SQLite a deferred `BEGIN` that reads first fails at its first
+/// write, without waiting, when another process committed in between (SQLITE_BUSY_SNAPSHOT:
+/// an import next to the server lost files, the server answered 500). sea-orm only issues a
+/// plain `BEGIN`, so the first statement is a write that changes nothing: it takes the lock
+/// as `BEGIN IMMEDIATE` would, waiting out the busy timeout. PostgreSQL needs nothing.
+pub async fn begin_write(db: &impl TransactionTrait) -> Result<DatabaseTransaction, DbErr> {
+    let transaction = db.begin().await?;
+    if transaction.get_database_backend() == DbBackend::Sqlite {
+        transaction.execute_unprepared("DELETE FROM seaql_migrations WHERE 0").await?;
+    }
+    Ok(transaction)
 }

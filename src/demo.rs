@@ -3,8 +3,9 @@
 
 use indicatif::ProgressBar;
 use rust_embed::RustEmbed;
-use sea_orm::{DatabaseConnection, DbErr, TransactionTrait};
+use sea_orm::{DatabaseConnection, DbErr};
 
+use crate::db;
 use crate::events::{EventInput, ProgrammeInput};
 use crate::import::{self, ImportReport, Item};
 use crate::organisations::{self, OrganisationInput};
@@ -31,7 +32,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<Option<ImportRepor
         .ok_or_else(|| DemoError::Broken("organisations.yaml is missing".into()))?;
     let organisations: Vec<OrganisationInput> = serde_yaml_ng::from_slice(&organisations_file.data)
         .map_err(|error| DemoError::Broken(format!("organisations.yaml: {error}")))?;
-    let transaction = db.begin().await?;
+    let transaction = db::begin_write(db).await?;
     for organisation in organisations {
         organisation
             .validate()

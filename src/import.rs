@@ -10,6 +10,7 @@ use entity::organisation;
 use indicatif::ProgressBar;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
 
+use crate::db;
 use crate::documents::{self, DocumentInput, Uploads};
 use crate::practices::{self, PracticeInput};
 use crate::taxonomy::Taxonomy;
@@ -164,7 +165,7 @@ impl<'a> Saver<'a> {
         let mut items = items.into_iter().peekable();
         while items.peek().is_some() {
             let batch: Vec<(PathBuf, Item)> = items.by_ref().take(BATCH).collect();
-            let transaction = self.db.begin().await?;
+            let transaction = db::begin_write(self.db).await?;
             let (fresh, rest) = split_fresh(&transaction, batch, &self.taxonomy).await?;
             let rest = match insert_fresh(&transaction, fresh, &self.taxonomy, &mut self.organisations).await? {
                 Ok(inserted) => {

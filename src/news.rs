@@ -4,13 +4,14 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, SubsecRound, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
 use entity::{news, practice};
 
 use crate::accounts::{policy, Actor};
+use crate::db;
 use crate::markdown;
 use crate::pagination::{Page, PageRequest};
 use crate::search::{IndexItem, ItemKind};
@@ -91,7 +92,7 @@ pub async fn save_as(
     if !policy::can_manage_network(actor) {
         return Err(EditError::Forbidden);
     }
-    let transaction = db.begin().await?;
+    let transaction = db::begin_write(db).await?;
     let taxonomy = Taxonomy::load(&transaction).await?;
     let mut errors = input.validate(&taxonomy).err().unwrap_or_default();
     for slug in &input.practices {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use entity::organisation;
 
+use crate::db;
 use crate::pagination::{Page, PageRequest};
 use crate::taxonomy::{self, NetworkRole, OrganisationKind, Vocabulary};
 use crate::validation::{is_web_url, slug_is_valid, EditError, FieldErrors, WEB_URL_MESSAGE};
@@ -172,12 +173,11 @@ pub async fn save_as(
     existing_slug: Option<&str>,
     input: OrganisationInput,
 ) -> Result<organisation::Model, EditError> {
-    use sea_orm::TransactionTrait;
     if !crate::accounts::policy::can_manage_network(actor) {
         return Err(EditError::Forbidden);
     }
     input.validate().map_err(EditError::Invalid)?;
-    let transaction = db.begin().await?;
+    let transaction = db::begin_write(db).await?;
     match existing_slug {
         Some(slug) if slug != input.slug => {
             if find_by_slug(&transaction, &input.slug).await?.is_some() {

@@ -109,6 +109,8 @@ impl Application {
             transport: Transport::from_config(&config).map_err(StartupError::Mail)?,
             settings: mail.clone(),
             first_retry: Duration::from_secs(config.mail_retry_seconds),
+            // A claim of zero would lapse before the first renewal.
+            claim: Duration::from_secs(config.mail_claim_seconds.max(1)),
         };
         let events_worker = crate::events::worker::EventsWorker {
             db: storage.db.clone(),

@@ -5,6 +5,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait
 use serde::Deserialize;
 use strum::{EnumIter, EnumMessage, EnumString, IntoEnumIterator, IntoStaticStr};
 
+use crate::db;
 use crate::validation::EditError;
 
 use entity::{advice, theme};
@@ -245,7 +246,7 @@ pub async fn save_theme_as(
     existing_slug: Option<&str>,
     input: ThemeInput,
 ) -> Result<theme::Model, EditError> {
-    use sea_orm::{IntoActiveModel, TransactionTrait};
+    use sea_orm::IntoActiveModel;
     if !crate::accounts::policy::can_manage_network(actor) {
         return Err(EditError::Forbidden);
     }
@@ -255,7 +256,7 @@ pub async fn save_theme_as(
     if input.name.trim().is_empty() {
         return Err(EditError::field("name", "Vul de naam van het thema in."));
     }
-    let transaction = db.begin().await?;
+    let transaction = db::begin_write(db).await?;
     let by_slug = |slug: String| theme::Entity::find().filter(theme::Column::Slug.eq(slug)).one(&transaction);
     let clash = by_slug(input.slug.clone()).await?;
     let saved = match existing_slug {

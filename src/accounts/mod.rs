@@ -9,13 +9,14 @@ pub mod tokens;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel,
-    QueryFilter, Set, TransactionTrait,
+    QueryFilter, Set,
 };
 use serde::Serialize;
 use strum::{EnumIter, EnumMessage, EnumString, IntoStaticStr};
 
 use entity::{organisation, user};
 
+use crate::db;
 use crate::mail::{self, Mail, MailError, MailSettings};
 use crate::taxonomy::Vocabulary;
 use crate::validation::FieldErrors;
@@ -131,7 +132,7 @@ pub async fn create(db: &impl ConnectionTrait, new: &NewUser, verified: bool) ->
 
 /// Creates the account and the one-time link to set its password, for `oogst user create`.
 pub async fn create_with_link(db: &DatabaseConnection, new: &NewUser) -> Result<(user::Model, String), AccountError> {
-    let transaction = db.begin().await?;
+    let transaction = db::begin_write(db).await?;
     let created = create(&transaction, new, true).await?;
     let token = tokens::issue(&transaction, created.id, Purpose::Invitation).await?;
     transaction.commit().await?;
@@ -152,7 +153,7 @@ pub async fn invite(
     if !policy::can_invite(inviter, new.role, new.organisation_id) {
         return Err(AccountError::Forbidden);
     }
-    let transaction = db.begin().await?;
+    let transaction = db::begin_write(db).await?;
     let created = create(&transaction, new, true).await?;
     let token = tokens::issue(&transaction, created.id, Purpose::Invitation).await?;
     let organisation = match created.organisation_id {
@@ -207,7 +208,7 @@ async fn set_password_with_link(
         .map_err(|message| invalid("password", message))?;
     // Hash before the transaction: argon2 takes tens of milliseconds.
     let hash = passwords::hash(password);
-    let transaction = db.begin().await?;
+    let transaction = db::begin_write(db).await?;
     if tokens::consume(&transaction, token, purpose).await? != Some(user_id) {
         return Err(AccountError::LinkInvalid);
     }
@@ -229,7 +230,7 @@ pub async fn request_password_reset(
     email: &str,
 ) -> Result<(), AccountError> {
     let Some(account) = find_by_email(db, email).await?.filter(|account| account.active) else { return Ok(()) };
-    let transaction = db.begin().await?;
+    let transaction = db::begin_write(db).await?;
     let token = tokens::issue(&transaction, account.id, Purpose::PasswordReset).await?;
     mail::enqueue(
         &transaction,
@@ -270,7 +271,7 @@ pub async fn sign_up(
     // Hashed before looking the address up, and a mail either way, so neither the answer nor
     // its timing tells whether the address has an account.
     let hash = passwords::hash(password);
-    let transaction = db.begin().await?;
+    let transaction = db::begin_write(db).await?;
     let (to, subject, template, data) = match find_by_email(&transaction, &email).await? {
         Some(existing) => (
             existing.email,
@@ -408,7 +409,7 @@ pub async fn change_role(
     if role == Role::Redacteur && organisation_id.is_none() {
         return Err(invalid("organisation", "Een contactpersoon/redacteur hoort bij een organisatie."));
     }
-    let transaction = db.begin().await?;
+    let transaction = db::begin_write(db).await?;
     let account = user::Entity::find_by_id(user_id).one(&transaction).await?.ok_or(AccountError::NotFound)?;
     let before = account.role.clone();
     let mut update = account.into_active_model();

@@ -10,7 +10,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set,
 };
 use serde::Serialize;
 use strum::{EnumIter, EnumMessage, EnumString, IntoStaticStr};
@@ -18,6 +18,7 @@ use strum::{EnumIter, EnumMessage, EnumString, IntoStaticStr};
 use entity::{document, event, news, organisation, practice};
 
 use crate::accounts::{policy, Actor};
+use crate::db;
 use crate::outbox;
 use crate::search::{IndexItem, ItemKind, OrganisationRef};
 use crate::taxonomy::{PracticeStatus, Taxonomy, Vocabulary};
@@ -273,7 +274,7 @@ pub async fn upload_as(
     let title =
         if upload.title.trim().is_empty() { title_from_file_name(&upload.file_name) } else { upload.title.clone() };
     let (file, text) = receive_file(uploads, &upload.file_name, upload.bytes).await?;
-    let transaction = db.begin().await?;
+    let transaction = db::begin_write(db).await?;
     let input = DocumentInput {
         slug: free_slug::<document::Entity>(&transaction, document::Column::Slug, &title, "document").await?,
         title,

@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SubsecRound, Utc};
 use chrono_tz::Europe::Amsterdam;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    QueryFilter, QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 use strum::{EnumIter, EnumMessage, EnumString, IntoStaticStr};
@@ -19,6 +19,7 @@ use strum::{EnumIter, EnumMessage, EnumString, IntoStaticStr};
 use entity::{event, organisation, programme_item};
 
 use crate::accounts::{policy, Actor};
+use crate::db;
 use crate::mail::MailSettings;
 use crate::markdown;
 use crate::pagination::{Page, PageRequest};
@@ -321,7 +322,7 @@ pub async fn save_as(
     input: EventInput,
 ) -> Result<event::Model, EditError> {
     let times = input.validate().map_err(EditError::Invalid)?;
-    let transaction = db.begin().await?;
+    let transaction = db::begin_write(db).await?;
     let organisation_id = organisation_id(&transaction, &input).await?;
     if !may_organise(actor, organisation_id) {
         return Err(EditError::Forbidden);
@@ -348,7 +349,7 @@ pub async fn save_as(
 
 /// Creates the demo events whose slugs are new; `serve --demo` calls it without an account.
 pub async fn create_demo(db: &DatabaseConnection, inputs: Vec<EventInput>) -> Result<(), EditError> {
-    let transaction = db.begin().await?;
+    let transaction = db::begin_write(db).await?;
     for input in inputs {
         if find(&transaction, &input.slug).await?.is_some() {
             continue;
@@ -505,7 +506,7 @@ pub async fn cancel_as(
     actor: &Actor,
     slug: &str,
 ) -> Result<(), EditError> {
-    let transaction = db.begin().await?;
+    let transaction = db::begin_write(db).await?;
     let found = find_organised(&transaction, actor, slug).await?;
     let found = registration::lock_event(&transaction, found.id).await?;
     if found.cancelled_at.is_some() {

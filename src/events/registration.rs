@@ -19,6 +19,7 @@ use entity::{event, programme_item, registration, registration_choice};
 
 use super::calendar;
 use crate::accounts::Actor;
+use crate::db;
 use crate::mail::{self, Mail, MailError, MailSettings};
 use crate::validation::{email_is_plausible, FieldErrors};
 
@@ -158,7 +159,7 @@ impl Registrar<'_> {
             input.email = actor.email.clone();
         }
         input.email = input.email.trim().to_lowercase();
-        let transaction = self.db.begin().await?;
+        let transaction = db::begin_write(self.db).await?;
         let mut event = super::find(&transaction, slug).await?.ok_or(RegistrationError::NotFound)?;
         if member.is_some() {
             // A member is placed at once, which takes the event's lock first (see `lock_event`).
@@ -330,7 +331,7 @@ impl Registrar<'_> {
     /// Uses a confirmation link: the registration takes a place, or joins the waitlist.
     /// A link works once; a second use (or a late one) is refused.
     pub async fn confirm(&self, token: &str) -> Result<(event::Model, Outcome), RegistrationError> {
-        let transaction = self.db.begin().await?;
+        let transaction = db::begin_write(self.db).await?;
         let found = registration::Entity::find()
             .filter(registration::Column::ConfirmTokenHash.eq(digest(token)))
             .filter(registration::Column::Status.eq(UNCONFIRMED))
@@ -361,7 +362,7 @@ impl Registrar<'_> {
 
     /// Cancels by the link in a mail; a confirmed place goes to the waitlist.
     pub async fn cancel(&self, token: &str) -> Result<event::Model, RegistrationError> {
-        let transaction = self.db.begin().await?;
+        let transaction = db::begin_write(self.db).await?;
         let found = registration::Entity::find()
             .filter(registration::Column::CancelTokenHash.eq(digest(token)))
             .filter(registration::Column::Status.ne(CANCELLED))
@@ -459,7 +460,7 @@ async fn choices_of(db: &impl ConnectionTrait, registration_id: i32) -> Result<V
 /// only changes the row while there is room, and the database serialises writers to a row,
 /// so concurrent registrations can never push a count past its capacity.
 async fn take_places(db: &impl TransactionTrait, event_id: i32, items: &[i32]) -> Result<bool, DbErr> {
-    let attempt = db.begin().await?;
+    let attempt = db::begin_write(db).await?;
     let event = event::Entity::update_many()
         .col_expr(event::Column::Confirmed, Expr::col(event::Column::Confirmed).add(1))
         .filter(event::Column::Id.eq(event_id))
@@ -760,7 +761,7 @@ pub async fn mail_participants(
     subject: &str,
     message: &str,
 ) -> Result<usize, RegistrationError> {
-    let transaction = db.begin().await?;
+    let transaction = db::begin_write(db).await?;
     let rows = registration::Entity::find()
         .filter(registration::Column::EventId.eq(event.id))
         .filter(registration::Column::Status.eq(CONFIRMED))
@@ -806,7 +807,7 @@ pub async fn send_reminders(
         .await?;
     let mut sent = 0;
     for event in events {
-        let transaction = db.begin().await?;
+        let transaction = db::begin_write(db).await?;
         let due = registration::Entity::find()
             .filter(registration::Column::EventId.eq(event.id))
             .filter(registration::Column::Status.eq(CONFIRMED))
@@ -862,7 +863,7 @@ pub async fn purge(db: &DatabaseConnection, after: Duration) -> Result<u64, DbEr
 
 /// Marks who attended: the ids in `present` attended, the other confirmed ones did not.
 pub async fn set_attendance(db: &DatabaseConnection, event_id: i32, present: &[i32]) -> Result<(), DbErr> {
-    let transaction = db.begin().await?;
+    let transaction = db::begin_write(db).await?;
     for attended in [true, false] {
         let mut update = registration::Entity::update_many()
             .col_expr(registration::Column::Attended, Expr::value(attended))

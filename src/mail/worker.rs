@@ -1,11 +1,15 @@
 //! Delivers the mail outbox. A row is claimed with a conditional UPDATE before sending, so
 //! two workers (or a restarted one) never send it at the same time; a failed attempt is
 //! retried with a doubling delay, for more than a day before the mail counts as failed.
+//!
+//! A claim is short and renewed while the mail is being sent, and only the mails about to be
+//! sent are claimed: when a process dies mid-delivery, its few claimed mails go out again
+//! as soon as the claim lapses. A mail that was sent but not yet marked sent when the
+//! process died is sent once more, with the same Message-ID, so receivers can drop it.
 
 use std::time::Duration;
 
 use chrono::Utc;
-use futures_util::StreamExt;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::Message;
@@ -20,20 +24,23 @@ use entity::mail_outbox;
 use super::transport::{DeliveryError, Transport};
 use super::{MailSettings, FAILED, PENDING, SENDING, SENT};
 
-/// How long a claim lasts: longer than any SMTP conversation.
-const CLAIM: chrono::Duration = chrono::Duration::minutes(5);
 /// With the default first delay of one minute, 13 attempts span about 26 hours.
 pub const MAX_ATTEMPTS: i32 = 13;
 const MAX_DELAY: Duration = Duration::from_secs(6 * 3600);
-const BATCH: u64 = 40;
-/// SMTP conversations in flight at once.
+/// SMTP conversations in flight at once, and so the mails claimed at once: none waits
+/// claimed while others are sent.
 const CONCURRENT_SENDS: usize = 8;
+/// Claims are renewed this many times per claim period, so renewals that fail or wait on
+/// a busy database a while do not let a claim lapse while its mail is being sent.
+const RENEWALS_PER_CLAIM: u32 = 3;
 
 pub struct MailWorker {
     pub db: DatabaseConnection,
     pub transport: Transport,
     pub settings: MailSettings,
     pub first_retry: Duration,
+    /// How long a claim lasts unless renewed (`OOGST_MAIL_CLAIM_SECONDS`).
+    pub claim: Duration,
 }
 
 impl MailWorker {
@@ -57,7 +64,7 @@ impl MailWorker {
             .filter(mail_outbox::Column::NextAttemptAt.lte(now))
             .filter(unclaimed(now))
             .order_by_asc(mail_outbox::Column::Id)
-            .limit(BATCH)
+            .limit(CONCURRENT_SENDS as u64)
             .all(&self.db)
             .await?;
         let mut claimed = Vec::with_capacity(due.len());
@@ -66,23 +73,26 @@ impl MailWorker {
                 claimed.push(row);
             }
         }
-        // Several conversations at once: one SMTP round trip waits on the network, not on us.
         let attempts = claimed.len();
-        futures_util::stream::iter(claimed)
-            .map(|row| self.attempt(row))
-            .buffer_unordered(CONCURRENT_SENDS)
-            .collect::<Vec<_>>()
-            .await
-            .into_iter()
-            .collect::<Result<Vec<()>, DbErr>>()?;
+        let ids: Vec<i32> = claimed.iter().map(|row| row.id).collect();
+        // Several conversations at once: one SMTP round trip waits on the network, not on us.
+        let sending = futures_util::future::join_all(claimed.into_iter().map(|row| self.attempt(row)));
+        tokio::select! {
+            outcomes = sending => outcomes.into_iter().collect::<Result<Vec<()>, DbErr>>()?,
+            never = self.keep_claims(&ids) => match never {},
+        };
         Ok(attempts)
+    }
+
+    fn claim_period(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.claim).unwrap_or(chrono::Duration::minutes(1))
     }
 
     async fn claim(&self, row: &mail_outbox::Model) -> Result<bool, DbErr> {
         let now = Utc::now();
         let claimed = mail_outbox::Entity::update_many()
             .col_expr(mail_outbox::Column::Status, Expr::value(SENDING))
-            .col_expr(mail_outbox::Column::ClaimedUntil, Expr::value(now + CLAIM))
+            .col_expr(mail_outbox::Column::ClaimedUntil, Expr::value(now + self.claim_period()))
             .col_expr(mail_outbox::Column::Attempts, Expr::col(mail_outbox::Column::Attempts).add(1))
             .filter(mail_outbox::Column::Id.eq(row.id))
             .filter(mail_outbox::Column::Status.is_in([PENDING, SENDING]))
@@ -90,6 +100,22 @@ impl MailWorker {
             .exec(&self.db)
             .await?;
         Ok(claimed.rows_affected == 1)
+    }
+
+    /// Renews the claims on `ids` that are still being sent, until dropped.
+    async fn keep_claims(&self, ids: &[i32]) -> std::convert::Infallible {
+        loop {
+            tokio::time::sleep(self.claim / RENEWALS_PER_CLAIM).await;
+            let renewed = mail_outbox::Entity::update_many()
+                .col_expr(mail_outbox::Column::ClaimedUntil, Expr::value(Utc::now() + self.claim_period()))
+                .filter(mail_outbox::Column::Id.is_in(ids.iter().copied()))
+                .filter(mail_outbox::Column::Status.eq(SENDING))
+                .exec(&self.db)
+                .await;
+            if let Err(error) = renewed {
+                tracing::warn!(%error, "renewing mail claims failed; trying again");
+            }
+        }
     }
 
     async fn attempt(&self, row: mail_outbox::Model) -> Result<(), DbErr> {

@@ -4,7 +4,7 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, ModelTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    QueryFilter, QueryOrder, Set,
 };
 use serde::Serialize;
 
@@ -13,6 +13,7 @@ use entity::{document, organisation, practice, practice_version};
 use super::{find_any, upsert_in, PracticeInput, PracticeView};
 use crate::accounts::{policy, Actor};
 use crate::audit;
+use crate::db;
 use crate::organisations;
 use crate::outbox;
 use crate::search::ItemKind;
@@ -75,7 +76,7 @@ pub async fn create(
     if !policy::can_edit_some_practices(actor) {
         return Err(EditError::Forbidden);
     }
-    let transaction = db.begin().await?;
+    let transaction = db::begin_write(db).await?;
     let organisation = organisation_for(&transaction, actor, &input.organisation).await?;
     input.organisation = organisation.slug;
     if input.slug.is_empty() {
@@ -97,7 +98,7 @@ pub async fn update(
     slug: &str,
     mut input: PracticeInput,
 ) -> Result<PracticeView, EditError> {
-    let transaction = db.begin().await?;
+    let transaction = db::begin_write(db).await?;
     let existing = editable(&transaction, actor, slug).await?;
     let organisation = if input.organisation.trim().is_empty() {
         organisation::Entity::find_by_id(existing.organisation_id)
@@ -134,7 +135,7 @@ pub async fn set_status(
 /// Its documents go too: they shared its visibility, and left behind they would become
 /// public organisation documents, even those of a concept.
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, slug: &str) -> Result<(), EditError> {
-    let transaction = db.begin().await?;
+    let transaction = db::begin_write(db).await?;
     let existing = editable(&transaction, actor, slug).await?;
     outbox::record_changes(&transaction, ItemKind::Practice, &[existing.id]).await?;
     let attached = document::Column::PracticeId.eq(existing.id);

@@ -14,6 +14,7 @@ use entity::{advice, organisation, practice, practice_advice, practice_theme, th
 
 pub mod editing;
 
+use crate::db;
 use crate::markdown;
 use crate::organisations::{self, OrganisationView};
 use crate::outbox;
@@ -176,7 +177,7 @@ pub async fn upsert(
     input: PracticeInput,
     taxonomy: &Taxonomy,
 ) -> Result<practice::Model, EditError> {
-    let transaction = db.begin().await?;
+    let transaction = db::begin_write(db).await?;
     let saved = upsert_in(&transaction, input, taxonomy).await?;
     transaction.commit().await?;
     Ok(saved)

@@ -11,6 +11,7 @@ use std::time::Instant;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::directory::error::LockError;
+use tantivy::directory::{Directory, INDEX_WRITER_LOCK};
 use tantivy::indexer::LogMergePolicy;
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, EnableScoring, MoreLikeThisQuery, Occur, Query, RangeQuery, TermQuery,
@@ -47,6 +48,8 @@ pub enum SearchError {
     Io(#[from] std::io::Error),
     #[error("the index writer was poisoned by an earlier panic")]
     Poisoned,
+    #[error("damaged search index files: {0}")]
+    Damaged(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
@@ -114,12 +117,38 @@ pub struct SearchIndex {
     running: AtomicUsize,
 }
 
+/// `Busy` when the writer lock is taken, the error itself otherwise.
+fn lock_failure(error: TantivyError) -> SearchError {
+    match error {
+        TantivyError::LockFailure(LockError::LockBusy, _) => SearchError::Busy,
+        other => SearchError::Index(other),
+    }
+}
+
+/// Reads every file of the committed segments against its checksum. tantivy opens segment
+/// files lazily and takes a missing positions file for "no positions", so without this a
+/// deleted or truncated file surfaces only when a search touches it.
+fn check_files(index: &Index) -> Result<(), SearchError> {
+    let damaged = index.validate_checksum()?;
+    if damaged.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<String> = damaged.iter().map(|path| path.display().to_string()).collect();
+    Err(SearchError::Damaged(names.join(", ")))
+}
+
 impl SearchIndex {
-    /// Opens the index in `path`, creating it when the directory is empty.
+    /// Opens the index in `path`, creating it when the directory is empty. Fails with `Busy`
+    /// while another process writes it, and with another error when it is damaged: every
+    /// file of every segment is read and checked here, not at the first search.
     pub fn open(path: &Path, settings: IndexSettings) -> Result<SearchIndex, SearchError> {
         let (schema, fields) = Fields::schema();
         let directory = tantivy::directory::MmapDirectory::open(path).map_err(TantivyError::from)?;
+        // Probed before anything is read, so an index that another process holds is reported
+        // busy even when its files are unreadable, and never set aside under that process.
+        drop(directory.acquire_lock(&INDEX_WRITER_LOCK).map_err(|error| lock_failure(error.into()))?);
         let mut index = Index::open_or_create(directory, schema)?;
+        check_files(&index)?;
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         index.set_multithread_executor(cores)?;
         index.tokenizers().register(DUTCH, dutch_analyzer());
@@ -132,10 +161,7 @@ impl SearchIndex {
             .memory_budget_per_thread(settings.writer_memory_bytes / threads)
             .num_merge_threads(1)
             .build();
-        let writer: IndexWriter = index.writer_with_options(options).map_err(|error| match error {
-            TantivyError::LockFailure(LockError::LockBusy, _) => SearchError::Busy,
-            other => SearchError::Index(other),
-        })?;
+        let writer: IndexWriter = index.writer_with_options(options).map_err(lock_failure)?;
         writer.set_merge_policy(Box::new(merge_policy()));
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(SearchIndex {

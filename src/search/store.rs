@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use super::schema::SCHEMA_VERSION;
 
 const CURRENT: &str = "CURRENT";
+/// Suffix of a generation set aside because it could not be opened.
+const DAMAGED: &str = ".damaged";
 
 pub struct IndexStore {
     root: PathBuf,
@@ -52,9 +54,23 @@ impl IndexStore {
             file.sync_all()?;
         }
         fs::rename(&temporary, self.root.join(CURRENT))?;
+        self.remove_generations(|other| other != name && !other.ends_with(DAMAGED))
+    }
+
+    /// Moves a damaged generation out of use, to `{name}.damaged` next to it, where it stays
+    /// for inspection until another generation is set aside.
+    pub fn set_aside(&self, generation: &Path) -> io::Result<PathBuf> {
+        self.remove_generations(|other| other.ends_with(DAMAGED))?;
+        let mut aside = generation.as_os_str().to_owned();
+        aside.push(DAMAGED);
+        fs::rename(generation, &aside)?;
+        Ok(aside.into())
+    }
+
+    fn remove_generations(&self, remove: impl Fn(&str) -> bool) -> io::Result<()> {
         for entry in fs::read_dir(&self.root)? {
             let entry = entry?;
-            if entry.file_type()?.is_dir() && entry.file_name() != name {
+            if entry.file_type()?.is_dir() && remove(&entry.file_name().to_string_lossy()) {
                 fs::remove_dir_all(entry.path())?;
             }
         }
@@ -84,5 +100,21 @@ mod tests {
         store.activate(&second).unwrap();
         assert_eq!(store.current().unwrap(), Some(second));
         assert!(!first.exists());
+    }
+
+    #[test]
+    fn a_generation_set_aside_stays_until_the_next_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = IndexStore::new(dir.path());
+        let first = store.new_generation().unwrap();
+        fs::write(first.join("meta.json"), "{}").unwrap();
+        store.activate(&first).unwrap();
+        let aside = store.set_aside(&first).unwrap();
+        assert_eq!(store.current().unwrap(), None, "a generation set aside is not used");
+        let second = store.new_generation().unwrap();
+        store.activate(&second).unwrap();
+        assert!(aside.join("meta.json").is_file(), "activation keeps the damaged generation");
+        let again = store.set_aside(&second).unwrap();
+        assert!(!aside.exists() && again.is_dir(), "only the last damaged generation is kept");
     }
 }

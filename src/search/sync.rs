@@ -90,17 +90,35 @@ pub async fn run_worker(db: DatabaseConnection, index: Arc<SearchIndex>, poll: D
 }
 
 /// Opens the active index, or builds one from the database when there is none (first
-/// start, a deleted index, or a new schema version).
+/// start, a deleted index, or a new schema version) or it is damaged.
 pub async fn open_or_rebuild(
     db: &DatabaseConnection,
     store: &IndexStore,
     settings: IndexSettings,
 ) -> Result<Arc<SearchIndex>, SyncError> {
-    if let Some(current) = store.current().map_err(SearchError::from)? {
-        return Ok(Arc::new(SearchIndex::open(&current, settings)?));
+    if let Some(index) = open_current(store, settings)? {
+        return Ok(Arc::new(index));
     }
     tracing::info!("no usable search index; building one from the database");
     rebuild(db, store, settings, None).await
+}
+
+/// The active generation, opened; `None` when there is none, or when it cannot be opened:
+/// then it is set aside with a warning, since the database can always rebuild it. `Busy`
+/// while another process writes it.
+fn open_current(store: &IndexStore, settings: IndexSettings) -> Result<Option<SearchIndex>, SearchError> {
+    let Some(current) = store.current()? else {
+        return Ok(None);
+    };
+    match SearchIndex::open(&current, settings) {
+        Ok(index) => Ok(Some(index)),
+        Err(SearchError::Busy) => Err(SearchError::Busy),
+        Err(error) => {
+            let aside = store.set_aside(&current)?;
+            tracing::warn!(%error, set_aside = %aside.display(), "search index damaged; rebuilding it from the database");
+            Ok(None)
+        }
+    }
 }
 
 /// Builds a complete index in a fresh generation, then swaps it in.
@@ -110,10 +128,8 @@ pub async fn rebuild(
     settings: IndexSettings,
     progress: Option<&ProgressBar>,
 ) -> Result<Arc<SearchIndex>, SyncError> {
-    if let Some(current) = store.current().map_err(SearchError::from)? {
-        // Fails with `Busy` while a server holds the writer: it would miss the swap.
-        drop(SearchIndex::open(&current, settings)?);
-    }
+    // Fails with `Busy` while a server holds the writer: it would miss the swap.
+    drop(open_current(store, settings)?);
     // Everything recorded up to now is covered by reading the tables afterwards.
     let covered =
         search_outbox::Entity::find().order_by_desc(search_outbox::Column::Id).one(db).await?.map(|row| row.id);

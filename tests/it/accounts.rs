@@ -4,6 +4,7 @@
 use std::process::Command;
 use std::time::Duration;
 
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json, Value};
 
 use crate::common::{Backend, TestApp, TestEnv};
@@ -575,3 +576,98 @@ async fn self_signup_needs_a_confirmed_address(backend: Backend) {
     env.finish().await;
 }
 storage_test!(self_signup_needs_a_confirmed_address);
+
+/// A configuration with mail to `smtp` and claims that lapse after two seconds.
+fn with_short_claims(env: &TestEnv, smtp: &TestSmtp) -> oogst::config::Config {
+    oogst::config::Config { smtp_url: smtp.url(), mail_retry_seconds: 1, mail_claim_seconds: 2, ..env.config() }
+}
+
+/// Queues `count` mails to `{name}{n}@example.nl`, as any mailing part of the platform does.
+async fn enqueue_mails(config: &oogst::config::Config, name: &str, count: usize) {
+    let db = oogst::startup::connect(config).await.unwrap();
+    let settings = oogst::mail::MailSettings::from_config(config).unwrap();
+    for number in 0..count {
+        let mail = oogst::mail::Mail {
+            to: &format!("{name}{number}@example.nl"),
+            subject: "Nieuw wachtwoord voor Oogst".into(),
+            template: "password_reset",
+            data: json!({ "name": "Lid", "link": "http://oogst.test/wachtwoord-herstellen?token=x" }),
+            calendar: None,
+        };
+        oogst::mail::enqueue(&db, &settings, mail).await.unwrap();
+    }
+}
+
+fn message_ids(mails: &[crate::smtp::ReceivedMail]) -> Vec<String> {
+    let mut ids: Vec<String> = mails.iter().map(|mail| mail.header("Message-ID")).collect();
+    ids.sort();
+    ids
+}
+
+/// Waits until no mail is pending or being sent.
+async fn wait_until_outbox_settles(config: &oogst::config::Config) {
+    let db = oogst::startup::connect(config).await.unwrap();
+    loop {
+        let open = entity::mail_outbox::Entity::find()
+            .filter(entity::mail_outbox::Column::Status.is_in(["pending", "sending"]))
+            .count(&db)
+            .await
+            .unwrap();
+        if open == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn claims_of_a_dead_process_lapse_soon(backend: Backend) {
+    const MAILS: usize = 20;
+    let env = TestEnv::new(backend).await;
+    // The first process hangs in its SMTP conversations and dies there (kill -9).
+    let hanging = TestSmtp::start_slow(Duration::from_secs(3600));
+    let dying = env.spawn_with(with_short_claims(&env, &hanging), false).await;
+    enqueue_mails(&dying.config, "wachtend", MAILS).await;
+    hanging.wait_for("wachtend", 1).await;
+    dying.stop().await;
+
+    // A new process sends every mail, without waiting out a long claim.
+    let smtp = TestSmtp::start();
+    let app = env.spawn_with(with_short_claims(&env, &smtp), false).await;
+    let delivered = smtp.wait_for("wachtend", MAILS).await;
+    wait_until_outbox_settles(&app.config).await;
+    let mut ids = message_ids(&smtp.received());
+    assert_eq!(ids.len(), MAILS);
+    ids.dedup();
+    assert_eq!(ids.len(), MAILS, "each mail once");
+    // What reached the dead process's server goes out again with the same Message-ID, so
+    // the receiver can tell it is the same mail.
+    let delivered = message_ids(&delivered);
+    for id in message_ids(&hanging.received()) {
+        assert!(delivered.contains(&id), "{id} was not sent again");
+    }
+    app.stop().await;
+    env.finish().await;
+}
+storage_test!(claims_of_a_dead_process_lapse_soon);
+
+async fn a_slow_delivery_keeps_its_claim(backend: Backend) {
+    const MAILS: usize = 10;
+    let env = TestEnv::new(backend).await;
+    // Each conversation outlasts the claim: only its renewal keeps the other process off.
+    let smtp = TestSmtp::start_slow(Duration::from_secs(3));
+    let first = env.spawn_with(with_short_claims(&env, &smtp), false).await;
+    // A second server on the same database, with a data folder (and index) of its own.
+    let second_dir = tempfile::tempdir().unwrap();
+    let second_config = oogst::config::Config { data_dir: second_dir.path().into(), ..with_short_claims(&env, &smtp) };
+    let second = env.spawn_with(second_config, false).await;
+    enqueue_mails(&first.config, "traag", MAILS).await;
+    smtp.wait_for("traag", MAILS).await;
+    wait_until_outbox_settles(&first.config).await;
+    let mut ids = message_ids(&smtp.received());
+    ids.dedup();
+    assert_eq!((smtp.received().len(), ids.len()), (MAILS, MAILS), "each mail sent once");
+    first.stop().await;
+    second.stop().await;
+    env.finish().await;
+}
+storage_test!(a_slow_delivery_keeps_its_claim);

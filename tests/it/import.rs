@@ -3,7 +3,11 @@
 use std::process::Command;
 use std::time::Duration;
 
-use crate::common::{fixtures, import, Backend, TestEnv};
+use futures_util::future::join_all;
+use oogst::accounts::Role;
+use serde_json::{json, Value};
+
+use crate::common::{fixtures, import, token_for, Backend, TestEnv};
 use crate::storage_test;
 
 const PRACTICE: &str = "---
@@ -104,3 +108,75 @@ async fn fixtures_import_cleanly(backend: Backend) {
     env.finish().await;
 }
 storage_test!(fixtures_import_cleanly);
+
+/// `oogst import` and `oogst user create` in processes of their own while the server takes
+/// registrations: on SQLite they all queue for the one write lock instead of failing, so
+/// every file, every registration and the account are saved.
+async fn import_next_to_a_busy_server_loses_nothing(backend: Backend) {
+    const FILES: usize = 300;
+    const REGISTRATIONS: usize = 120;
+    let env = TestEnv::new(backend).await;
+    let app = env.spawn(false).await;
+    let bureau = token_for(&app, "bureau@oogst.test", Role::Beheerder, None).await;
+    let event = json!({
+        "title": "Heidag samenwerking", "kind": "heidag", "description": "Een dag samen.",
+        "starts_at": "2027-03-09T09:30", "ends_at": "2027-03-09T16:30",
+        "location": "Stadskantoor", "address": "Stadhuisplein 1, Gorinchem", "capacity": 1000,
+    });
+    let response = app
+        .client
+        .post(format!("{}/api/v1/events", app.address))
+        .bearer_auth(&bureau)
+        .json(&event)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let slug = response.json::<Value>().await.unwrap()["slug"].as_str().unwrap().to_string();
+    let folder = env.dir.path().join("veel");
+    std::fs::create_dir_all(&folder).unwrap();
+    for number in 0..FILES {
+        let text = PRACTICE.replace("Ouderkamer in de wijk", &format!("Ouderkamer {number}"));
+        std::fs::write(folder.join(format!("ouderkamer-{number}.md")), text).unwrap();
+    }
+    let config = env.config();
+    let oogst = |args: &[&str]| {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_oogst"))
+            .args(args)
+            .env("OOGST_DATA_DIR", env.dir.path())
+            .env("OOGST_DATABASE_URL", &config.database_url)
+            .env("OOGST_LOG", "warn")
+            .output()
+    };
+
+    let folder_arg = folder.display().to_string();
+    let import = oogst(&["import", &folder_arg]);
+    let user = oogst(&["user", "create", "--email", "nieuw@oogst.test", "--name", "Nieuw", "--role", "lid"]);
+    let registrations = join_all((0..REGISTRATIONS).map(|number| {
+        let (app, slug) = (&app, &slug);
+        async move {
+            let person = json!({
+                "name": format!("Deelnemer {number}"), "email": format!("deelnemer{number}@deelnemer.test"),
+                "organisation": "SWV Drechtsteden", "role": "Intern begeleider",
+            });
+            let url = format!("{}/api/v1/events/{slug}/registrations", app.address);
+            let response = app.client.post(url).json(&person).send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap_or_default())
+        }
+    }));
+    let (import, user, registrations) = tokio::join!(import, user, registrations);
+
+    let (import, user) = (import.unwrap(), user.unwrap());
+    let stdout = String::from_utf8_lossy(&import.stdout);
+    assert!(import.status.success(), "{stdout}{}", String::from_utf8_lossy(&import.stderr));
+    assert!(stdout.contains(&format!("{FILES} imported, 0 failed")), "{stdout}");
+    assert!(user.status.success(), "{}", String::from_utf8_lossy(&user.stderr));
+    for (status, body) in &registrations {
+        assert_eq!(*status, 201, "{body}");
+    }
+    let (_, list) = app.get_json("/api/v1/practices?per_page=1").await;
+    assert_eq!(list["total"], FILES);
+    app.stop().await;
+    env.finish().await;
+}
+storage_test!(import_next_to_a_busy_server_loses_nothing);

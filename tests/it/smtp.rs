@@ -50,6 +50,8 @@ struct Collect {
     received: Arc<Mutex<Vec<ReceivedMail>>>,
     to: Vec<String>,
     data: Vec<u8>,
+    /// How long the server waits after a message's data before it answers.
+    delay: Duration,
 }
 
 /// Addresses the server refuses for good (550), to test permanent failures.
@@ -78,6 +80,7 @@ impl Handler for Collect {
     fn data_end(&mut self) -> Response {
         let mail = ReceivedMail { to: std::mem::take(&mut self.to), raw: std::mem::take(&mut self.data) };
         self.received.lock().unwrap().push(mail);
+        std::thread::sleep(self.delay);
         OK
     }
 
@@ -103,8 +106,18 @@ impl TestSmtp {
 
     /// Starts a server on `port` in a thread of its own; it runs until the test process ends.
     pub fn start_on(port: u16) -> TestSmtp {
+        TestSmtp::start_with(port, Duration::ZERO)
+    }
+
+    /// A server that keeps each message (counted as received) `delay` long before it
+    /// answers: a slow conversation, or with a long delay one that hangs.
+    pub fn start_slow(delay: Duration) -> TestSmtp {
+        TestSmtp::start_with(TestSmtp::free_port(), delay)
+    }
+
+    fn start_with(port: u16, delay: Duration) -> TestSmtp {
         let received = Arc::new(Mutex::new(Vec::new()));
-        let handler = Collect { received: Arc::clone(&received), to: Vec::new(), data: Vec::new() };
+        let handler = Collect { received: Arc::clone(&received), to: Vec::new(), data: Vec::new(), delay };
         let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind the SMTP port");
         std::thread::spawn(move || {
             let mut server = Server::new(handler);
