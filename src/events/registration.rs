@@ -81,7 +81,7 @@ pub struct RegistrationInput {
     /// Accessibility, diet, …
     #[serde(default)]
     pub remarks: String,
-    /// The chosen workshops: one per time slot that has workshops.
+    /// The chosen workshops: one per time slot that has workshops, each once.
     #[serde(default)]
     pub choices: Vec<i32>,
 }
@@ -349,6 +349,10 @@ fn validate(input: &RegistrationInput, programme: &[programme_item::Model]) -> R
     let workshops: Vec<i32> = programme.iter().filter(|item| item.kind == "workshop").map(|item| item.id).collect();
     if input.choices.iter().any(|choice| !workshops.contains(choice)) {
         errors.add("choices", "Deze workshop hoort niet bij deze bijeenkomst.");
+    }
+    // A choice is stored once per registration (a unique key); a repeat would fail there.
+    if input.choices.iter().enumerate().any(|(index, choice)| input.choices[..index].contains(choice)) {
+        errors.add("choices", "U hebt dezelfde workshop meer dan eens gekozen; kies elke workshop één keer.");
     }
     errors.into_result().map_err(RegistrationError::Invalid)
 }

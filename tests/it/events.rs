@@ -255,6 +255,29 @@ async fn registration_refuses_bad_input_and_loses_nothing(backend: Backend) {
         register(&app, open_slug, json!({"name": "A", "email": "a@deelnemer.test", "choices": [foreign]})).await;
     assert_eq!(status, 422);
     assert!(body["message"].as_str().unwrap().contains("hoort niet bij deze bijeenkomst"), "{body}");
+    // The same workshop twice is refused, by the API and by the form (the form shows the message).
+    let (status, body) = register(&app, open_slug, person(3, &[own, own])).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["fields"]["choices"][0].as_str().unwrap().contains("dezelfde workshop meer dan eens"), "{body}");
+    let event_path = format!("/agenda/{open_slug}");
+    let page = app.get(&event_path).await.text().await.unwrap();
+    let slot_field = format!("slot_{}", page.split("name=\"slot_").nth(1).unwrap().split('"').next().unwrap());
+    let own_choice = own.to_string();
+    let refused = app
+        .submit_form(
+            &app.browser(),
+            &event_path,
+            &format!("{event_path}/aanmelden"),
+            &[
+                ("name", "Twee keer"),
+                ("email", "twee@deelnemer.test"),
+                (slot_field.as_str(), own_choice.as_str()),
+                (slot_field.as_str(), own_choice.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("dezelfde workshop meer dan eens"));
     let (status, body) = register(&app, closed_slug, person(1, &[foreign])).await;
     assert_eq!(status, 409);
     assert_eq!(body["message"], "De aanmelding voor deze bijeenkomst is gesloten.");
