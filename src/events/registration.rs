@@ -546,7 +546,7 @@ async fn confirm_placed(
                 "name": row.name, "event": event_data(event), "intro": intro, "workshops": chosen,
                 "cancel_link": Links::new(mail, cancel_token).cancel,
             }),
-            calendar: Some(calendar::invitation(event, &mail.domain, &event_link)),
+            calendar: Some(calendar::invitation(event, mail, &event_link)),
         },
     )
     .await?;
@@ -675,8 +675,8 @@ pub async fn notify_change(
                     "name": row.name, "event": event_data(event), "intro": intro, "cancel_link": links.cancel,
                 }),
                 calendar: match change {
-                    Change::Moved if confirmed => Some(calendar::invitation(event, &mail.domain, &event_link)),
-                    Change::Cancelled => Some(calendar::cancellation(event, &mail.domain, &event_link)),
+                    Change::Moved if confirmed => Some(calendar::invitation(event, mail, &event_link)),
+                    Change::Cancelled => Some(calendar::cancellation(event, mail, &event_link)),
                     Change::Moved => None,
                 },
             },
