@@ -27,6 +27,8 @@ pub struct Model {
     pub registration_opens_at: Option<DateTimeUtc>,
     pub registration_closes_at: Option<DateTimeUtc>,
     pub cancelled_at: Option<DateTimeUtc>,
+    /// Revision of the event, raised by every change: the SEQUENCE of its calendar entries.
+    pub sequence: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -6,6 +6,7 @@ mod m20261130_000001_foundation;
 mod m20261130_000002_accounts_and_mail;
 mod m20261130_000003_files_and_news;
 mod m20261130_000004_events;
+mod m20261210_000005_event_sequence;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000002_accounts_and_mail::Migration),
             Box::new(m20261130_000003_files_and_news::Migration),
             Box::new(m20261130_000004_events::Migration),
+            Box::new(m20261210_000005_event_sequence::Migration),
         ]
     }
 }

@@ -48,6 +48,8 @@ pub enum ExtractError {
     Corrupt(String),
     #[error("Uitgepakt is dit bestand groter dan {} MB; zo'n bestand nemen we niet aan.", MAX_UNCOMPRESSED / 1024 / 1024)]
     TooLarge,
+    #[error("Dit bestand bestaat uit meer dan {MAX_ZIP_ENTRIES} onderdelen; zo'n bestand nemen we niet aan.")]
+    TooManyEntries,
     #[error("Het lezen van dit bestand duurde te lang of vroeg te veel geheugen; het is geweigerd.")]
     TooCostly,
 }
@@ -157,7 +159,9 @@ pub fn extract(kind: FileKind, bytes: &[u8]) -> Result<String, ExtractError> {
 
 fn pdf_text(bytes: &[u8]) -> Result<String, ExtractError> {
     let document = lopdf::Document::load_mem(bytes).map_err(|error| ExtractError::Corrupt(error.to_string()))?;
-    if document.is_encrypted() {
+    // lopdf opens a PDF encrypted with an empty user password by itself (`was_encrypted`);
+    // it is refused all the same, so every encrypted PDF gets the same answer.
+    if document.is_encrypted() || document.was_encrypted() {
         return Err(ExtractError::Encrypted);
     }
     let text = pdf_extract::extract_text_from_mem(bytes).map_err(|error| ExtractError::Corrupt(error.to_string()))?;
@@ -170,7 +174,7 @@ fn office_text(bytes: &[u8], wanted: impl Fn(&str) -> bool, paragraph: &str) -> 
     let mut archive =
         zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|error| ExtractError::Corrupt(error.to_string()))?;
     if archive.len() > MAX_ZIP_ENTRIES {
-        return Err(ExtractError::TooLarge);
+        return Err(ExtractError::TooManyEntries);
     }
     let mut names: Vec<String> =
         archive.file_names().filter_map(Result::ok).filter(|name| wanted(name)).map(|name| name.into_owned()).collect();

@@ -97,18 +97,21 @@ impl DocumentInput {
         if self.body.is_empty() && self.file.is_none() {
             errors.add("body", "Het document bevat geen tekst na de titel.");
         }
-        if DocumentKind::from_slug(&self.kind).is_none() {
-            errors.add(
-                "kind",
-                format!("Onbekend soort document '{}' (kies uit {}).", self.kind, DocumentKind::slugs().join(", ")),
-            );
-        }
-        for slug in &self.themes {
-            if !taxonomy.themes.iter().any(|theme| &theme.slug == slug) {
-                errors.add("themes", format!("Onbekend thema '{slug}'."));
-            }
-        }
+        check_classification(&self.kind, &self.themes, taxonomy, &mut errors);
         errors.into_result()
+    }
+}
+
+/// The kind and themes of a document; an upload is checked on them before its file is stored.
+fn check_classification(kind: &str, themes: &[String], taxonomy: &Taxonomy, errors: &mut FieldErrors) {
+    if DocumentKind::from_slug(kind).is_none() {
+        errors
+            .add("kind", format!("Onbekend soort document '{kind}' (kies uit {}).", DocumentKind::slugs().join(", ")));
+    }
+    for slug in themes {
+        if !taxonomy.themes.iter().any(|theme| &theme.slug == slug) {
+            errors.add("themes", format!("Onbekend thema '{slug}'."));
+        }
     }
 }
 
@@ -273,6 +276,11 @@ pub async fn upload_as(
     }
     let title =
         if upload.title.trim().is_empty() { title_from_file_name(&upload.file_name) } else { upload.title.clone() };
+    let kind = if upload.kind.is_empty() { DocumentKind::Oogstdocument.slug().into() } else { upload.kind };
+    // Checked before the file is stored, so a refused upload leaves no file behind.
+    let mut errors = FieldErrors::default();
+    check_classification(&kind, &upload.themes, &Taxonomy::load(db).await?, &mut errors);
+    errors.into_result().map_err(EditError::Invalid)?;
     let (file, text) = receive_file(uploads, &upload.file_name, upload.bytes).await?;
     let transaction = db::begin_write(db).await?;
     let input = DocumentInput {
@@ -280,7 +288,7 @@ pub async fn upload_as(
         title,
         body: text,
         description: upload.description,
-        kind: if upload.kind.is_empty() { DocumentKind::Oogstdocument.slug().into() } else { upload.kind },
+        kind,
         themes: upload.themes,
         organisation_id,
         practice_id: practice.map(|found| found.id),

@@ -7,6 +7,8 @@ use chrono_tz::Europe::Amsterdam;
 
 use entity::event;
 
+use crate::mail::MailSettings;
+
 /// Europe/Amsterdam since 1996: summer time from the last Sunday of March, 02:00, to the
 /// last Sunday of October, 03:00.
 const VTIMEZONE: &str = "BEGIN:VTIMEZONE\r\nTZID:Europe/Amsterdam\r\n\
@@ -16,22 +18,22 @@ BEGIN:STANDARD\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nTZNAME:CET\r\nDTSTAR
 RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n";
 
 /// The invitation for one event (METHOD:PUBLISH).
-pub fn invitation(event: &event::Model, domain: &str, url: &str) -> String {
-    calendar(&[(event, url)], domain, "PUBLISH", None)
+pub fn invitation(event: &event::Model, mail: &MailSettings, url: &str) -> String {
+    calendar(&[(event, url)], mail, "PUBLISH", None)
 }
 
 /// The notice that an event is called off: the same UID, STATUS:CANCELLED.
-pub fn cancellation(event: &event::Model, domain: &str, url: &str) -> String {
-    calendar(&[(event, url)], domain, "CANCEL", None)
+pub fn cancellation(event: &event::Model, mail: &MailSettings, url: &str) -> String {
+    calendar(&[(event, url)], mail, "CANCEL", None)
 }
 
 /// The agenda to subscribe to: every event with its page's address.
-pub fn feed(events: &[(event::Model, String)], domain: &str) -> String {
+pub fn feed(events: &[(event::Model, String)], mail: &MailSettings) -> String {
     let events: Vec<(&event::Model, &str)> = events.iter().map(|(event, url)| (event, url.as_str())).collect();
-    calendar(&events, domain, "PUBLISH", Some("Oogst agenda"))
+    calendar(&events, mail, "PUBLISH", Some("Oogst agenda"))
 }
 
-fn calendar(events: &[(&event::Model, &str)], domain: &str, method: &str, name: Option<&str>) -> String {
+fn calendar(events: &[(&event::Model, &str)], mail: &MailSettings, method: &str, name: Option<&str>) -> String {
     let mut out = String::new();
     line(&mut out, "BEGIN:VCALENDAR");
     line(&mut out, "VERSION:2.0");
@@ -45,10 +47,12 @@ fn calendar(events: &[(&event::Model, &str)], domain: &str, method: &str, name: 
     let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
     for (event, url) in events {
         line(&mut out, "BEGIN:VEVENT");
-        line(&mut out, &format!("UID:{}", uid(event, domain)));
+        line(&mut out, &format!("UID:{}", uid(event, &mail.domain)));
         line(&mut out, &format!("DTSTAMP:{stamp}"));
+        // RFC 5546 requires it in PUBLISH and CANCEL; Outlook ignores a CANCEL without it.
+        line(&mut out, &organizer(mail));
         // Later versions of the same event must carry a higher sequence number.
-        line(&mut out, &format!("SEQUENCE:{}", (event.updated_at - event.created_at).num_seconds().max(0)));
+        line(&mut out, &format!("SEQUENCE:{}", event.sequence));
         line(&mut out, &format!("DTSTART;TZID=Europe/Amsterdam:{}", local(event.starts_at)));
         line(&mut out, &format!("DTEND;TZID=Europe/Amsterdam:{}", local(event.ends_at)));
         line(&mut out, &format!("SUMMARY:{}", escape(&event.title)));
@@ -77,6 +81,20 @@ fn calendar(events: &[(&event::Model, &str)], domain: &str, method: &str, name: 
 /// The event's UID: stable for its whole life, so updates replace the calendar entry.
 pub fn uid(event: &event::Model, domain: &str) -> String {
     format!("bijeenkomst-{}@{domain}", event.id)
+}
+
+/// The sender of the platform's mail publishes the events: `ORGANIZER;CN="Oogst":mailto:…`.
+fn organizer(mail: &MailSettings) -> String {
+    let address = format!("mailto:{}", mail.from.email);
+    match mail.from.name.as_deref().map(quotable).filter(|name| !name.is_empty()) {
+        Some(name) => format!("ORGANIZER;CN=\"{name}\":{address}"),
+        None => format!("ORGANIZER:{address}"),
+    }
+}
+
+/// A quoted parameter value holds no double quote and no control character (RFC 5545, 3.1).
+fn quotable(text: &str) -> String {
+    text.chars().filter(|character| *character != '"' && !character.is_control()).collect()
 }
 
 fn local(time: DateTime<Utc>) -> String {
@@ -130,6 +148,21 @@ mod tests {
     #[test]
     fn text_is_escaped() {
         assert_eq!(escape("a;b,c\\d\ne"), "a\\;b\\,c\\\\d\\ne");
+    }
+
+    #[test]
+    fn the_sender_organizes() {
+        let mail = |from: &str| MailSettings {
+            from: from.parse().unwrap(),
+            reply_to: None,
+            public_url: "https://oogst.example".into(),
+            domain: "oogst.example".into(),
+        };
+        assert_eq!(
+            organizer(&mail("\"Met Andere Ogen: \\\"Oogst\\\"\" <agenda@oogst.example>")),
+            "ORGANIZER;CN=\"Met Andere Ogen: Oogst\":mailto:agenda@oogst.example"
+        );
+        assert_eq!(organizer(&mail("agenda@oogst.example")), "ORGANIZER:mailto:agenda@oogst.example");
     }
 
     #[test]

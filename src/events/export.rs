@@ -1,12 +1,18 @@
 //! The participant list as CSV that Excel opens correctly: UTF-8 with a byte order mark
 //! (without it Excel reads the file as Windows-1252), semicolons (the list separator of
-//! Dutch Excel), CRLF line ends.
+//! Dutch Excel), CRLF line ends. Every cell that a spreadsheet would read as a formula is
+//! neutralised (OWASP CSV injection guidance), since names and remarks are typed by visitors.
+
+use std::borrow::Cow;
 
 use chrono_tz::Europe::Amsterdam;
 
 use super::registration::Participant;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// First characters that make Excel, LibreOffice or Google Sheets evaluate a cell as a formula.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 pub fn participants_csv(participants: &[Participant]) -> Result<Vec<u8>, csv::Error> {
     let mut writer =
@@ -29,7 +35,7 @@ pub fn participants_csv(participants: &[Participant]) -> Result<Vec<u8>, csv::Er
             Some(false) => "nee",
             None => "",
         };
-        writer.write_record([
+        let cells = [
             participant.name.as_str(),
             &participant.email,
             &participant.organisation,
@@ -39,9 +45,19 @@ pub fn participants_csv(participants: &[Participant]) -> Result<Vec<u8>, csv::Er
             &participant.remarks,
             &registered,
             attended,
-        ])?;
+        ];
+        writer.write_record(cells.map(inert_cell).iter().map(|cell| cell.as_bytes()))?;
     }
     writer.into_inner().map_err(|error| csv::Error::from(error.into_error()))
+}
+
+/// A leading single quote makes the spreadsheet show the cell as text instead of evaluating it.
+fn inert_cell(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(FORMULA_STARTS) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
 }
 
 #[cfg(test)]
@@ -69,5 +85,15 @@ mod tests {
         assert!(text.starts_with("Naam;E-mail;Organisatie;"));
         assert!(text.contains("\"Anouk de Vries; jr.\";anouk@example.nl;Coöperatie Kinderogen;"));
         assert!(text.contains("\"Vegetarisch\nrolstoel\";01-03-2026 10:00;ja\r\n"));
+    }
+
+    #[test]
+    fn cells_that_a_spreadsheet_would_evaluate_start_with_a_quote() {
+        for formula in ["=HYPERLINK(\"https://evil.example\")", "+31 6 1234", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(inert_cell(formula), format!("'{formula}"));
+        }
+        for plain in ["Anouk", "06-1234", " =1", "a=b", ""] {
+            assert_eq!(inert_cell(plain), plain);
+        }
     }
 }

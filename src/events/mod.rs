@@ -175,17 +175,40 @@ pub struct EventInput {
     pub programme: Vec<ProgrammeInput>,
 }
 
+/// Why a typed time is not a moment in Dutch time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum LocalTimeError {
+    #[error("Geef de tijd op als JJJJ-MM-DDTUU:MM.")]
+    Format,
+    /// The hour skipped on the day summer time starts.
+    #[error(
+        "Dit tijdstip bestaat niet: op {} gaat de klok van 2:00 naar 3:00 (zomertijd).",
+        crate::templates::dutch_day(*.0)
+    )]
+    SummerTimeGap(NaiveDate),
+}
+
 /// A local (Dutch) time as typed in a form: `YYYY-MM-DDTHH:MM` or `YYYY-MM-DD HH:MM`,
-/// or an RFC 3339 time. In the autumn hour that occurs twice, the first is meant.
-pub fn parse_local(text: &str) -> Option<DateTime<Utc>> {
+/// or an RFC 3339 time.
+pub fn parse_local(text: &str) -> Result<DateTime<Utc>, LocalTimeError> {
     let text = text.trim();
     if let Ok(time) = DateTime::parse_from_rfc3339(text) {
-        return Some(time.with_timezone(&Utc));
+        return Ok(time.with_timezone(&Utc));
     }
     let local = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M"))
-        .ok()?;
-    local.and_local_timezone(Amsterdam).earliest().map(|time| time.with_timezone(&Utc))
+        .map_err(|_| LocalTimeError::Format)?;
+    in_dutch_time(local)
+}
+
+/// In the autumn hour that occurs twice, the first is meant; the spring hour that is
+/// skipped does not exist.
+fn in_dutch_time(local: NaiveDateTime) -> Result<DateTime<Utc>, LocalTimeError> {
+    local
+        .and_local_timezone(Amsterdam)
+        .earliest()
+        .map(|time| time.with_timezone(&Utc))
+        .ok_or(LocalTimeError::SummerTimeGap(local.date()))
 }
 
 /// A UTC time as a form shows it again, in Dutch time.
@@ -193,9 +216,24 @@ pub fn local_input(time: DateTime<Utc>) -> String {
     time.with_timezone(&Amsterdam).format("%Y-%m-%dT%H:%M").to_string()
 }
 
-fn time_on(date: NaiveDate, text: &str) -> Option<DateTime<Utc>> {
-    let time = NaiveTime::parse_from_str(text.trim(), "%H:%M").ok()?;
-    date.and_time(time).and_local_timezone(Amsterdam).earliest().map(|time| time.with_timezone(&Utc))
+fn time_on(date: NaiveDate, text: &str) -> Result<DateTime<Utc>, LocalTimeError> {
+    let time = NaiveTime::parse_from_str(text.trim(), "%H:%M").map_err(|_| LocalTimeError::Format)?;
+    in_dutch_time(date.and_time(time))
+}
+
+/// The time typed in `field`, or its error: `format_hint` when it is no time at all.
+fn checked_time(errors: &mut FieldErrors, field: &str, text: &str, format_hint: &str) -> Option<DateTime<Utc>> {
+    match parse_local(text) {
+        Ok(time) => Some(time),
+        Err(LocalTimeError::Format) => {
+            errors.add(field, format_hint);
+            None
+        }
+        Err(gap) => {
+            errors.add(field, gap.to_string());
+            None
+        }
+    }
 }
 
 /// The validated times of an event, in UTC.
@@ -219,14 +257,9 @@ impl EventInput {
         if EventKind::from_slug(&self.kind).is_none() {
             errors.add("kind", format!("Kies een soort bijeenkomst ({}).", EventKind::slugs().join(", ")));
         }
-        let starts_at = parse_local(&self.starts_at);
-        let ends_at = parse_local(&self.ends_at);
-        if starts_at.is_none() {
-            errors.add("starts_at", "Geef de begintijd op als JJJJ-MM-DDTUU:MM.");
-        }
-        if ends_at.is_none() {
-            errors.add("ends_at", "Geef de eindtijd op als JJJJ-MM-DDTUU:MM.");
-        }
+        let starts_at =
+            checked_time(&mut errors, "starts_at", &self.starts_at, "Geef de begintijd op als JJJJ-MM-DDTUU:MM.");
+        let ends_at = checked_time(&mut errors, "ends_at", &self.ends_at, "Geef de eindtijd op als JJJJ-MM-DDTUU:MM.");
         if let (Some(starts), Some(ends)) = (starts_at, ends_at) {
             if ends <= starts {
                 errors.add("ends_at", "De eindtijd moet na de begintijd liggen.");
@@ -245,11 +278,7 @@ impl EventInput {
         }
         let optional_time = |field: &str, value: &Option<String>, errors: &mut FieldErrors| {
             let value = value.as_deref().filter(|value| !value.trim().is_empty())?;
-            let parsed = parse_local(value);
-            if parsed.is_none() {
-                errors.add(field, "Geef de tijd op als JJJJ-MM-DDTUU:MM.");
-            }
-            parsed
+            checked_time(errors, field, value, &LocalTimeError::Format.to_string())
         };
         let opens_at = optional_time("registration_opens_at", &self.registration_opens_at, &mut errors);
         let closes_at = optional_time("registration_closes_at", &self.registration_closes_at, &mut errors);
@@ -262,11 +291,16 @@ impl EventInput {
         let mut programme = Vec::new();
         for (number, item) in self.programme.iter().enumerate() {
             let label = format!("Programmaonderdeel {}", number + 1);
-            let times = date.and_then(|date| Some((time_on(date, &item.starts)?, time_on(date, &item.ends)?)));
+            let times = date
+                .ok_or(LocalTimeError::Format)
+                .and_then(|date| Ok((time_on(date, &item.starts)?, time_on(date, &item.ends)?)));
             match times {
-                Some((starts, ends)) if starts < ends => programme.push((starts, ends)),
-                Some(_) => errors.add("programme", format!("{label}: de eindtijd moet na de begintijd liggen.")),
-                None => errors.add("programme", format!("{label}: geef begin- en eindtijd op als UU:MM.")),
+                Ok((starts, ends)) if starts < ends => programme.push((starts, ends)),
+                Ok(_) => errors.add("programme", format!("{label}: de eindtijd moet na de begintijd liggen.")),
+                Err(LocalTimeError::Format) => {
+                    errors.add("programme", format!("{label}: geef begin- en eindtijd op als UU:MM."))
+                }
+                Err(gap) => errors.add("programme", format!("{label}: {gap}")),
             }
             if item.title.trim().is_empty() {
                 errors.add("programme", format!("{label}: geef een titel op."));
@@ -424,6 +458,7 @@ async fn write(
     model.registration_opens_at = Set(times.opens_at);
     model.registration_closes_at = Set(times.closes_at);
     model.updated_at = Set(now);
+    model.sequence = Set(before.map_or(0, |found| found.sequence + 1));
     let saved = match before {
         Some(_) => model.update(db).await?,
         None => model.insert(db).await?,
@@ -512,8 +547,10 @@ pub async fn cancel_as(
     if found.cancelled_at.is_some() {
         return Ok(());
     }
+    let sequence = found.sequence + 1;
     let mut model = event::ActiveModel::from(found);
     model.cancelled_at = Set(Some(Utc::now()));
+    model.sequence = Set(sequence);
     let saved = model.update(&transaction).await?;
     registration::notify_change(&transaction, mail, &saved, registration::Change::Cancelled).await?;
     crate::outbox::record_changes(&transaction, ItemKind::Event, &[saved.id]).await?;
@@ -819,7 +856,19 @@ mod tests {
         assert_eq!(parse_local("2027-03-27T13:30").unwrap().to_rfc3339(), "2027-03-27T12:30:00+00:00");
         assert_eq!(parse_local("2027-03-29T13:30").unwrap().to_rfc3339(), "2027-03-29T11:30:00+00:00");
         assert_eq!(local_input(parse_local("2027-10-31 09:00").unwrap()), "2027-10-31T09:00");
-        assert!(parse_local("morgen").is_none());
+        assert_eq!(parse_local("morgen"), Err(LocalTimeError::Format));
+    }
+
+    #[test]
+    fn the_hour_skipped_for_summer_time_is_explained() {
+        let gap = parse_local("2027-03-28T02:30").unwrap_err();
+        assert_eq!(
+            gap.to_string(),
+            "Dit tijdstip bestaat niet: op zondag 28 maart 2027 gaat de klok van 2:00 naar 3:00 (zomertijd)."
+        );
+        assert_eq!(parse_local("2027-03-28T03:00").unwrap().to_rfc3339(), "2027-03-28T01:00:00+00:00");
+        // In the autumn hour that occurs twice, the first (still summer time) is meant.
+        assert_eq!(parse_local("2027-10-31T02:30").unwrap().to_rfc3339(), "2027-10-31T00:30:00+00:00");
     }
 
     #[test]

@@ -82,7 +82,7 @@ pub struct RegistrationInput {
     /// Accessibility, diet, …
     #[serde(default)]
     pub remarks: String,
-    /// The chosen workshops: one per time slot that has workshops.
+    /// The chosen workshops: one per time slot that has workshops, each once.
     #[serde(default)]
     pub choices: Vec<i32>,
 }
@@ -421,6 +421,10 @@ fn validate(input: &RegistrationInput, programme: &[programme_item::Model]) -> R
     if input.choices.iter().any(|choice| !workshops.contains(choice)) {
         errors.add("choices", "Deze workshop hoort niet bij deze bijeenkomst.");
     }
+    // A choice is stored once per registration (a unique key); a repeat would fail there.
+    if input.choices.iter().enumerate().any(|(index, choice)| input.choices[..index].contains(choice)) {
+        errors.add("choices", "U hebt dezelfde workshop meer dan eens gekozen; kies elke workshop één keer.");
+    }
     errors.into_result().map_err(RegistrationError::Invalid)
 }
 
@@ -613,7 +617,7 @@ async fn confirm_placed(
                 "name": row.name, "event": event_data(event), "intro": intro, "workshops": chosen,
                 "cancel_link": Links::new(mail, cancel_token).cancel,
             }),
-            calendar: Some(calendar::invitation(event, &mail.domain, &event_link)),
+            calendar: Some(calendar::invitation(event, mail, &event_link)),
         },
     )
     .await?;
@@ -742,8 +746,8 @@ pub async fn notify_change(
                     "name": row.name, "event": event_data(event), "intro": intro, "cancel_link": links.cancel,
                 }),
                 calendar: match change {
-                    Change::Moved if confirmed => Some(calendar::invitation(event, &mail.domain, &event_link)),
-                    Change::Cancelled => Some(calendar::cancellation(event, &mail.domain, &event_link)),
+                    Change::Moved if confirmed => Some(calendar::invitation(event, mail, &event_link)),
+                    Change::Cancelled => Some(calendar::cancellation(event, mail, &event_link)),
                     Change::Moved => None,
                 },
             },

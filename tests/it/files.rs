@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use lopdf::content::{Content, Operation};
-use lopdf::{dictionary, Document, Object, Stream, StringFormat};
+use lopdf::{dictionary, Document, EncryptionState, EncryptionVersion, Object, Permissions, Stream, StringFormat};
 
 /// Helvetica's WinAnsi encoding matches Latin-1 for the Dutch letters used here.
 fn win_ansi(text: &str) -> Vec<u8> {
@@ -44,6 +44,26 @@ pub fn pdf(pages: &[&[&str]]) -> Vec<u8> {
     );
     let catalog_id = document.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
     document.trailer.set("Root", catalog_id);
+    let mut bytes = Vec::new();
+    document.save_to(&mut bytes).unwrap();
+    bytes
+}
+
+/// A PDF encrypted with an empty user password: readers open it without asking for one.
+pub fn pdf_encrypted_without_password() -> Vec<u8> {
+    let mut document = Document::load_mem(&pdf(&[&["Vertrouwelijk verslag"]])).unwrap();
+    // The file identifier is part of the encryption key.
+    let identifier = Object::String(b"oogst-testbestand".to_vec(), StringFormat::Hexadecimal);
+    document.trailer.set("ID", vec![identifier.clone(), identifier]);
+    let state = EncryptionState::try_from(EncryptionVersion::V2 {
+        document: &document,
+        owner_password: "eigenaar",
+        user_password: "",
+        key_length: 128,
+        permissions: Permissions::PRINTABLE,
+    })
+    .unwrap();
+    document.encrypt(&state).unwrap();
     let mut bytes = Vec::new();
     document.save_to(&mut bytes).unwrap();
     bytes
@@ -120,4 +140,12 @@ pub fn docx_zip_bomb() -> Vec<u8> {
     xml.extend(std::iter::repeat_n(b' ', 200 * 1024 * 1024));
     xml.extend_from_slice(b"</w:t></w:p></w:body></w:document>");
     zip(&[("[Content_Types].xml", b"<Types/>"), ("word/document.xml", &xml)])
+}
+
+/// A DOCX with more parts than any real document: 5,001 empty ones besides its text.
+pub fn docx_with_too_many_entries() -> Vec<u8> {
+    let names: Vec<String> = (0..5_001).map(|number| format!("word/media/leeg{number}.xml")).collect();
+    let mut entries: Vec<(&str, &[u8])> = vec![("word/document.xml", b"<w:document/>")];
+    entries.extend(names.iter().map(|name| (name.as_str(), &b""[..])));
+    zip(&entries)
 }

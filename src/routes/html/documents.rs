@@ -1,7 +1,7 @@
 //! Document pages: reading, downloading and uploading harvest documents.
 
 use actix_multipart::Multipart;
-use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
+use actix_web::http::header::{Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
 use super::{form_again, form_page, page, see_other};
@@ -51,15 +51,26 @@ pub async fn download(
         documents::file_visible(&state.db, viewer.0.as_ref(), &slug).await?.ok_or_else(missing)?;
     let path = state.uploads.store.path(&hash).ok_or_else(missing)?;
     let bytes = web::block(move || std::fs::read(path)).await?.map_err(|_| missing())?;
-    let disposition = ContentDisposition {
-        disposition: DispositionType::Attachment,
-        parameters: vec![DispositionParam::Filename(documents::safe_file_name(&name))],
-    };
     Ok(HttpResponse::Ok()
         .content_type(content_type)
-        .insert_header(disposition)
+        .insert_header(attachment(&documents::safe_file_name(&name)))
         .insert_header(("Content-Security-Policy", "default-src 'none'; sandbox"))
         .body(bytes))
+}
+
+/// `attachment; filename="…"` in ASCII, and for a name beyond ASCII also its UTF-8 form
+/// `filename*=UTF-8''…` (RFC 6266), which browsers prefer; older clients take the first.
+fn attachment(name: &str) -> ContentDisposition {
+    let ascii: String = name.chars().map(|c| if c.is_ascii() { c } else { '_' }).collect();
+    let mut parameters = vec![DispositionParam::Filename(ascii)];
+    if !name.is_ascii() {
+        parameters.push(DispositionParam::FilenameExt(ExtendedValue {
+            charset: Charset::Ext("UTF-8".into()),
+            language_tag: None,
+            value: name.as_bytes().to_vec(),
+        }));
+    }
+    ContentDisposition { disposition: DispositionType::Attachment, parameters }
 }
 
 /// What the new document will belong to (slugs; empty for none), as the form carries it.
@@ -139,4 +150,18 @@ async fn again(
     let EditError::Invalid(errors) = error else { return Err(error.into()) };
     let data = form_data(state, owner, Some(serde_json::to_value(errors).unwrap_or_default())).await?;
     form_again(request, state, "document_form", &Viewer(Some(actor)), data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_beyond_ascii_are_sent_in_utf8_too() {
+        assert_eq!(attachment("Plan van aanpak.pdf").to_string(), "attachment; filename=\"Plan van aanpak.pdf\"");
+        assert_eq!(
+            attachment("Coöperatie één.pdf").to_string(),
+            "attachment; filename=\"Co_peratie __n.pdf\"; filename*=UTF-8''Co%C3%B6peratie%20%C3%A9%C3%A9n.pdf"
+        );
+    }
 }

@@ -62,7 +62,7 @@ pub async fn feed(state: web::Data<AppState>) -> Result<HttpResponse, PageError>
     Ok(HttpResponse::Ok()
         .content_type("text/calendar; charset=utf-8")
         .insert_header(("Content-Disposition", "inline; filename=\"oogst-agenda.ics\""))
-        .body(calendar::feed(&with_links, &state.mail.domain)))
+        .body(calendar::feed(&with_links, &state.mail)))
 }
 
 async fn event_page_data(
