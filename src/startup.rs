@@ -138,7 +138,9 @@ impl Application {
         let https = state.config.https();
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(actix_web::middleware::from_fn(crate::routes::auth::login_first))
                 .wrap(actix_web::middleware::from_fn(crate::routes::input_guard::refuse_control_characters))
+                .wrap(actix_web::middleware::from_fn(crate::routes::methods::head_as_get))
                 .wrap(actix_web::middleware::from_fn(crate::routes::headers::no_store_when_personal))
                 .wrap(crate::routes::headers::security_headers(https))
                 .wrap(Compress::default())

@@ -4,8 +4,12 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::cookie::{time, Cookie, SameSite};
-use actix_web::dev::Payload;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::LOCATION;
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 
 use super::errors::{ApiError, PageError, RouteError};
 use crate::accounts::sessions::NewSession;
@@ -59,7 +63,7 @@ impl Viewer {
     /// The signed-in actor, or "log in first".
     pub fn required(self) -> Result<Actor, PageError> {
         self.0.ok_or_else(|| {
-            PageError(RouteError::Unauthorized("Log in om deze pagina te gebruiken: ga naar /inloggen.".into()))
+            PageError(RouteError::Unauthorized("Log in om deze pagina te gebruiken.".into()))
         })
     }
 }
@@ -97,6 +101,24 @@ impl ApiViewer {
             ))
         })
     }
+}
+
+/// A page that needs a login, opened while logged out, sends the browser to the login form
+/// and, once logged in, back to where it was (a local path, see `validation::local_path`).
+/// API clients keep their 401 and JSON body; a form post keeps the page that says why.
+pub async fn login_first(
+    request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let opens_page = request.method() == Method::GET && !request.path().starts_with("/api/");
+    let back = request.uri().path_and_query().map_or("/", |path| path.as_str()).to_string();
+    let response = next.call(request).await?;
+    if opens_page && response.status() == StatusCode::UNAUTHORIZED {
+        let next: String = url::form_urlencoded::byte_serialize(back.as_bytes()).collect();
+        let redirect = HttpResponse::SeeOther().insert_header((LOCATION, format!("/inloggen?next={next}"))).finish();
+        return Ok(response.into_response(redirect).map_into_right_body());
+    }
+    Ok(response.map_into_left_body())
 }
 
 /// The session cookie: HttpOnly, SameSite=Lax, Secure when the site runs on https.

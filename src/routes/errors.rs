@@ -221,7 +221,10 @@ impl ResponseError for PageError {
             RouteError::TooManyRequests(_) => "Even geduld",
             RouteError::Internal(_) => "Er ging iets mis",
         };
-        let data = serde_json::json!({ "page_title": heading, "heading": heading, "message": self.0.public_message() });
+        let login = matches!(self.0, RouteError::Unauthorized(_));
+        let data = serde_json::json!({
+            "page_title": heading, "heading": heading, "message": self.0.public_message(), "login": login,
+        });
         let body = templates::render("error", &data).unwrap_or_else(|_| heading.to_string());
         self.0.response().content_type("text/html; charset=utf-8").body(body)
     }

@@ -10,6 +10,7 @@ pub mod headers;
 mod health;
 mod html;
 pub mod input_guard;
+pub mod methods;
 pub mod rate_limit;
 pub mod search_params;
 mod uploads;
