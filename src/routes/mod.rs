@@ -41,8 +41,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
 /// Unknown paths: JSON under the API, a Dutch page elsewhere.
 async fn fallback(request: HttpRequest) -> HttpResponse {
     if request.path().starts_with("/api/") {
-        errors::ApiError(errors::RouteError::NotFound(format!("Onbekend API-pad '{}'.", request.path())))
-            .error_response()
+        errors::ApiError(api::unknown_path(request.path())).error_response()
     } else {
         html::not_found().await.error_response()
     }
