@@ -4,6 +4,9 @@ use serde::{Deserialize, Serialize};
 
 pub const DEFAULT_PER_PAGE: u64 = 20;
 pub const MAX_PER_PAGE: u64 = 100;
+/// The last page anyone may ask for. Bounded so that the offset (`page * per_page`) stays far
+/// below `i64::MAX`, which the database drivers bind offsets as; no list here comes near it.
+pub const MAX_PAGE: u64 = 1_000_000;
 
 /// A validated page request: `page` counts from 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,18 +15,23 @@ pub struct PageRequest {
     pub per_page: u64,
 }
 
-/// The page parameters as they arrive in a query string.
+/// The page parameters as they arrive in a query string. They are read as text so that a
+/// wrong value gets the explaining message of [`PageError`]; the OpenAPI document describes
+/// them as the integers they must be (the bounds are `MAX_PAGE` and `MAX_PER_PAGE`).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// Page number, from 1.
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1000000)]
     pub page: Option<String>,
     /// Items per page, 1 to 100.
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 100)]
     pub per_page: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PageError {
-    #[error("'page' moet een geheel getal van 1 of meer zijn")]
+    #[error("'page' moet een geheel getal van 1 tot en met {MAX_PAGE} zijn")]
     Page,
     #[error("'per_page' moet een geheel getal van 1 tot en met {MAX_PER_PAGE} zijn")]
     PerPage,
@@ -33,7 +41,9 @@ impl PageRequest {
     pub fn parse(params: &PageParams, default_per_page: u64) -> Result<PageRequest, PageError> {
         let page = match non_empty(&params.page) {
             None => 1,
-            Some(text) => text.parse::<u64>().ok().filter(|page| *page >= 1).ok_or(PageError::Page)?,
+            Some(text) => {
+                text.parse::<u64>().ok().filter(|page| (1..=MAX_PAGE).contains(page)).ok_or(PageError::Page)?
+            }
         };
         let per_page = match non_empty(&params.per_page) {
             None => default_per_page,
@@ -113,8 +123,11 @@ mod tests {
         assert_eq!(PageRequest::parse(&params("x", "10"), 20), Err(PageError::Page));
         assert_eq!(PageRequest::parse(&params("1", "0"), 20), Err(PageError::PerPage));
         assert_eq!(PageRequest::parse(&params("1", "1000"), 20), Err(PageError::PerPage));
-        let huge = PageRequest::parse(&params("99999999999999999", "100"), 20).unwrap();
-        assert_eq!(huge.offset(), huge.index().saturating_mul(100));
+        let last = PageRequest::parse(&params(&MAX_PAGE.to_string(), "100"), 20).unwrap();
+        assert_eq!(last.offset(), (MAX_PAGE - 1) * MAX_PER_PAGE);
+        for beyond in ["1000001", "9223372036854775807", "99999999999999999999"] {
+            assert_eq!(PageRequest::parse(&params(beyond, "10"), 20), Err(PageError::Page), "{beyond}");
+        }
     }
 
     #[test]

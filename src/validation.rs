@@ -210,3 +210,83 @@ mod tests {
         assert_eq!(errors.to_string(), "title: Vul een titel in.; title: Te lang.");
     }
 }
+
+/// Whole numbers in JSON input as JSON Schema (and so OpenAPI 3.1) counts them: `20` and
+/// `20.0` alike. Used with `#[serde(deserialize_with)]` on integer input fields.
+pub mod whole_number {
+    use serde::de::{self, Deserializer, Visitor};
+    use serde::Deserialize;
+
+    struct WholeNumber(i32);
+
+    impl<'de> Deserialize<'de> for WholeNumber {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<WholeNumber, D::Error> {
+            deserializer.deserialize_i64(WholeNumberVisitor)
+        }
+    }
+
+    struct WholeNumberVisitor;
+
+    impl Visitor<'_> for WholeNumberVisitor {
+        type Value = WholeNumber;
+
+        fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+            formatter.write_str("a whole number")
+        }
+
+        fn visit_i64<E: de::Error>(self, value: i64) -> Result<WholeNumber, E> {
+            i32::try_from(value).map(WholeNumber).map_err(|_| E::custom(format!("{value} is too large")))
+        }
+
+        fn visit_u64<E: de::Error>(self, value: u64) -> Result<WholeNumber, E> {
+            i32::try_from(value).map(WholeNumber).map_err(|_| E::custom(format!("{value} is too large")))
+        }
+
+        fn visit_f64<E: de::Error>(self, value: f64) -> Result<WholeNumber, E> {
+            if value.fract() == 0.0 && (f64::from(i32::MIN)..=f64::from(i32::MAX)).contains(&value) {
+                Ok(WholeNumber(value as i32))
+            } else {
+                Err(E::custom(format!("{value} is not a whole number")))
+            }
+        }
+    }
+
+    pub fn one<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i32, D::Error> {
+        WholeNumber::deserialize(deserializer).map(|number| number.0)
+    }
+
+    pub fn optional<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i32>, D::Error> {
+        Option::<WholeNumber>::deserialize(deserializer).map(|number| number.map(|number| number.0))
+    }
+
+    pub fn list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<i32>, D::Error> {
+        Vec::<WholeNumber>::deserialize(deserializer)
+            .map(|numbers| numbers.into_iter().map(|number| number.0).collect())
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[derive(serde::Deserialize)]
+        struct Input {
+            #[serde(deserialize_with = "super::one")]
+            one: i32,
+            #[serde(default, deserialize_with = "super::optional")]
+            optional: Option<i32>,
+            #[serde(default, deserialize_with = "super::list")]
+            list: Vec<i32>,
+        }
+
+        #[test]
+        fn integral_floats_count_as_whole_numbers() {
+            let input: Input = serde_json::from_str(r#"{"one": 20.0, "optional": -3, "list": [1, 2.0]}"#).unwrap();
+            assert_eq!((input.one, input.optional, input.list), (20, Some(-3), vec![1, 2]));
+            let input: Input = serde_json::from_str(r#"{"one": 1}"#).unwrap();
+            assert_eq!((input.optional, input.list), (None, vec![]));
+            for wrong in [r#"{"one": 1.5}"#, r#"{"one": 3000000000}"#, r#"{"one": "1"}"#, r#"{"one": 1e300}"#] {
+                assert!(serde_json::from_str::<Input>(wrong).is_err(), "{wrong}");
+            }
+            let form: Input = serde_urlencoded::from_str("one=20&optional=4").unwrap();
+            assert_eq!((form.one, form.optional), (20, Some(4)));
+        }
+    }
+}

@@ -89,6 +89,7 @@ pub struct ProgrammeInput {
     /// A workshop is chosen per time slot and has its own capacity; otherwise plenary.
     #[serde(default)]
     pub workshop: bool,
+    #[serde(default, deserialize_with = "crate::validation::whole_number::optional")]
     pub capacity: Option<i32>,
 }
 
@@ -165,7 +166,7 @@ pub struct EventInput {
     pub organisation: Option<String>,
     #[serde(default)]
     pub members_only: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::validation::whole_number::one")]
     pub capacity: i32,
     /// `YYYY-MM-DDTHH:MM`; open at once when left out.
     pub registration_opens_at: Option<String>,

@@ -71,8 +71,10 @@ impl RegistrationError {
 /// What someone fills in to register.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RegistrationInput {
+    /// Required without a token; with a member's token the account's name is used.
     #[serde(default)]
     pub name: String,
+    /// Required without a token; with a member's token the account's address is used.
     #[serde(default)]
     pub email: String,
     #[serde(default)]
@@ -83,7 +85,7 @@ pub struct RegistrationInput {
     #[serde(default)]
     pub remarks: String,
     /// The chosen workshops: one per time slot that has workshops, each once.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::validation::whole_number::list")]
     pub choices: Vec<i32>,
 }
 

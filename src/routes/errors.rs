@@ -35,6 +35,9 @@ pub enum RouteError {
     /// Too many attempts; try again after this many seconds (429).
     #[error("te veel pogingen")]
     TooManyRequests(u64),
+    /// The path exists, but not for this method (405); holds the methods it allows.
+    #[error("methode niet toegestaan")]
+    MethodNotAllowed(Vec<&'static str>),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -50,6 +53,7 @@ impl RouteError {
             RouteError::Conflict(_) => StatusCode::CONFLICT,
             RouteError::Gone(_) => StatusCode::GONE,
             RouteError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            RouteError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             RouteError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -64,6 +68,7 @@ impl RouteError {
             RouteError::Conflict(_) => "conflict",
             RouteError::Gone(_) => "gone",
             RouteError::TooManyRequests(_) => "too_many_requests",
+            RouteError::MethodNotAllowed(_) => "method_not_allowed",
             RouteError::Internal(_) => "internal",
         }
     }
@@ -81,6 +86,9 @@ impl RouteError {
             RouteError::TooManyRequests(seconds) => {
                 format!("Te veel pogingen. Probeer het over {} opnieuw.", wait_in_words(*seconds))
             }
+            RouteError::MethodNotAllowed(allowed) => {
+                format!("Deze methode kan hier niet; wel: {}.", allowed.join(", "))
+            }
             RouteError::Internal(detail) => {
                 tracing::error!(%detail, "request failed");
                 "Er ging iets mis aan onze kant. Probeer het later opnieuw.".into()
@@ -88,11 +96,17 @@ impl RouteError {
         }
     }
 
-    /// The response with the headers this error needs (Retry-After for 429).
+    /// The response with the headers this error needs (Retry-After for 429, Allow for 405).
     fn response(&self) -> actix_web::HttpResponseBuilder {
         let mut builder = HttpResponse::build(self.status());
-        if let RouteError::TooManyRequests(seconds) = self {
-            builder.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
+        match self {
+            RouteError::TooManyRequests(seconds) => {
+                builder.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
+            }
+            RouteError::MethodNotAllowed(allowed) => {
+                builder.insert_header((actix_web::http::header::ALLOW, allowed.join(", ")));
+            }
+            _ => {}
         }
         builder
     }
@@ -172,7 +186,7 @@ impl From<crate::pagination::PageError> for RouteError {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// Machine-readable: bad_request, not_found, unauthorized, forbidden, invalid, conflict,
-    /// gone, too_many_requests or internal.
+    /// gone, too_many_requests, method_not_allowed or internal.
     pub error: String,
     /// A sentence (in Dutch) a person understands.
     pub message: String,
@@ -219,6 +233,7 @@ impl ResponseError for PageError {
             RouteError::Conflict(_) => "Dat kan nu niet",
             RouteError::Gone(_) => "Deze link werkt niet meer",
             RouteError::TooManyRequests(_) => "Even geduld",
+            RouteError::MethodNotAllowed(_) => "Dat verzoek begrijpen we niet",
             RouteError::Internal(_) => "Er ging iets mis",
         };
         let login = matches!(self.0, RouteError::Unauthorized(_));

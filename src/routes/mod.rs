@@ -44,10 +44,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
 /// Unknown paths: JSON under the API, a Dutch page elsewhere.
 async fn fallback(request: HttpRequest) -> HttpResponse {
     if request.path().starts_with("/api/") {
-        errors::for_path(
-            request.path(),
-            errors::RouteError::NotFound(format!("Onbekend API-pad '{}'.", request.path())),
-        )
+        errors::ApiError(api::unknown_path(request.path())).error_response()
     } else {
         html::not_found().await.error_response()
     }

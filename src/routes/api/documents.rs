@@ -9,17 +9,43 @@ use crate::routes::errors::{ApiError, RouteError};
 use crate::routes::uploads;
 use crate::startup::AppState;
 
+/// The fields of an upload form, for the API description only: the route reads them one by
+/// one as they stream in (`routes::uploads`). `deny_unknown_fields` documents that no other
+/// fields are taken (`additionalProperties: false`).
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code, reason = "describes the multipart form; never built")]
+pub struct UploadForm {
+    /// PDF, DOCX, ODT, PPTX, TXT or Markdown.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    title: Option<String>,
+    description: Option<String>,
+    kind: Option<String>,
+    /// Theme slugs.
+    themes: Option<Vec<String>>,
+    /// Slug of the practice it belongs to.
+    practice: Option<String>,
+    /// Slug of the organisation it belongs to.
+    organisation: Option<String>,
+    /// Slug of the news item it belongs to.
+    news: Option<String>,
+    /// Slug of the event it belongs to.
+    event: Option<String>,
+}
+
 /// Uploads a document (multipart/form-data): `file` (PDF, DOCX, ODT, PPTX, TXT or Markdown),
 /// and optionally `title`, `description`, `kind`, `themes` (repeat), `practice` and
 /// `organisation` (slugs). Its text becomes searchable.
 #[utoipa::path(
     post,
     path = "/api/v1/documents",
-    request_body(content_type = "multipart/form-data", description = "file plus optional fields"),
+    request_body(content = UploadForm, content_type = "multipart/form-data", description = "file plus optional fields"),
     responses(
         (status = 201, body = crate::documents::DocumentView),
         (status = 401, body = crate::routes::errors::ErrorBody),
         (status = 403, body = crate::routes::errors::ErrorBody),
+        (status = 404, body = crate::routes::errors::ErrorBody, description = "The event or news item named does not exist"),
         (status = 422, body = crate::routes::errors::ErrorBody, description = "Wrong type, too large, encrypted, unreadable …"),
     ),
     security(("bearer" = []))

@@ -12,35 +12,32 @@ use crate::routes::errors::{ApiError, RouteError};
 use crate::routes::rate_limit;
 use crate::startup::AppState;
 
+/// Which part of the agenda; the page parameters come separately as [`PageParams`].
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AgendaParams {
     /// `true` for past events (latest first); upcoming ones (soonest first) otherwise.
     #[serde(default)]
     pub past: bool,
-    /// Page number, from 1.
-    pub page: Option<String>,
-    /// Items per page, 1 to 100.
-    pub per_page: Option<String>,
 }
 
 /// Upcoming or past events; members-only events for members.
 #[utoipa::path(
     get,
     path = "/api/v1/events",
-    params(AgendaParams),
-    responses((status = 200, body = crate::pagination::Page<crate::events::EventView>), (status = 400, body = crate::routes::errors::ErrorBody))
+    params(AgendaParams, PageParams),
+    responses((status = 200, body = crate::pagination::Page<crate::events::EventView>), (status = 400, body = crate::routes::errors::ErrorBody)),
+    security((), ("bearer" = []))
 )]
 #[get("/events")]
 pub async fn list(
     state: web::Data<AppState>,
     viewer: ApiViewer,
-    params: web::Query<AgendaParams>,
+    agenda: web::Query<AgendaParams>,
+    page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = PageRequest::parse(
-        &PageParams { page: params.page.clone(), per_page: params.per_page.clone() },
-        DEFAULT_PER_PAGE,
-    )?;
-    Ok(HttpResponse::Ok().json(events::list(&state.db, !params.past, viewer.0.is_some(), page).await?))
+    let page = PageRequest::parse(&page, DEFAULT_PER_PAGE)?;
+    Ok(HttpResponse::Ok().json(events::list(&state.db, !agenda.past, viewer.0.is_some(), page).await?))
 }
 
 /// An event with its programme and the places left.
@@ -56,7 +53,8 @@ pub struct EventDetail {
     get,
     path = "/api/v1/events/{slug}",
     params(("slug" = String, Path, description = "The event's slug")),
-    responses((status = 200, body = EventDetail), (status = 404, body = crate::routes::errors::ErrorBody))
+    responses((status = 200, body = EventDetail), (status = 404, body = crate::routes::errors::ErrorBody)),
+    security((), ("bearer" = []))
 )]
 #[get("/events/{slug}")]
 pub async fn show(
@@ -116,7 +114,8 @@ pub async fn create(
         (status = 409, body = crate::routes::errors::ErrorBody),
         (status = 422, body = crate::routes::errors::ErrorBody),
         (status = 429, description = "Too many registrations from this client or for this address", body = crate::routes::errors::ErrorBody),
-    )
+    ),
+    security((), ("bearer" = []))
 )]
 #[post("/events/{slug}/registrations")]
 pub async fn register(

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document it serves.
 
 pub mod auth;
+mod conventions;
 pub mod documents;
 pub mod events;
 pub mod news;
@@ -10,11 +11,14 @@ pub mod practices;
 pub mod search;
 
 use actix_web::{get, web, HttpResponse};
+pub use conventions::unknown_path;
+use conventions::CommonResponses;
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
+    components(schemas(crate::search::Sort)),
     info(
         title = "Oogst API",
         version = "1",
@@ -67,12 +71,12 @@ impl utoipa::Modify for BearerAuth {
 
 #[get("/openapi.json")]
 pub async fn openapi_json() -> HttpResponse {
-    HttpResponse::Ok().json(ApiDoc::openapi())
+    HttpResponse::Ok().json(conventions::document())
 }
 
 pub fn configure(config: &mut web::ServiceConfig) {
     config.service(
-        web::scope("/api/v1")
+        conventions::json_errors(web::scope("/api/v1"))
             .service(search::search)
             .service(auth::token)
             .service(auth::revoke)

@@ -26,7 +26,8 @@ pub async fn list(state: web::Data<AppState>, params: web::Query<PageParams>) ->
     get,
     path = "/api/v1/news/{slug}",
     params(("slug" = String, Path, description = "The news item's slug")),
-    responses((status = 200, body = crate::news::NewsView), (status = 404, body = crate::routes::errors::ErrorBody))
+    responses((status = 200, body = crate::news::NewsView), (status = 404, body = crate::routes::errors::ErrorBody)),
+    security((), ("bearer" = []))
 )]
 #[get("/news/{slug}")]
 pub async fn show(

@@ -41,7 +41,8 @@ pub async fn list(state: web::Data<AppState>, params: web::Query<PageParams>) ->
     responses(
         (status = 200, body = crate::practices::PracticeView),
         (status = 404, body = crate::routes::errors::ErrorBody),
-    )
+    ),
+    security((), ("bearer" = []))
 )]
 #[get("/practices/{slug}")]
 pub async fn show(

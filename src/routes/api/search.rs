@@ -68,9 +68,8 @@ impl From<Hit> for ApiHit {
         ("theme" = Option<Vec<String>>, Query, description = "Theme slug; repeat for OR"),
         ("advice" = Option<Vec<String>>, Query, description = "Advice slug; repeat for OR"),
         ("age" = Option<Vec<String>>, Query, description = "Age group: 0-4, 4-12, 12-18, 18+"),
-        ("sort" = Option<String>, Query, description = "relevance (default with text) or date (default without)"),
-        ("page" = Option<u64>, Query, description = "Page number, from 1"),
-        ("per_page" = Option<u64>, Query, description = "Hits per page, 1 to 100 (default 20)"),
+        ("sort" = Option<crate::search::Sort>, Query, description = "relevance (default with text) or date (default without)"),
+        crate::pagination::PageParams,
     ),
     responses(
         (status = 200, description = "Search results", body = SearchResponse),
