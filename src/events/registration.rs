@@ -70,6 +70,7 @@ impl RegistrationError {
 
 /// What someone fills in to register.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RegistrationInput {
     /// Required without a token; with a member's token the account's name is used.
     #[serde(default)]

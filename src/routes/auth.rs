@@ -3,8 +3,8 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::cookie::{time, Cookie, SameSite};
 use actix_web::body::{EitherBody, MessageBody};
+use actix_web::cookie::{time, Cookie, SameSite};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::LOCATION;
 use actix_web::http::{Method, StatusCode};
@@ -62,9 +62,7 @@ impl Viewer {
 
     /// The signed-in actor, or "log in first".
     pub fn required(self) -> Result<Actor, PageError> {
-        self.0.ok_or_else(|| {
-            PageError(RouteError::Unauthorized("Log in om deze pagina te gebruiken.".into()))
-        })
+        self.0.ok_or_else(|| PageError(RouteError::Unauthorized("Log in om deze pagina te gebruiken.".into())))
     }
 }
 

@@ -15,5 +15,6 @@ mod events;
 mod import;
 mod lifecycle;
 mod news;
+mod pages;
 mod search;
 mod security;

@@ -98,7 +98,8 @@ fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
 }
 
 /// Documents the answers every operation can give because of how it reads its request:
-/// 400 for a body or query it cannot read, 404 for a path value that does not parse, 401
+/// 400 for a body, query or path value it cannot read or that holds control characters
+/// (`input_guard`), 404 for a path value that does not parse, 401
 /// for a token that is present but invalid, expired or revoked (also where a token is optional).
 pub struct CommonResponses;
 
@@ -114,8 +115,12 @@ impl utoipa::Modify for CommonResponses {
                     .iter()
                     .flatten()
                     .any(|requirement| *requirement != SecurityRequirement::default());
-                if operation.request_body.is_some() || reads_query {
-                    add_error(operation, "400", "The body or the query string cannot be read");
+                if operation.request_body.is_some() || reads_query || reads_path {
+                    add_error(
+                        operation,
+                        "400",
+                        "The body, query string or path cannot be read or holds control characters",
+                    );
                 }
                 if reads_path {
                     add_error(operation, "404", "Nothing at this path");
@@ -124,6 +129,42 @@ impl utoipa::Modify for CommonResponses {
                     add_error(operation, "401", "The token is invalid, expired or revoked, or missing where required");
                 }
             }
+        }
+    }
+}
+
+/// Text without the characters `input_guard` refuses, as a JSON-schema pattern (ECMA regex).
+pub const TEXT_PATTERN: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]*$";
+
+/// Says in the document what `input_guard` enforces: every free-text string (no enum or
+/// pattern of its own) holds no control characters other than tab and line breaks.
+pub struct TextWithoutControlCharacters;
+
+impl utoipa::Modify for TextWithoutControlCharacters {
+    fn modify(&self, openapi: &mut Document) {
+        fn walk(value: &mut serde_json::Value) {
+            match value {
+                serde_json::Value::Object(fields) => {
+                    let is_string = match fields.get("type") {
+                        Some(serde_json::Value::String(kind)) => kind == "string",
+                        Some(serde_json::Value::Array(kinds)) => kinds.iter().any(|kind| kind == "string"),
+                        _ => false,
+                    };
+                    let constrained =
+                        ["enum", "format", "pattern", "const"].iter().any(|key| fields.contains_key(*key));
+                    if is_string && !constrained {
+                        fields.insert("pattern".into(), TEXT_PATTERN.into());
+                    }
+                    fields.values_mut().for_each(walk);
+                }
+                serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+                _ => {}
+            }
+        }
+        let Ok(mut json) = serde_json::to_value(&*openapi) else { return };
+        walk(&mut json);
+        if let Ok(patterned) = serde_json::from_value(json) {
+            *openapi = patterned;
         }
     }
 }
@@ -160,7 +201,21 @@ mod tests {
         assert!(!statuses(operation("/api/v1/practices", |item| &item.get)).contains(&"401".to_string()));
         assert!(statuses(operation("/api/v1/practices/{slug}", |item| &item.get)).contains(&"401".to_string()));
         assert!(statuses(operation("/api/v1/users/{id}/role", |item| &item.put)).contains(&"404".to_string()));
+        assert!(statuses(operation("/api/v1/documents/{slug}", |item| &item.get)).contains(&"400".to_string()));
         assert_eq!(statuses(operation("/api/v1/themes", |item| &item.get)), ["200"]);
+    }
+
+    #[test]
+    fn free_text_is_documented_without_control_characters() {
+        let json = serde_json::to_value(document()).unwrap();
+        let title = &json["components"]["schemas"]["PracticeInput"]["properties"]["title"];
+        assert_eq!(title["pattern"], TEXT_PATTERN, "{title}");
+        let query = &json["paths"]["/api/v1/search"]["get"]["parameters"][0];
+        assert_eq!(
+            (&query["name"], &query["schema"]["pattern"]),
+            (&"q".into(), &TEXT_PATTERN.into()),
+            "query text too"
+        );
     }
 
     #[test]

@@ -12,12 +12,12 @@ pub mod search;
 
 use actix_web::{get, web, HttpResponse};
 pub use conventions::unknown_path;
-use conventions::CommonResponses;
+use conventions::{CommonResponses, TextWithoutControlCharacters};
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    modifiers(&BearerAuth, &CommonResponses),
+    modifiers(&BearerAuth, &CommonResponses, &TextWithoutControlCharacters),
     components(schemas(crate::search::Sort)),
     info(
         title = "Oogst API",

@@ -12,6 +12,7 @@ use crate::taxonomy::Vocabulary;
 use crate::validation::FieldErrors;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct InvitationRequest {
     pub email: String,
     pub name: String,
@@ -97,6 +98,7 @@ pub async fn list(state: web::Data<AppState>, viewer: ApiViewer) -> Result<HttpR
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RoleChange {
     pub role: String,
     pub organisation: Option<String>,
