@@ -1,6 +1,6 @@
 //! Integration tests: the real server on a random port with its own database and data
 //! folder, driven over HTTP. Storage tests run on SQLite and on PostgreSQL
-//! (`OOGST_TEST_DATABASE_URL`, e.g. postgres://postgres@127.0.0.1:5432/test).
+//! (`OOGST_TEST_DATABASE_URL`, else a private server, see `common::postgres_server`).
 
 mod common;
 mod files;
