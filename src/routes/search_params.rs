@@ -72,11 +72,33 @@ impl SearchParams {
 
     /// The URL of another page of the same search.
     pub fn link_to_page(&self, path: &str, page: u64) -> String {
-        let mut pairs: Vec<(&str, String)> =
-            self.pairs.iter().map(|(key, value)| (key.as_str(), value.clone())).collect();
-        pairs.push(("page", page.to_string()));
-        format!("{path}?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default())
+        let page = page.to_string();
+        let mut pairs = self.kept(|_, _| true);
+        pairs.push(("page", &page));
+        link(path, &pairs)
     }
+
+    /// The URL of the same search without one filter value (a removable chip), first page.
+    pub fn link_without(&self, path: &str, facet: &str, value: &str) -> String {
+        link(path, &self.kept(|key, given| !(key == facet && given == value)))
+    }
+
+    /// The URL of the same search text and sorting without any filter.
+    pub fn link_without_filters(&self, path: &str) -> String {
+        link(path, &self.kept(|key, _| !FACETS.contains(&key)))
+    }
+
+    fn kept(&self, keep: impl Fn(&str, &str) -> bool) -> Vec<(&str, &str)> {
+        self.pairs
+            .iter()
+            .map(|(key, value)| (key.as_str(), value.as_str()))
+            .filter(|(key, value)| keep(key, value))
+            .collect()
+    }
+}
+
+fn link(path: &str, pairs: &[(&str, &str)]) -> String {
+    format!("{path}?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -108,5 +130,12 @@ mod tests {
     fn page_links_keep_the_search() {
         let params = SearchParams::parse("q=warme+overdracht&theme=a&page=2", 20).unwrap();
         assert_eq!(params.link_to_page("/zoeken", 3), "/zoeken?q=warme+overdracht&theme=a&page=3");
+    }
+
+    #[test]
+    fn chips_and_clearing_keep_the_rest_encoded() {
+        let params = SearchParams::parse("q=OZA+%26+SWV&theme=a&theme=b&province=Utrecht&page=2", 10).unwrap();
+        assert_eq!(params.link_without("/zoeken", "theme", "a"), "/zoeken?q=OZA+%26+SWV&theme=b&province=Utrecht");
+        assert_eq!(params.link_without_filters("/zoeken"), "/zoeken?q=OZA+%26+SWV");
     }
 }

@@ -124,8 +124,8 @@ async fn write_in_the_browser(backend: Backend) {
     // Another organisation's practice: no edit form.
     assert_eq!(page(&app, &femke, "/praktijken/girfec-kansencirkel-tilburg/bewerken").await.0, 403);
     assert!(page(&app, &femke, "/mijn-praktijken").await.1.contains("Dokwerk"));
-    // Anonymous visitors are asked to log in.
-    assert_eq!(page(&app, &app.browser(), "/praktijken/nieuw").await.0, 401);
+    // Anonymous visitors are sent to log in.
+    assert_eq!(page(&app, &app.browser(), "/praktijken/nieuw").await.0, 303);
 
     app.stop().await;
     env.finish().await;
@@ -220,7 +220,7 @@ async fn every_protected_page_checks_who_asks(backend: Backend) {
     let redacteur = logged_in(&app, "b@example.nl", oogst::accounts::Role::Redacteur, Some("gemeente-tilburg")).await;
     let anonymous = app.browser();
 
-    // (path, who may open it): everyone else gets 401 (not logged in) or 403.
+    // (path, who may open it): anonymous visitors are sent to log in (303), others get 403.
     let beheer = [
         "/beheer",
         "/beheer/mensen",
@@ -232,12 +232,12 @@ async fn every_protected_page_checks_who_asks(backend: Backend) {
         "/beheer/logboek",
     ];
     for path in beheer {
-        assert_eq!(page(&app, &anonymous, path).await.0, 401, "anonymous {path}");
+        assert_eq!(page(&app, &anonymous, path).await.0, 303, "anonymous {path}: to the login form");
         assert_eq!(page(&app, &lid, path).await.0, 403, "lid {path}");
         assert_eq!(page(&app, &redacteur, path).await.0, 403, "redacteur {path}");
     }
     for path in ["/praktijken/nieuw", "/mijn-praktijken", "/uitnodigen"] {
-        assert_eq!(page(&app, &anonymous, path).await.0, 401, "anonymous {path}");
+        assert_eq!(page(&app, &anonymous, path).await.0, 303, "anonymous {path}: to the login form");
         assert_eq!(page(&app, &lid, path).await.0, 403, "lid {path}");
         assert_eq!(page(&app, &redacteur, path).await.0, 200, "redacteur {path}");
     }

@@ -55,3 +55,27 @@ async fn head_is_answered_like_get(backend: Backend) {
     env.finish().await;
 }
 storage_test!(head_is_answered_like_get);
+
+async fn search_puts_results_first(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let app = env.spawn(true).await;
+    app.wait_for_search("q=dokwerk", std::time::Duration::from_secs(10), |slugs| !slugs.is_empty()).await;
+
+    let html = app.get("/zoeken?q=OZA+%26+SWV&kind=practice&province=Utrecht").await.text().await.unwrap();
+    // Results come before the filters, which fold away behind a control that needs no script.
+    let (results, filters) =
+        (html.find(r#"class="results""#).unwrap(), html.find("<details class=\"facets\"").unwrap());
+    assert!(results < filters, "results first");
+    assert!(html.contains("<summary>Filters</summary>"));
+    // Chosen filters are chips that remove themselves; clearing keeps the encoded search text.
+    assert!(html.contains(r#"href="/zoeken?q&#x3D;OZA+%26+SWV&amp;province&#x3D;Utrecht""#), "chip for kind: {html}");
+    assert!(html.contains(r#"href="/zoeken?q&#x3D;OZA+%26+SWV""#), "clear all");
+    assert!(!html.contains(r#"role="status""#), "no status role on a heading");
+
+    // A list of practices has an h2 before its cards' h3 headings.
+    let list = app.get("/praktijken").await.text().await.unwrap();
+    assert!(list.find("<h2").unwrap() < list.find("<h3").unwrap());
+    app.stop().await;
+    env.finish().await;
+}
+storage_test!(search_puts_results_first);

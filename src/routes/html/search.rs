@@ -29,6 +29,13 @@ struct FacetValueView {
     selected: bool,
 }
 
+/// A chosen filter value, shown above the results with a link that removes it.
+#[derive(Serialize)]
+struct ActiveFilter {
+    label: String,
+    remove_url: String,
+}
+
 #[derive(Serialize)]
 struct HitView {
     kind_label: &'static str,
@@ -111,6 +118,15 @@ pub async fn search(
             FacetView { name, label: facet_label(name), values }
         })
         .collect();
+    let active_filters: Vec<ActiveFilter> = facets
+        .iter()
+        .flat_map(|facet| {
+            facet.values.iter().filter(|value| value.selected).map(|value| ActiveFilter {
+                label: format!("{}: {}", facet.label, value.label),
+                remove_url: params.link_without("/zoeken", facet.name, &value.value),
+            })
+        })
+        .collect();
     let hits: Vec<HitView> = results
         .hits
         .into_iter()
@@ -140,6 +156,8 @@ pub async fn search(
             "q": q,
             "sort": match params.request.sort { Sort::Relevance => "relevance", Sort::Date => "date" },
             "has_filters": !filters.is_empty(),
+            "active_filters": active_filters,
+            "clear_filters_url": params.link_without_filters("/zoeken"),
             "facets": facets,
             "hits": hits,
             "total_label": total_label,
