@@ -11,6 +11,7 @@ mod health;
 mod html;
 pub mod input_guard;
 pub mod methods;
+mod notice;
 pub mod rate_limit;
 pub mod search_params;
 mod uploads;

@@ -78,6 +78,10 @@ async fn write_in_the_browser(backend: Backend) {
     assert_eq!(response.status(), 303);
     let location = response.headers()["location"].to_str().unwrap().to_string();
     assert!(location.starts_with("/praktijken/een-plan-voor-kind-en-school/bewerken"), "{location}");
+    // The form says what happened, once.
+    let (_, after) = page(&app, &femke, &location).await;
+    assert!(after.contains("De praktijk is gepubliceerd"), "notice after publishing");
+    assert!(!page(&app, &femke, &location).await.1.contains("De praktijk is gepubliceerd"), "shown once");
     app.wait_for_search("q=dubbele+vraag", Duration::from_secs(2), |slugs| {
         slugs.contains(&"een-plan-voor-kind-en-school".to_string())
     })
@@ -107,6 +111,14 @@ async fn write_in_the_browser(backend: Backend) {
     let (status, own) = page(&app, &femke, "/praktijken/een-plan-voor-kind-en-school").await;
     assert_eq!(status, 200);
     assert!(own.contains("Gearchiveerd"));
+    // Publishing that fails shows the status the practice still has.
+    let mut invalid = publish.clone();
+    invalid[0] = ("title", "");
+    let path = "/praktijken/een-plan-voor-kind-en-school/bewerken";
+    let response = app.submit_form(&femke, path, path, &invalid).await;
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Status: <strong>Gearchiveerd</strong>"), "truthful status");
 
     // Versions: three saves, the first restorable.
     let (status, versions) = page(&app, &femke, "/praktijken/een-plan-voor-kind-en-school/versies").await;

@@ -28,6 +28,16 @@ async fn login_sends_people_back(backend: Backend) {
         .await;
     assert_eq!(logged_in.headers()["location"], next);
 
+    // Setting a password leads to the login form, which says so.
+    let token = crate::common::invite(&app, "nieuw@example.nl", Role::Lid, None).await;
+    let browser = app.browser();
+    let path = format!("/wachtwoord-instellen?token={token}");
+    let fields = [("token", token.as_str()), ("password", PASSWORD), ("password_again", PASSWORD)];
+    let set = app.submit_form(&browser, &path, "/wachtwoord-instellen", &fields).await;
+    assert_eq!(set.headers()["location"], "/inloggen");
+    let login_page = browser.get(format!("{}/inloggen", app.address)).send().await.unwrap().text().await.unwrap();
+    assert!(login_page.contains("Uw wachtwoord is ingesteld"), "{login_page}");
+
     // API clients and form posts keep their answer: a 401 that says what to do.
     let (status, body) = app.get_json("/api/v1/users").await;
     assert_eq!((status, body["error"].as_str()), (401, Some("unauthorized")));

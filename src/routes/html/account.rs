@@ -3,7 +3,7 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{form_again, form_page, page, see_other, with_cookies};
+use super::{form_again, form_page, page, see_other, see_other_with, with_cookies, Notice};
 use crate::accounts::{self, AccountError};
 use crate::routes::auth::{expired_session_cookie, session_cookie, Viewer};
 use crate::routes::errors::{PageError, RouteError};
@@ -103,7 +103,10 @@ pub async fn logout(
     if let Some(actor) = viewer.0 {
         accounts::sessions::revoke(&state.db, &actor.session_id).await?;
     }
-    with_cookies(see_other("/"), [expired_session_cookie(state.config.https()), state.csrf.fresh_cookie()])
+    with_cookies(
+        see_other_with("/", Notice::LoggedOut),
+        [expired_session_cookie(state.config.https()), state.csrf.fresh_cookie()],
+    )
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -229,7 +232,7 @@ async fn password_submit(
         PasswordLink::Reset => accounts::reset_password(&state.db, &form.token, &form.password).await,
     };
     match outcome {
-        Ok(_) => Ok(see_other("/inloggen?klaar=1")),
+        Ok(_) => Ok(see_other_with("/inloggen", Notice::PasswordSet)),
         Err(AccountError::Invalid(errors)) => retry(errors.first("password").unwrap_or("Kies een ander wachtwoord.")),
         Err(AccountError::LinkInvalid) => invalid_link(viewer),
         Err(other) => Err(other.into()),

@@ -5,7 +5,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use sea_orm::EntityTrait;
 use serde::Deserialize;
 
-use super::{form_again, form_page, page, see_other};
+use super::{form_again, form_page, page, see_other_with, Notice};
 use crate::accounts::{self, policy, Actor, NewUser, Role};
 use crate::audit;
 use crate::mail;
@@ -116,7 +116,7 @@ pub async fn invite(
         job_title: form.job_title.clone(),
     };
     match accounts::invite(&state.db, &state.mail, &actor, &new).await {
-        Ok(_) => Ok(see_other("/uitnodigen?verstuurd=1")),
+        Ok(_) => Ok(see_other_with("/uitnodigen", Notice::InvitationSent)),
         Err(accounts::AccountError::Invalid(errors)) => {
             let data = invite_data(&state, &actor, &form).await?;
             invalid_again(&request, &state, "admin/invite", actor, data, EditError::Invalid(errors))
@@ -187,7 +187,7 @@ pub async fn change_role(
     let role = Role::from_slug(&form.role).ok_or_else(|| RouteError::BadRequest("Onbekende rol.".into()))?;
     let organisation_id = organisation_id(&state, &form.organisation).await?;
     accounts::change_role(&state.db, &actor, *id, role, organisation_id).await?;
-    Ok(see_other("/beheer/mensen"))
+    Ok(see_other_with("/beheer/mensen", Notice::RoleChanged))
 }
 
 #[get("/beheer/organisaties")]
@@ -311,7 +311,7 @@ pub async fn organisation_save(
     let existing = (slug.as_str() != "nieuw").then_some(slug.as_str());
     let input = form.input();
     match organisations::save_as(&state.db, &actor, existing, input.clone()).await {
-        Ok(saved) => Ok(see_other(&format!("/organisaties/{}", saved.slug))),
+        Ok(saved) => Ok(see_other_with(&format!("/organisaties/{}", saved.slug), Notice::OrganisationSaved)),
         Err(error) => {
             invalid_again(&request, &state, "admin/organisation", actor, organisation_data(&input, existing), error)
         }
@@ -383,7 +383,7 @@ pub async fn theme_save(
         description: form.description.clone(),
     };
     match taxonomy::save_theme_as(&state.db, &actor, existing, input.clone()).await {
-        Ok(saved) => Ok(see_other(&format!("/themas/{}", saved.slug))),
+        Ok(saved) => Ok(see_other_with(&format!("/themas/{}", saved.slug), Notice::ThemeSaved)),
         Err(error) => invalid_again(&request, &state, "admin/theme", actor, theme_data(&input, existing), error),
     }
 }
@@ -447,7 +447,7 @@ pub async fn mail_retry(
         )
         .await?;
     }
-    Ok(see_other("/beheer/mail?status=pending"))
+    Ok(see_other_with("/beheer/mail?status=pending", Notice::MailRetried))
 }
 
 #[get("/beheer/logboek")]

@@ -4,7 +4,7 @@ use actix_multipart::Multipart;
 use actix_web::http::header::{Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
-use super::{form_again, form_page, page, see_other};
+use super::{form_again, form_page, see_other_with, Notice};
 use crate::accounts::policy;
 use crate::documents::{self, DocumentKind};
 use crate::routes::auth::Viewer;
@@ -20,6 +20,7 @@ fn missing() -> RouteError {
 
 #[get("/documenten/{slug}")]
 pub async fn show(
+    request: HttpRequest,
     viewer: Viewer,
     state: web::Data<AppState>,
     slug: web::Path<String>,
@@ -32,7 +33,9 @@ pub async fn show(
         .map(|slug| serde_json::json!({"slug": slug, "name": taxonomy.theme_name(slug)}))
         .collect();
     let size = document.file_size.map(|bytes| format!("{:.1} MB", bytes as f64 / 1_048_576.0));
-    page(
+    form_page(
+        &request,
+        &state,
         "document",
         &viewer,
         serde_json::json!({ "page_title": document.title, "document": document, "themes": themes, "size": size }),
@@ -134,7 +137,7 @@ pub async fn create(
         bijeenkomst: received.upload.event.clone().unwrap_or_default(),
     };
     match documents::upload_as(&state.db, &state.uploads, &actor, received.upload).await {
-        Ok(document) => Ok(see_other(&document.url)),
+        Ok(document) => Ok(see_other_with(&document.url, Notice::DocumentUploaded)),
         Err(error) => again(&request, &state, actor, &owner, error).await,
     }
 }

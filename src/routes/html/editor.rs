@@ -3,7 +3,7 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
-use super::{form_again, form_page, page, see_other};
+use super::{form_again, form_page, page, see_other_with, Notice};
 use crate::accounts::{policy, Actor};
 use crate::markdown;
 use crate::pagination::{PageLinks, PageParams, PageRequest};
@@ -223,8 +223,13 @@ async fn submit(
         None => editing::create(&state.db, &actor, input.clone()).await,
     };
     match saved {
-        Ok(view) => Ok(see_other(&format!("/praktijken/{}/bewerken?opgeslagen={}", view.slug, status.slug()))),
+        Ok(view) => Ok(see_other_with(&format!("/praktijken/{}/bewerken", view.slug), Notice::for_practice(status))),
         Err(EditError::Invalid(errors)) => {
+            // Nothing was saved: the form shows the status the practice still has.
+            input.status = match slug {
+                Some(slug) => editing::current_input(&state.db, &actor, slug).await?.status,
+                None => None,
+            };
             let mut data = form_data(state, &actor, &input, slug, Some(&errors), None).await?;
             data["error_summary"] = serde_json::json!(true);
             form_again(request, state, "editor/form", &viewer, data)
@@ -309,7 +314,7 @@ pub async fn restore(
     state.csrf.verify(&request, &form.csrf)?;
     let (slug, number) = path.into_inner();
     editing::restore(&state.db, &actor, &slug, number).await?;
-    Ok(see_other(&format!("/praktijken/{slug}/bewerken?hersteld={number}")))
+    Ok(see_other_with(&format!("/praktijken/{slug}/bewerken"), Notice::VersionRestored))
 }
 
 #[cfg(test)]

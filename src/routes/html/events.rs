@@ -5,7 +5,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::{form_again, form_page, page};
+use super::{form_again, form_page, page, see_other_with, Notice};
 use crate::accounts::Actor;
 use crate::events::registration::{self, Outcome, RegistrationError, RegistrationInput};
 use crate::events::{self, calendar, export, EventInput, EventView};
@@ -293,7 +293,6 @@ pub async fn registrations(
         "confirmed": count(registration::CONFIRMED),
         "waitlisted": count(registration::WAITLISTED),
         "unconfirmed": count(registration::UNCONFIRMED),
-        "sent": request.query_string().contains("verstuurd="),
     });
     form_page(&request, &state, "events/registrations", &Viewer(Some(actor)), data)
 }
@@ -328,7 +327,7 @@ pub async fn attendance(
     let present: Vec<i32> =
         pairs.iter().filter(|(key, _)| key == "aanwezig").filter_map(|(_, value)| value.parse().ok()).collect();
     registration::set_attendance(&state.db, event.id, &present).await?;
-    Ok(super::see_other(&format!("/agenda/{}/aanmeldingen", event.slug)))
+    Ok(see_other_with(&format!("/agenda/{}/aanmeldingen", event.slug), Notice::AttendanceSaved))
 }
 
 #[derive(Deserialize)]
@@ -351,10 +350,8 @@ pub async fn message_all(
     if form.subject.trim().is_empty() || form.message.trim().is_empty() {
         return Err(RouteError::BadRequest("Vul een onderwerp en een bericht in.".into()).into());
     }
-    let sent =
-        registration::mail_participants(&state.db, &state.mail, &event, form.subject.trim(), form.message.trim())
-            .await?;
-    Ok(super::see_other(&format!("/agenda/{}/aanmeldingen?verstuurd={sent}", event.slug)))
+    registration::mail_participants(&state.db, &state.mail, &event, form.subject.trim(), form.message.trim()).await?;
+    Ok(see_other_with(&format!("/agenda/{}/aanmeldingen", event.slug), Notice::MessageQueued))
 }
 
 /// The organisations `actor` may organise for: all for beheerders, their own for redacteuren.
@@ -517,7 +514,7 @@ async fn save_event(
         Err(message) => Err(crate::validation::EditError::field("programme", message.clone())),
     };
     match outcome {
-        Ok(saved) => Ok(super::see_other(&format!("/agenda/{}", saved.slug))),
+        Ok(saved) => Ok(see_other_with(&format!("/agenda/{}", saved.slug), Notice::EventSaved)),
         Err(crate::validation::EditError::Invalid(errors)) => {
             let mut data = posted_form_data(state, &actor, &posted, existing).await?;
             data["errors"] = serde_json::to_value(errors).unwrap_or_default();
@@ -550,5 +547,5 @@ pub async fn call_off(
     state.csrf.verify(&request, &form.csrf)?;
     let actor = viewer.allowed(events::can_organise_some)?;
     events::cancel_as(&state.db, &state.mail, &actor, &slug).await?;
-    Ok(super::see_other(&format!("/agenda/{slug}")))
+    Ok(see_other_with(&format!("/agenda/{slug}"), Notice::EventCalledOff))
 }

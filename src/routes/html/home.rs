@@ -1,9 +1,9 @@
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 use entity::organisation;
 
-use super::page;
+use super::form_page;
 use crate::organisations::OrganisationView;
 use crate::pagination::PageRequest;
 use crate::practices::{self, Listing};
@@ -15,7 +15,7 @@ use crate::taxonomy::{NetworkRole, Taxonomy, Vocabulary};
 const RECENT: u64 = 6;
 
 #[get("/")]
-pub async fn home(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+pub async fn home(request: HttpRequest, viewer: Viewer, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
     let recent = practices::list_published(&state.db, Listing::All, PageRequest { page: 1, per_page: RECENT }).await?;
     let regions: Vec<OrganisationView> = organisation::Entity::find()
         .filter(organisation::Column::NetworkRole.eq(NetworkRole::Inspiratieregio.slug()))
@@ -27,7 +27,9 @@ pub async fn home(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpResp
         .collect();
     let organisation_count = organisation::Entity::find().count(&state.db).await?;
     let taxonomy = Taxonomy::load(&state.db).await?;
-    page(
+    form_page(
+        &request,
+        &state,
         "home",
         &viewer,
         serde_json::json!({

@@ -14,6 +14,7 @@ mod themes;
 
 use super::auth::Viewer;
 use super::errors::{PageError, RouteError};
+use super::notice::{see_other_with, Notice};
 use crate::startup::AppState;
 use crate::templates;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -103,8 +104,8 @@ fn page(template: &str, viewer: &Viewer, mut data: serde_json::Value) -> Result<
     Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(body))
 }
 
-/// Renders a page with a form: adds the CSRF token, and sets its cookie when the visitor
-/// has none yet.
+/// Renders a page for a request: adds the CSRF token for its forms (setting its cookie when
+/// the visitor has none yet) and shows, once, the notice of the action that led here.
 fn form_page(
     request: &HttpRequest,
     state: &AppState,
@@ -113,10 +114,15 @@ fn form_page(
     mut data: serde_json::Value,
 ) -> Result<HttpResponse, PageError> {
     let token = state.csrf.issue(request);
+    let notice = Notice::of(request);
     if let Some(object) = data.as_object_mut() {
         object.insert("csrf".into(), token.token.into());
+        if let Some(notice) = notice {
+            object.insert("notice".into(), notice.text().into());
+        }
     }
-    with_cookies(page(template, viewer, data)?, token.cookie)
+    let shown = notice.map(|_| crate::routes::notice::shown());
+    with_cookies(page(template, viewer, data)?, token.cookie.into_iter().chain(shown))
 }
 
 /// The response with cookies added.

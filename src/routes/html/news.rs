@@ -3,7 +3,7 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
-use super::{form_again, form_page, page, see_other};
+use super::{form_again, form_page, page, see_other_with, Notice};
 use crate::accounts::{policy, Actor};
 use crate::documents;
 use crate::news::{self, NewsInput};
@@ -36,6 +36,7 @@ pub async fn list(
 
 #[get("/nieuws/{slug}")]
 pub async fn show(
+    request: HttpRequest,
     viewer: Viewer,
     state: web::Data<AppState>,
     slug: web::Path<String>,
@@ -53,7 +54,9 @@ pub async fn show(
     let attachments =
         documents::attached_to(&state.db, viewer.0.as_ref(), documents::AttachedTo::News(item.id)).await?;
     let can_write = viewer.0.as_ref().is_some_and(policy::can_manage_network);
-    page(
+    form_page(
+        &request,
+        &state,
         "news/show",
         &viewer,
         serde_json::json!({
@@ -186,7 +189,7 @@ async fn submit(
     let (input, csrf) = parse_form(body)?;
     state.csrf.verify(request, &csrf)?;
     match news::save_as(&state.db, &actor, existing, input.clone()).await {
-        Ok(saved) => Ok(see_other(&format!("/nieuws/{}", saved.slug))),
+        Ok(saved) => Ok(see_other_with(&format!("/nieuws/{}", saved.slug), Notice::NewsSaved)),
         Err(EditError::Invalid(errors)) => {
             let mut data = form_data(state, &input, existing).await?;
             data["errors"] = serde_json::to_value(errors).unwrap_or_default();

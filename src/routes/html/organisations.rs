@@ -1,6 +1,6 @@
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 
-use super::page;
+use super::{form_page, page};
 use crate::organisations::{self, OrganisationView};
 use crate::pagination::{PageLinks, PageParams, PageRequest};
 use crate::practices::{self, Listing};
@@ -30,19 +30,24 @@ pub async fn list(
 
 #[get("/organisaties/{slug}")]
 pub async fn show(
+    request: HttpRequest,
     viewer: Viewer,
     state: web::Data<AppState>,
     slug: web::Path<String>,
     params: web::Query<PageParams>,
 ) -> Result<HttpResponse, PageError> {
-    let request = PageRequest::parse(&params, PRACTICES_PER_PAGE)?;
+    let page_request = PageRequest::parse(&params, PRACTICES_PER_PAGE)?;
     let organisation = organisations::find_by_slug(&state.db, &slug)
         .await?
         .ok_or_else(|| RouteError::NotFound("Deze organisatie kennen we niet.".into()))?;
-    let found = practices::list_published(&state.db, Listing::OfOrganisation(organisation.id), request).await?;
+    let found = practices::list_published(&state.db, Listing::OfOrganisation(organisation.id), page_request).await?;
     let view = OrganisationView::from(organisation);
-    let pages = PageLinks::new(request.page, request.per_page, found.total, |page| format!("{}?page={page}", view.url));
-    page(
+    let pages = PageLinks::new(page_request.page, page_request.per_page, found.total, |page| {
+        format!("{}?page={page}", view.url)
+    });
+    form_page(
+        &request,
+        &state,
         "organisation",
         &viewer,
         serde_json::json!({

@@ -1,6 +1,6 @@
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 
-use super::page;
+use super::{form_page, page};
 use crate::accounts::policy;
 use crate::documents;
 use crate::pagination::{PageLinks, PageParams, PageRequest};
@@ -40,6 +40,7 @@ pub async fn list(
 
 #[get("/praktijken/{slug}")]
 pub async fn show(
+    request: HttpRequest,
     viewer: Viewer,
     state: web::Data<AppState>,
     slug: web::Path<String>,
@@ -57,7 +58,9 @@ pub async fn show(
         Some(id) => web::block(move || index.similar(ItemKind::Practice, id, SIMILAR)).await??,
         None => Vec::new(),
     };
-    page(
+    form_page(
+        &request,
+        &state,
         "practice",
         &viewer,
         serde_json::json!({

@@ -1,6 +1,6 @@
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 
-use super::page;
+use super::{form_page, page};
 use crate::pagination::{PageLinks, PageParams, PageRequest};
 use crate::practices::{self, Listing};
 use crate::routes::auth::Viewer;
@@ -28,23 +28,26 @@ pub async fn list(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpResp
 
 #[get("/themas/{slug}")]
 pub async fn show(
+    request: HttpRequest,
     viewer: Viewer,
     state: web::Data<AppState>,
     slug: web::Path<String>,
     params: web::Query<PageParams>,
 ) -> Result<HttpResponse, PageError> {
-    let request = PageRequest::parse(&params, PER_PAGE)?;
+    let page_request = PageRequest::parse(&params, PER_PAGE)?;
     let taxonomy = Taxonomy::load(&state.db).await?;
     let theme = taxonomy
         .themes
         .iter()
         .find(|theme| theme.slug == *slug)
         .ok_or_else(|| RouteError::NotFound("Dit thema bestaat niet.".into()))?;
-    let found = practices::list_published(&state.db, Listing::WithTheme(theme.id), request).await?;
-    let pages = PageLinks::new(request.page, request.per_page, found.total, |page| {
+    let found = practices::list_published(&state.db, Listing::WithTheme(theme.id), page_request).await?;
+    let pages = PageLinks::new(page_request.page, page_request.per_page, found.total, |page| {
         format!("/themas/{}?page={page}", theme.slug)
     });
-    page(
+    form_page(
+        &request,
+        &state,
         "practices",
         &viewer,
         serde_json::json!({

@@ -1,0 +1,105 @@
+//! One-time messages after an action ("De praktijk is gepubliceerd."), carried across the
+//! redirect in a short-lived cookie and shown once by the page that follows. The cookie holds
+//! a key from this list, never text, so nobody can make the site say something else.
+
+use actix_web::cookie::{time, Cookie, SameSite};
+use actix_web::http::header::LOCATION;
+use actix_web::{HttpRequest, HttpResponse};
+use strum::{EnumString, IntoStaticStr};
+
+use crate::taxonomy::PracticeStatus;
+
+pub const NOTICE_COOKIE: &str = "oogst_notice";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumString, IntoStaticStr)]
+#[strum(serialize_all = "kebab-case")]
+pub enum Notice {
+    SavedAsConcept,
+    Published,
+    Archived,
+    VersionRestored,
+    PasswordSet,
+    InvitationSent,
+    OrganisationSaved,
+    ThemeSaved,
+    NewsSaved,
+    EventSaved,
+    EventCalledOff,
+    DocumentUploaded,
+    RoleChanged,
+    MailRetried,
+    AttendanceSaved,
+    MessageQueued,
+    LoggedOut,
+}
+
+impl Notice {
+    /// What the person reads.
+    pub fn text(self) -> &'static str {
+        match self {
+            Notice::SavedAsConcept => "De praktijk is opgeslagen als concept. Alleen u en uw collega's zien haar.",
+            Notice::Published => "De praktijk is gepubliceerd en voor iedereen te vinden.",
+            Notice::Archived => "De praktijk is gearchiveerd en niet meer openbaar.",
+            Notice::VersionRestored => "De eerdere versie is teruggezet.",
+            Notice::PasswordSet => "Uw wachtwoord is ingesteld. U kunt nu inloggen.",
+            Notice::InvitationSent => "De uitnodiging is verstuurd.",
+            Notice::OrganisationSaved => "De organisatie is opgeslagen.",
+            Notice::ThemeSaved => "Het thema is opgeslagen.",
+            Notice::NewsSaved => "Het nieuwsbericht is opgeslagen.",
+            Notice::EventSaved => "De bijeenkomst is opgeslagen.",
+            Notice::EventCalledOff => "De bijeenkomst is afgelast; wie zich had aangemeld krijgt bericht.",
+            Notice::DocumentUploaded => "Het document is geüpload.",
+            Notice::RoleChanged => "De rol is gewijzigd.",
+            Notice::MailRetried => "De e-mail wordt opnieuw verstuurd.",
+            Notice::AttendanceSaved => "De aanwezigheid is opgeslagen.",
+            Notice::MessageQueued => "Het bericht staat klaar om verstuurd te worden.",
+            Notice::LoggedOut => "U bent uitgelogd.",
+        }
+    }
+
+    /// What saving a practice with this status did.
+    pub fn for_practice(status: PracticeStatus) -> Notice {
+        match status {
+            PracticeStatus::Concept => Notice::SavedAsConcept,
+            PracticeStatus::Gepubliceerd => Notice::Published,
+            PracticeStatus::Gearchiveerd => Notice::Archived,
+        }
+    }
+
+    /// The notice the request carries, if any.
+    pub fn of(request: &HttpRequest) -> Option<Notice> {
+        request.cookie(NOTICE_COOKIE).and_then(|cookie| cookie.value().parse().ok())
+    }
+}
+
+/// Goes to `location` (303 See Other), where the notice is shown once.
+pub fn see_other_with(location: &str, notice: Notice) -> HttpResponse {
+    let key: &'static str = notice.into();
+    let cookie = Cookie::build(NOTICE_COOKIE, key)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .max_age(time::Duration::minutes(1))
+        .finish();
+    HttpResponse::SeeOther().insert_header((LOCATION, location.to_string())).cookie(cookie).finish()
+}
+
+/// Removes the notice once a page has shown it.
+pub fn shown() -> Cookie<'static> {
+    let mut cookie = Cookie::build(NOTICE_COOKIE, "").path("/").finish();
+    cookie.make_removal();
+    cookie
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip_and_unknown_keys_say_nothing() {
+        let key: &'static str = Notice::PasswordSet.into();
+        assert_eq!(key, "password-set");
+        assert_eq!(key.parse::<Notice>(), Ok(Notice::PasswordSet));
+        assert!("<script>".parse::<Notice>().is_err());
+    }
+}
