@@ -2,7 +2,7 @@
 //! searches the product runs (ranked text search with facets, and similar items).
 
 use std::collections::BTreeMap;
-use std::ops::Bound;
+use std::ops::{Bound, Range};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -30,6 +30,7 @@ use super::facets::{FacetCache, FacetedCollector, Filters};
 use super::query::{parse, QueryBuilder};
 use super::schedule::{Schedule, Visibility};
 use super::schema::{item_key, Fields, IndexItem, ItemKind, FACETS};
+use super::snippet;
 use super::synonyms::Synonyms;
 
 /// Results beyond this window are not ranked: deep pages cost memory and nobody reads them.
@@ -467,24 +468,26 @@ impl Snippets {
         // Analysing a whole body per hit is the slow part of a search; nearly always the
         // passage sits around a place where a query stem occurs literally. Such a place can
         // be a false lead (the stem inside another word), so a few are tried.
-        let body = doc.get_first(fields.body).and_then(|value| value.as_str()).unwrap_or_default();
+        let text = |field| doc.get_first(field).and_then(|value| value.as_str()).unwrap_or_default();
+        let (body, summary) = (text(fields.body), text(fields.summary));
         let around_stems = self.body.as_ref().and_then(|generator| {
-            self.windows(body).take(WINDOWS_TRIED).find_map(|window| highlighted(generator.snippet(window)))
+            self.windows(body)
+                .take(WINDOWS_TRIED)
+                .find_map(|window| highlighted(body, window.start, &generator.snippet(&body[window])))
         });
         // Then the summary, and only then the whole body: a word can occur in it in a form
         // (say with an accent) that a literal search misses.
         around_stems
-            .or_else(|| self.summary.as_ref().and_then(|generator| highlighted(generator.snippet_from_doc(doc))))
-            .or_else(|| self.body.as_ref().and_then(|generator| highlighted(generator.snippet_from_doc(doc))))
-            .unwrap_or_else(|| {
-                let summary = doc.get_first(fields.summary).and_then(|value| value.as_str()).unwrap_or_default();
-                escape_html(&truncate_chars(summary, SNIPPET_CHARS))
+            .or_else(|| {
+                self.summary.as_ref().and_then(|generator| highlighted(summary, 0, &generator.snippet(summary)))
             })
+            .or_else(|| self.body.as_ref().and_then(|generator| highlighted(body, 0, &generator.snippet(body))))
+            .unwrap_or_else(|| snippet::leading(summary, SNIPPET_CHARS))
     }
 
     /// Stretches of `text` around the places where a query stem occurs literally, in order
     /// and without overlap.
-    fn windows<'t>(&'t self, text: &'t str) -> impl Iterator<Item = &'t str> + 't {
+    fn windows<'t>(&'t self, text: &'t str) -> impl Iterator<Item = Range<usize>> + 't {
         let mut covered_until = 0;
         self.stems.iter().flat_map(move |stems| stems.find_iter(text)).filter_map(move |found| {
             if found.start() < covered_until {
@@ -493,27 +496,20 @@ impl Snippets {
             let start = text.floor_char_boundary(found.start().saturating_sub(WINDOW_BEFORE));
             let end = text.ceil_char_boundary(found.start() + WINDOW_AFTER);
             covered_until = end;
-            Some(&text[start..end])
+            Some(start..end)
         })
     }
 }
 
-/// The snippet as HTML with the matches in `<mark>`, if anything matched.
-fn highlighted(mut snippet: tantivy::snippet::Snippet) -> Option<String> {
-    if snippet.highlighted().is_empty() {
+/// The snippet, found in `text` from byte `offset` on, as HTML with the matches in `<mark>`,
+/// if anything matched.
+fn highlighted(text: &str, offset: usize, found: &tantivy::snippet::Snippet) -> Option<String> {
+    if found.highlighted().is_empty() {
         return None;
     }
-    snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-    Some(snippet.to_html())
-}
-
-fn truncate_chars(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_string(),
-    }
-}
-
-fn escape_html(text: &str) -> String {
-    handlebars::html_escape(text)
+    let passage = found.fragment_range();
+    let (start, end) = (offset + passage.start, offset + passage.end);
+    let marks: Vec<Range<usize>> =
+        found.highlighted().iter().map(|mark| start + mark.start..start + mark.end).collect();
+    Some(snippet::render(text, start..end, &marks))
 }
