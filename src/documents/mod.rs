@@ -602,6 +602,7 @@ async fn to_index_items(db: &impl ConnectionTrait, documents: Vec<document::Mode
                     kind: found.kind.clone(),
                 }),
                 province: organisation.and_then(|found| found.province.clone()),
+                place: organisation.and_then(|found| found.province.clone()),
                 themes: serde_json::from_value(model.themes).unwrap_or_default(),
                 advices: Vec::new(),
                 age_groups: Vec::new(),
@@ -611,6 +612,7 @@ async fn to_index_items(db: &impl ConnectionTrait, documents: Vec<document::Mode
                 ]
                 .join("\n"),
                 date: model.published_at.max(public_from),
+                shown_date: model.published_at.max(public_from),
             })
         })
         .collect())

@@ -29,7 +29,7 @@ use super::cache::ResultCache;
 use super::facets::{FacetCache, FacetedCollector, Filters};
 use super::query::{parse, QueryBuilder};
 use super::schedule::{Schedule, Visibility};
-use super::schema::{item_key, Fields, IndexItem, ItemKind, FACETS};
+use super::schema::{item_key, Fields, IndexItem, ItemKind, FACETS, SHOWN_DATE};
 use super::snippet;
 use super::synonyms::Synonyms;
 
@@ -83,8 +83,12 @@ pub struct Hit {
     pub score: f32,
     pub organisation: Option<String>,
     pub organisation_slug: Option<String>,
+    /// The province facet's value.
     pub province: Option<String>,
+    /// Where it is, as the hit shows it: the province, or the venue of an event.
+    pub place: Option<String>,
     pub themes: Vec<String>,
+    /// The date the hit shows: of publication, or the start of an event.
     pub date: chrono::DateTime<chrono::Utc>,
 }
 
@@ -279,7 +283,7 @@ impl SearchIndex {
                 self.run(searcher, &query, &self.faceted(&request.filters, top.order_by_score()))?
             }
             _ => {
-                let by_date = top.order_by_fast_field::<tantivy::DateTime>("date", Order::Desc);
+                let by_date = top.order_by_fast_field::<tantivy::DateTime>(SHOWN_DATE, Order::Desc);
                 let (total, counts, top) = self.run(searcher, &query, &self.faceted(&request.filters, by_date))?;
                 (total, counts, top.into_iter().map(|(_, address)| (0.0, address)).collect())
             }
@@ -357,7 +361,7 @@ impl SearchIndex {
         let kind = text(self.fields.kind).as_deref().and_then(ItemKind::parse).unwrap_or(ItemKind::Practice);
         let slug = text(self.fields.slug).unwrap_or_default();
         let date = doc
-            .get_first(self.fields.date)
+            .get_first(self.fields.shown_date)
             .and_then(|value| value.as_datetime())
             .and_then(|date| chrono::DateTime::from_timestamp(date.into_timestamp_secs(), 0))
             .unwrap_or_default();
@@ -372,6 +376,7 @@ impl SearchIndex {
             organisation: text(self.fields.organisation_name),
             organisation_slug: text(self.fields.organisation_slug),
             province: text(self.fields.province),
+            place: text(self.fields.place),
             themes: doc.get_all(self.fields.themes).filter_map(|value| value.as_str().map(str::to_string)).collect(),
             date,
         })

@@ -767,3 +767,54 @@ async fn organiser_edits_while_people_confirm(backend: Backend) {
     assert_eq!((counts.get("confirmed"), counts.get("waitlisted")), (Some(&30), Some(&10)), "{counts:?}");
 }
 storage_test!(organiser_edits_while_people_confirm);
+
+/// The paragraph with the date and place of the search hit linking to `url`.
+fn hit_meta<'a>(page: &'a str, url: &str) -> &'a str {
+    let hit = &page[page.find(&format!("href=\"{url}\"")).unwrap_or_else(|| panic!("no hit {url}: {page}"))..];
+    let meta = &hit[hit.find("<p class=\"meta\">").unwrap()..];
+    &meta[..meta.find("</p>").unwrap()]
+}
+
+/// An event found in the search shows when and where it takes place, not the day it was
+/// stored and its organiser's province; other hits keep their publication date and province.
+async fn event_hits_show_their_date_and_venue(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let app = env.spawn(true).await;
+    let bureau = token_for(&app, "bureau@oogst.test", Role::Beheerder, None).await;
+    let created = create_event(
+        &app,
+        &bureau,
+        json!({
+            "title": "Verdiepingsochtend hoogbegaafdheid", "kind": "verdiepingsochtend",
+            "description": "Over hoogbegaafde thuiszitters.", "organisation": "gemeente-gorinchem",
+            "starts_at": "2027-03-09T09:30", "ends_at": "2027-03-09T12:30",
+            "location": "Stadskantoor Utrecht", "address": "Stadsplateau 1, Utrecht", "capacity": 40,
+        }),
+    )
+    .await;
+    let url = format!("/agenda/{}", created["slug"].as_str().unwrap());
+    app.wait_for_search("q=hoogbegaafdheid&kind=event", std::time::Duration::from_secs(5), |slugs| slugs.len() == 1)
+        .await;
+
+    let hit = app.search("q=hoogbegaafdheid&kind=event").await["hits"][0].clone();
+    assert_eq!(hit["date"], "2027-03-09T08:30:00Z", "{hit}");
+    assert_eq!(hit["place"], "Stadskantoor Utrecht", "{hit}");
+    let page = app.get("/zoeken?q=hoogbegaafdheid").await.text().await.unwrap();
+    let meta = hit_meta(&page, &url);
+    assert!(meta.contains("9 maart 2027") && meta.contains("Stadskantoor Utrecht"), "{meta}");
+    assert!(!meta.contains("Zuid-Holland"), "{meta}");
+
+    // A practice still shows its province and publication date.
+    let practice = app.search("q=dokwerk&kind=practice").await["hits"][0].clone();
+    assert_eq!(practice["place"], practice["province"], "{practice}");
+    assert!(practice["date"].as_str().unwrap() < "2027", "{practice}");
+
+    // Sorted by date, the event that starts last comes first.
+    let sorted = app.search("kind=event&sort=date&per_page=100").await;
+    let dates: Vec<&str> = sorted["hits"].as_array().unwrap().iter().map(|hit| hit["date"].as_str().unwrap()).collect();
+    assert!(dates.windows(2).all(|pair| pair[0] >= pair[1]), "{dates:?}");
+
+    app.stop().await;
+    env.finish().await;
+}
+storage_test!(event_hits_show_their_date_and_venue);
