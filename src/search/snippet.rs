@@ -144,4 +144,17 @@ mod tests {
         assert_eq!(leading("Kort", 10), "Kort");
         assert_eq!(leading("Één coöperatie", 6), "Één…");
     }
+
+    #[test]
+    fn any_passage_of_any_text_renders() {
+        let text = "Één coöperatie — “thuiszitters”, 60% & <b>meer</b>: zorg…";
+        let bounds: Vec<usize> = text.char_indices().map(|(at, _)| at).chain([text.len()]).collect();
+        for (index, &start) in bounds.iter().enumerate() {
+            for &end in &bounds[index..] {
+                let html = render(text, start..end, std::slice::from_ref(&(start..end)));
+                assert_eq!(html.matches("<mark>").count(), html.matches("</mark>").count(), "{start}..{end}");
+                assert!(!html.contains("<b>"), "{html}");
+            }
+        }
+    }
 }
