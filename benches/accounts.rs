@@ -116,7 +116,8 @@ async fn bench_database(label: &str, config: Config, url: &str, received: &Arc<A
         println!("logins/s with {tasks} task(s): {per_second:>7.1}");
     }
 
-    let settings = MailSettings::from_config(&config).unwrap();
+    let settings =
+        MailSettings::from_config(&config, &oogst::accounts::secret::load_or_create(&config).unwrap()).unwrap();
     let started = Instant::now();
     for number in 0..MAILS {
         mail::enqueue(

@@ -150,7 +150,7 @@ struct Backend {
 impl Backend {
     async fn open(config: &Config) -> anyhow::Result<Backend> {
         let db = oogst::startup::connect(config).await.context("connect and migrate")?;
-        let mail = MailSettings::from_config(config)?;
+        let mail = MailSettings::from_config(config, &oogst::accounts::secret::load_or_create(config)?)?;
         let organiser = beheerder(&db).await?;
         Ok(Backend { db, mail, confirm_hours: config.confirm_hours, organiser })
     }

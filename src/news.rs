@@ -276,6 +276,8 @@ fn index_item(model: news::Model) -> IndexItem {
         age_groups: Vec::new(),
         keywords: model.author_name,
         date: model.published_at,
+        shown_date: model.published_at,
+        place: None,
     }
 }
 

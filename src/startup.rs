@@ -102,7 +102,8 @@ impl Application {
         let secret = secret::load_or_create(&config).map_err(|error| StartupError::Secret(error.to_string()))?;
         let keys = TokenKeys::new(&secret, config.public_url(), chrono::Duration::hours(config.session_hours))
             .map_err(|error| StartupError::Secret(error.to_string()))?;
-        let mail = MailSettings::from_config(&config).map_err(|error| StartupError::Mail(error.to_string()))?;
+        let mail =
+            MailSettings::from_config(&config, &secret).map_err(|error| StartupError::Mail(error.to_string()))?;
         let poll = Duration::from_millis(config.worker_poll_ms);
         let mail_worker = MailWorker {
             db: storage.db.clone(),

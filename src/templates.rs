@@ -2,7 +2,8 @@
 
 use std::sync::LazyLock;
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike};
+use chrono_tz::Europe::Amsterdam;
 use handlebars::{handlebars_helper, Handlebars};
 use rust_embed::RustEmbed;
 use serde::Serialize;
@@ -57,11 +58,12 @@ const MONTHS: [&str; 12] = [
     "december",
 ];
 
-/// "12 maart 2026" for an RFC 3339 time (in UTC: dates, not times, are shown).
+/// "12 maart 2026" for an RFC 3339 time: the day it is in the Netherlands (an event at
+/// half past midnight is on that day, not the one before as in UTC).
 pub fn dutch_date(rfc3339: &str) -> String {
     match DateTime::parse_from_rfc3339(rfc3339) {
         Ok(date) => {
-            let date = date.with_timezone(&Utc);
+            let date = date.with_timezone(&Amsterdam);
             format!("{} {} {}", date.day(), MONTHS[date.month0() as usize], date.year())
         }
         Err(_) => rfc3339.to_string(),
@@ -95,6 +97,8 @@ mod tests {
     #[test]
     fn dates_in_dutch() {
         assert_eq!(dutch_date("2026-03-12T09:00:00Z"), "12 maart 2026");
+        assert_eq!(dutch_date("2026-03-11T23:30:00Z"), "12 maart 2026", "half past midnight in Dutch time");
+        assert_eq!(dutch_date("2026-03-12T00:00:00Z"), "12 maart 2026", "a date stored as UTC midnight");
         assert_eq!(dutch_date("geen datum"), "geen datum");
         assert_eq!(dutch_day(chrono::NaiveDate::from_ymd_opt(2026, 3, 10).unwrap()), "dinsdag 10 maart 2026");
     }

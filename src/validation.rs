@@ -22,6 +22,13 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
+    /// Every (field, message), by field.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0
+            .iter()
+            .flat_map(|(field, messages)| messages.iter().map(move |message| (field.as_str(), message.as_str())))
+    }
+
     pub fn into_result(self) -> Result<(), FieldErrors> {
         if self.is_empty() {
             Ok(())

@@ -19,7 +19,8 @@ pub struct Model {
     /// SHA-256 of the opt-in link's token, until it is used.
     pub confirm_token_hash: Option<String>,
     pub confirm_expires_at: Option<DateTimeUtc>,
-    /// SHA-256 of the token in every mail's cancel link.
+    /// SHA-256 of the cancel link token mailed before cancel links were signed (see
+    /// `events::registration::cancel_link`); empty for registrations made since.
     pub cancel_token_hash: String,
     pub confirmed_at: Option<DateTimeUtc>,
     pub waitlisted_at: Option<DateTimeUtc>,

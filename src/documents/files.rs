@@ -40,6 +40,25 @@ impl FileStore {
     }
 }
 
+/// A file size as people read it: "850 bytes", "21 kB", "1,4 MB" (Dutch decimal comma).
+/// Units of 1024, like the upload limit `OOGST_MAX_UPLOAD_MB`, so a limit of 25 reads "25 MB".
+pub fn readable_size(bytes: u64) -> String {
+    const UNIT: f64 = 1024.0;
+    let kilobytes = bytes as f64 / UNIT;
+    if bytes < 1024 {
+        return format!("{bytes} bytes");
+    }
+    // Rounded as shown, so 1023.7 kB reads "1 MB" rather than "1024 kB".
+    if kilobytes.round() < UNIT {
+        return format!("{} kB", kilobytes.round());
+    }
+    let megabytes = kilobytes / UNIT;
+    let (amount, unit) =
+        if (megabytes * 10.0).round() < UNIT * 10.0 { (megabytes, "MB") } else { (megabytes / UNIT, "GB") };
+    let shown = format!("{amount:.1}");
+    format!("{} {unit}", shown.trim_end_matches(".0").replace('.', ","))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,5 +71,16 @@ mod tests {
         assert_eq!(store.put(b"verslag").unwrap(), first);
         assert_eq!(std::fs::read(store.path(&first).unwrap()).unwrap(), b"verslag");
         assert!(store.path("../../etc/passwd").is_none());
+    }
+
+    #[test]
+    fn sizes_read_like_people_write_them() {
+        assert_eq!(readable_size(0), "0 bytes");
+        assert_eq!(readable_size(850), "850 bytes");
+        assert_eq!(readable_size(21 * 1024 + 300), "21 kB");
+        assert_eq!(readable_size(1024 * 1024 - 100), "1 MB");
+        assert_eq!(readable_size(1_468_006), "1,4 MB");
+        assert_eq!(readable_size(25 * 1024 * 1024), "25 MB");
+        assert_eq!(readable_size(3 * 1024 * 1024 * 1024 / 2), "1,5 GB");
     }
 }

@@ -170,7 +170,10 @@ pub async fn receive_file(
         return Err(file_error("Het bestand is leeg.".into()));
     }
     if bytes.len() > uploads.max_bytes {
-        return Err(file_error(format!("Het bestand is te groot: maximaal {} MB.", uploads.max_bytes / 1024 / 1024)));
+        return Err(file_error(format!(
+            "Het bestand is te groot: maximaal {}.",
+            files::readable_size(uploads.max_bytes as u64)
+        )));
     }
     let kind = FileKind::detect(file_name, &bytes).map_err(|error| file_error(error.to_string()))?;
     let size = bytes.len() as i64;
@@ -245,18 +248,17 @@ pub async fn upload_as(
             (None, Some(practice)) => Some(practice.organisation_id),
             (None, None) => actor.organisation_id,
         };
-    let news_item = match upload.news.as_deref().map(str::trim).filter(|slug| !slug.is_empty()) {
-        // Asked before looking, so nobody else learns which (scheduled) news exists.
-        Some(_) if !policy::can_manage_network(actor) => return Err(EditError::Forbidden),
-        Some(slug) => Some(
-            news::Entity::find()
-                .filter(news::Column::Slug.eq(slug))
-                .one(db)
-                .await?
-                .ok_or_else(|| EditError::field("news", format!("Onbekend nieuwsbericht '{slug}'.")))?,
-        ),
-        None => None,
-    };
+    let news_item =
+        match upload.news.as_deref().map(str::trim).filter(|slug| !slug.is_empty()) {
+            // Asked before looking, so nobody else learns which (scheduled) news exists.
+            Some(_) if !policy::can_manage_network(actor) => return Err(EditError::Forbidden),
+            Some(slug) => {
+                Some(news::Entity::find().filter(news::Column::Slug.eq(slug)).one(db).await?.ok_or_else(|| {
+                    EditError::field("news", format!("Het nieuwsbericht '{slug}' bestaat niet (meer)."))
+                })?)
+            }
+            None => None,
+        };
     let event = match upload.event.as_deref().map(str::trim).filter(|slug| !slug.is_empty()) {
         Some(slug) => Some(crate::events::find_organised(db, actor, slug).await?),
         None => None,
@@ -313,7 +315,7 @@ async fn practice_to_attach_to(
     match practice::Entity::find().filter(practice::Column::Slug.eq(slug)).one(db).await? {
         Some(found) if policy::can_edit_practices_of(actor, found.organisation_id) => Ok(found),
         Some(found) if found.status == PracticeStatus::Gepubliceerd.slug() => Err(EditError::Forbidden),
-        _ => Err(EditError::field("practice", format!("Onbekende praktijk '{slug}'."))),
+        _ => Err(EditError::field("practice", format!("De praktijk '{slug}' bestaat niet (meer)."))),
     }
 }
 
@@ -600,6 +602,7 @@ async fn to_index_items(db: &impl ConnectionTrait, documents: Vec<document::Mode
                     kind: found.kind.clone(),
                 }),
                 province: organisation.and_then(|found| found.province.clone()),
+                place: organisation.and_then(|found| found.province.clone()),
                 themes: serde_json::from_value(model.themes).unwrap_or_default(),
                 advices: Vec::new(),
                 age_groups: Vec::new(),
@@ -609,6 +612,7 @@ async fn to_index_items(db: &impl ConnectionTrait, documents: Vec<document::Mode
                 ]
                 .join("\n"),
                 date: model.published_at.max(public_from),
+                shown_date: model.published_at.max(public_from),
             })
         })
         .collect())

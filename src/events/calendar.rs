@@ -157,6 +157,7 @@ mod tests {
             reply_to: None,
             public_url: "https://oogst.example".into(),
             domain: "oogst.example".into(),
+            link_signer: hmac::Mac::new_from_slice(b"test").unwrap(),
         };
         assert_eq!(
             organizer(&mail("\"Met Andere Ogen: \\\"Oogst\\\"\" <agenda@oogst.example>")),

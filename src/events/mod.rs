@@ -797,9 +797,19 @@ async fn to_index_items(db: &impl ConnectionTrait, rows: Vec<event::Model>) -> R
             keywords: format!("{} {} {}", EventKind::label_of(&row.kind), row.location, row.address),
             // Published when created: the search leaves out items dated in the future.
             date: row.created_at,
+            shown_date: row.starts_at,
+            place: venue(&row),
         });
     }
     Ok(items)
+}
+
+/// Where the event takes place, as a search hit shows it: the location, else "Online".
+fn venue(event: &event::Model) -> Option<String> {
+    match event.location.trim() {
+        "" => event.online_url.as_ref().map(|_| "Online".to_string()),
+        location => Some(location.to_string()),
+    }
 }
 
 /// The event as its form shows it again.

@@ -7,6 +7,7 @@
 //! carries a link to cancel without logging in.
 
 use chrono::{DateTime, Duration, Utc};
+use hmac::{Hmac, Mac};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
@@ -203,7 +204,7 @@ impl Registrar<'_> {
             }
             None => {}
         }
-        let (confirm_token, cancel_token) = (new_token(), new_token());
+        let confirm_token = new_token();
         let inserted = registration::ActiveModel {
             event_id: Set(event.id),
             user_id: Set(member.map(|actor| actor.user_id)),
@@ -215,7 +216,8 @@ impl Registrar<'_> {
             status: Set(UNCONFIRMED.into()),
             confirm_token_hash: Set(member.is_none().then(|| digest(&confirm_token))),
             confirm_expires_at: Set(member.is_none().then(|| now + Duration::hours(self.confirm_hours))),
-            cancel_token_hash: Set(digest(&cancel_token)),
+            // Cancel links are signed, not stored (see `cancel_link`).
+            cancel_token_hash: Set(String::new()),
             created_at: Set(now),
             ..Default::default()
         }
@@ -244,9 +246,9 @@ impl Registrar<'_> {
             registration_choice::Entity::insert_many(choices).exec_without_returning(&transaction).await?;
         }
         let outcome = if member.is_some() {
-            place(&transaction, self.mail, &event, &row, &cancel_token).await?
+            place(&transaction, self.mail, &event, &row).await?
         } else {
-            self.ask_confirmation(&transaction, &event, &row, &confirm_token, &cancel_token).await?;
+            self.ask_confirmation(&transaction, &event, &row, &confirm_token).await?;
             Outcome::Unconfirmed
         };
         transaction.commit().await?;
@@ -260,9 +262,7 @@ impl Registrar<'_> {
         event: &event::Model,
         row: &registration::Model,
         confirm_token: &str,
-        cancel_token: &str,
     ) -> Result<(), RegistrationError> {
-        let links = Links::new(self.mail, cancel_token);
         mail::enqueue(
             db,
             self.mail,
@@ -280,7 +280,7 @@ impl Registrar<'_> {
                     ),
                     "button_label": "Aanmelding bevestigen",
                     "button_link": self.mail.link(&format!("/aanmelding/bevestigen/{confirm_token}")),
-                    "cancel_link": links.cancel,
+                    "cancel_link": cancel_link(self.mail, row),
                 }),
                 calendar: None,
             },
@@ -295,19 +295,17 @@ impl Registrar<'_> {
         &self,
         db: &impl ConnectionTrait,
         event: &event::Model,
-        existing: registration::Model,
+        row: registration::Model,
     ) -> Result<(), RegistrationError> {
-        let (row, cancel_token) = with_new_cancel_link(db, existing).await?;
         if row.status == UNCONFIRMED {
             let confirm_token = new_token();
             let mut pending = registration::ActiveModel::from(row);
             pending.confirm_token_hash = Set(Some(digest(&confirm_token)));
             pending.confirm_expires_at = Set(Some(Utc::now() + Duration::hours(self.confirm_hours)));
             let row = pending.update(db).await?;
-            return self.ask_confirmation(db, event, &row, &confirm_token, &cancel_token).await;
+            return self.ask_confirmation(db, event, &row, &confirm_token).await;
         }
         let status = if row.status == WAITLISTED { "staat op de wachtlijst" } else { "bent aangemeld" };
-        let links = Links::new(self.mail, &cancel_token);
         mail::enqueue(
             db,
             self.mail,
@@ -322,7 +320,7 @@ impl Registrar<'_> {
                         "Iemand meldde dit e-mailadres opnieuw aan voor deze bijeenkomst. U {status}; u hoeft \
                          niets te doen. Was u dit niet? Dan kunt u dit bericht negeren."
                     ),
-                    "cancel_link": links.cancel,
+                    "cancel_link": cancel_link(self.mail, &row),
                 }),
                 calendar: None,
             },
@@ -356,9 +354,7 @@ impl Registrar<'_> {
         if event.cancelled_at.is_some() {
             return Err(RegistrationError::Closed("Deze bijeenkomst is afgelast.".into()));
         }
-        // The cancel link's token is only in the mails; a new one goes into the next mail.
-        let (row, cancel_token) = with_new_cancel_link(&transaction, found).await?;
-        let outcome = place(&transaction, self.mail, &event, &row, &cancel_token).await?;
+        let outcome = place(&transaction, self.mail, &event, &found).await?;
         transaction.commit().await?;
         Ok((event, outcome))
     }
@@ -366,12 +362,7 @@ impl Registrar<'_> {
     /// Cancels by the link in a mail; a confirmed place goes to the waitlist.
     pub async fn cancel(&self, token: &str) -> Result<event::Model, RegistrationError> {
         let transaction = db::begin_write(self.db).await?;
-        let found = registration::Entity::find()
-            .filter(registration::Column::CancelTokenHash.eq(digest(token)))
-            .filter(registration::Column::Status.ne(CANCELLED))
-            .one(&transaction)
-            .await?
-            .ok_or(RegistrationError::LinkInvalid)?;
+        let found = by_cancel_token(&transaction, self.mail, token).await?;
         let event = lock_event(&transaction, found.event_id).await?;
         cancel_registration(&transaction, self.mail, &event, found).await?;
         transaction.commit().await?;
@@ -380,12 +371,7 @@ impl Registrar<'_> {
 
     /// The registration a cancel link belongs to, to show what will be cancelled.
     pub async fn peek_cancel(&self, token: &str) -> Result<(event::Model, registration::Model), RegistrationError> {
-        let found = registration::Entity::find()
-            .filter(registration::Column::CancelTokenHash.eq(digest(token)))
-            .filter(registration::Column::Status.ne(CANCELLED))
-            .one(self.db)
-            .await?
-            .ok_or(RegistrationError::LinkInvalid)?;
+        let found = by_cancel_token(self.db, self.mail, token).await?;
         let event = event::Entity::find_by_id(found.event_id).one(self.db).await?.ok_or(RegistrationError::NotFound)?;
         Ok((event, found))
     }
@@ -545,11 +531,10 @@ async fn place<C: ConnectionTrait + TransactionTrait>(
     mail: &MailSettings,
     event: &event::Model,
     row: &registration::Model,
-    cancel_token: &str,
 ) -> Result<Outcome, RegistrationError> {
     let items = choices_of(db, row.id).await?;
     if take_places(db, event.id, &items).await? {
-        confirm_placed(db, mail, event, row, &items, cancel_token, Placed::Registered).await?;
+        confirm_placed(db, mail, event, row, &items, Placed::Registered).await?;
         return Ok(Outcome::Confirmed);
     }
     let mut update = registration::ActiveModel::from(row.clone());
@@ -567,7 +552,7 @@ async fn place<C: ConnectionTrait + TransactionTrait>(
             subject: format!("U staat op de wachtlijst: {}", event.title),
             template: "event",
             data: serde_json::json!({
-                "name": row.name, "event": event_data(event), "cancel_link": Links::new(mail, cancel_token).cancel,
+                "name": row.name, "event": event_data(event), "cancel_link": cancel_link(mail, &row),
                 "intro": format!(
                     "De bijeenkomst (of uw workshop) is vol. U staat op de wachtlijst, op plaats {position}. \
                      Komt er een plaats vrij, dan krijgt u vanzelf bericht."
@@ -587,7 +572,6 @@ async fn confirm_placed(
     event: &event::Model,
     row: &registration::Model,
     items: &[i32],
-    cancel_token: &str,
     why: Placed,
 ) -> Result<(), RegistrationError> {
     let mut update = registration::ActiveModel::from(row.clone());
@@ -618,7 +602,7 @@ async fn confirm_placed(
             template: "event",
             data: serde_json::json!({
                 "name": row.name, "event": event_data(event), "intro": intro, "workshops": chosen,
-                "cancel_link": Links::new(mail, cancel_token).cancel,
+                "cancel_link": cancel_link(mail, &row),
             }),
             calendar: Some(calendar::invitation(event, mail, &event_link)),
         },
@@ -688,11 +672,10 @@ pub async fn fill_from_waitlist<C: ConnectionTrait + TransactionTrait>(
             break;
         }
         let items = choices_of(db, row.id).await?;
-        // Someone whose workshop is still full keeps their place in line (and their links).
+        // Someone whose workshop is still full keeps their place in line.
         if take_places(db, event.id, &items).await? {
             free -= 1;
-            let (row, cancel_token) = with_new_cancel_link(db, row).await?;
-            confirm_placed(db, mail, &event, &row, &items, &cancel_token, Placed::Promoted).await?;
+            confirm_placed(db, mail, &event, &row, &items, Placed::Promoted).await?;
         }
     }
     Ok(())
@@ -706,7 +689,7 @@ pub enum Change {
 }
 
 /// Tells everyone with a live registration that the event moved or was called off; each
-/// mail has a fresh cancel link (and, for a move, the updated invitation).
+/// mail has the cancel link (and, for a move, the updated invitation).
 pub async fn notify_change(
     db: &impl ConnectionTrait,
     mail: &MailSettings,
@@ -735,8 +718,6 @@ pub async fn notify_change(
     };
     for row in rows {
         let confirmed = row.status == CONFIRMED;
-        let (row, cancel_token) = with_new_cancel_link(db, row).await?;
-        let links = Links::new(mail, &cancel_token);
         let event_link = mail.link(&format!("/agenda/{}", event.slug));
         mail::enqueue(
             db,
@@ -746,7 +727,7 @@ pub async fn notify_change(
                 subject: subject.clone(),
                 template: "event",
                 data: serde_json::json!({
-                    "name": row.name, "event": event_data(event), "intro": intro, "cancel_link": links.cancel,
+                    "name": row.name, "event": event_data(event), "intro": intro, "cancel_link": cancel_link(mail, &row),
                 }),
                 calendar: match change {
                     Change::Moved if confirmed => Some(calendar::invitation(event, mail, &event_link)),
@@ -776,7 +757,6 @@ pub async fn mail_participants(
         .await?;
     let count = rows.len();
     for row in rows {
-        let (row, cancel_token) = with_new_cancel_link(&transaction, row).await?;
         mail::enqueue(
             &transaction,
             mail,
@@ -787,7 +767,7 @@ pub async fn mail_participants(
                 data: serde_json::json!({
                     "name": row.name, "event": event_data(event), "message": message,
                     "intro": "Een bericht van de organisatie van deze bijeenkomst:",
-                    "cancel_link": Links::new(mail, &cancel_token).cancel,
+                    "cancel_link": cancel_link(mail, &row),
                 }),
                 calendar: None,
             },
@@ -822,10 +802,8 @@ pub async fn send_reminders(
             .all(&transaction)
             .await?;
         for row in due {
-            let cancel_token = new_token();
             let marked = registration::Entity::update_many()
                 .col_expr(registration::Column::RemindedAt, Expr::value(now))
-                .col_expr(registration::Column::CancelTokenHash, Expr::value(digest(&cancel_token)))
                 .filter(registration::Column::Id.eq(row.id))
                 .filter(registration::Column::RemindedAt.is_null())
                 .exec(&transaction)
@@ -843,7 +821,7 @@ pub async fn send_reminders(
                     data: serde_json::json!({
                         "name": row.name, "event": event_data(&event),
                         "intro": "Een herinnering: u bent aangemeld voor deze bijeenkomst. We zien u graag!",
-                        "cancel_link": Links::new(mail, &cancel_token).cancel,
+                        "cancel_link": cancel_link(mail, &row),
                     }),
                     calendar: None,
                 },
@@ -958,27 +936,41 @@ pub async fn participants(db: &impl ConnectionTrait, event_id: i32) -> Result<Ve
     Ok(participants)
 }
 
-/// Gives the registration a new cancel link for the mail about to be sent. Only the token's
-/// hash is stored, so every mail needs a fresh one; older links stop working.
-async fn with_new_cancel_link(
+/// The link in every mail about a registration that cancels it without logging in.
+fn cancel_link(mail: &MailSettings, row: &registration::Model) -> String {
+    let signature = hex::encode(cancel_signature(mail, row).finalize().into_bytes());
+    mail.link(&format!("/aanmelding/annuleren/{}-{signature}", row.id))
+}
+
+/// The signature in a registration's cancel link: of its id, event and address, so every
+/// mail carries the same link, nothing about it is stored, and each link a person
+/// received works for as long as the registration exists.
+fn cancel_signature(mail: &MailSettings, row: &registration::Model) -> Hmac<Sha256> {
+    let mut signature = mail.link_signer.clone();
+    signature.update(format!("cancel-registration\n{}\n{}\n{}", row.id, row.event_id, row.email).as_bytes());
+    signature
+}
+
+/// The live registration a cancel link's token (`{id}-{signature}`) belongs to.
+async fn by_cancel_token(
     db: &impl ConnectionTrait,
-    row: registration::Model,
-) -> Result<(registration::Model, String), DbErr> {
-    let token = new_token();
-    let mut with_link = registration::ActiveModel::from(row);
-    with_link.cancel_token_hash = Set(digest(&token));
-    Ok((with_link.update(db).await?, token))
-}
-
-/// Links every registration mail carries.
-struct Links {
-    cancel: String,
-}
-
-impl Links {
-    fn new(mail: &MailSettings, cancel_token: &str) -> Links {
-        Links { cancel: mail.link(&format!("/aanmelding/annuleren/{cancel_token}")) }
-    }
+    mail: &MailSettings,
+    token: &str,
+) -> Result<registration::Model, RegistrationError> {
+    let live = registration::Entity::find().filter(registration::Column::Status.ne(CANCELLED));
+    let found = match token.split_once('-') {
+        Some((id, signature)) => {
+            let (Ok(id), Ok(signature)) = (id.parse::<i32>(), hex::decode(signature)) else {
+                return Err(RegistrationError::LinkInvalid);
+            };
+            let row = live.filter(registration::Column::Id.eq(id)).one(db).await?;
+            row.filter(|row| cancel_signature(mail, row).verify_slice(&signature).is_ok())
+        }
+        // A link mailed before cancel links were signed: a random token whose hash was
+        // stored. Registrations are purged a while after their event, and these with them.
+        None => live.filter(registration::Column::CancelTokenHash.eq(digest(token))).one(db).await?,
+    };
+    found.ok_or(RegistrationError::LinkInvalid)
 }
 
 /// What mail templates show of an event.

@@ -5,9 +5,11 @@ pub mod transport;
 pub mod worker;
 
 use chrono::Utc;
+use hmac::{Hmac, Mac};
 use lettre::message::Mailbox;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
 use serde::Serialize;
+use sha2::Sha256;
 
 use entity::mail_outbox;
 
@@ -28,6 +30,9 @@ pub struct MailSettings {
     pub public_url: String,
     /// Domain part of Message-IDs.
     pub domain: String,
+    /// Signs the links in mails that work without logging in; keyed with the site's secret
+    /// (its Debug output shows no key).
+    pub link_signer: Hmac<Sha256>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -41,11 +46,18 @@ pub enum MailError {
 }
 
 impl MailSettings {
-    pub fn from_config(config: &Config) -> Result<MailSettings, MailError> {
+    pub fn from_config(config: &Config, secret: &[u8]) -> Result<MailSettings, MailError> {
         let parse = |text: &str| text.parse::<Mailbox>().map_err(|error| MailError::Address(text.to_string(), error));
         let from = parse(&config.mail_from)?;
         let reply_to = if config.mail_reply_to.is_empty() { None } else { Some(parse(&config.mail_reply_to)?) };
-        Ok(MailSettings { domain: from.email.domain().to_string(), from, reply_to, public_url: config.public_url() })
+        Ok(MailSettings {
+            domain: from.email.domain().to_string(),
+            from,
+            reply_to,
+            public_url: config.public_url(),
+            link_signer: Hmac::new_from_slice(&[b"mail-link:".as_slice(), secret].concat())
+                .expect("HMAC takes keys of any length"),
+        })
     }
 
     /// An absolute link into the site.

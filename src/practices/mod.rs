@@ -648,12 +648,14 @@ fn practice_index_item(
             name: organisation.name.clone(),
             kind: organisation.kind.clone(),
         }),
+        place: model.province.clone(),
         province: model.province,
         themes: themes.into_iter().map(|theme| theme.slug).collect(),
         advices: advices.into_iter().map(|advice| advice.slug).collect(),
         age_groups: json_list(&model.age_groups),
         keywords: keywords.join("\n"),
         date: model.published_at.unwrap_or(model.updated_at),
+        shown_date: model.published_at.unwrap_or(model.updated_at),
     }
 }
 

@@ -5,6 +5,7 @@ use actix_multipart::Multipart;
 use futures_util::StreamExt;
 
 use super::errors::RouteError;
+use crate::documents::files::readable_size;
 use crate::documents::Upload;
 use crate::validation::{has_forbidden_chars, FieldErrors, FORBIDDEN_CHARS_MESSAGE};
 
@@ -16,7 +17,7 @@ pub struct ReceivedUpload {
 
 fn too_large(max_bytes: usize) -> RouteError {
     let mut errors = FieldErrors::default();
-    errors.add("file", format!("Het bestand is te groot: maximaal {} MB.", max_bytes / 1024 / 1024));
+    errors.add("file", format!("Het bestand is te groot: maximaal {}.", readable_size(max_bytes as u64)));
     RouteError::Invalid(errors)
 }
 

@@ -120,6 +120,7 @@ fn weight(results: &SearchResults) -> u64 {
                 + hit.organisation.as_ref().map_or(0, String::len)
                 + hit.organisation_slug.as_ref().map_or(0, String::len)
                 + hit.province.as_ref().map_or(0, String::len)
+                + hit.place.as_ref().map_or(0, String::len)
                 + hit.themes.iter().map(|theme| theme.len() + 24).sum::<usize>()
         })
         .sum();

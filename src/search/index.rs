@@ -2,7 +2,7 @@
 //! searches the product runs (ranked text search with facets, and similar items).
 
 use std::collections::BTreeMap;
-use std::ops::Bound;
+use std::ops::{Bound, Range};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -29,7 +29,8 @@ use super::cache::ResultCache;
 use super::facets::{FacetCache, FacetedCollector, Filters};
 use super::query::{parse, QueryBuilder};
 use super::schedule::{Schedule, Visibility};
-use super::schema::{item_key, Fields, IndexItem, ItemKind, FACETS};
+use super::schema::{item_key, Fields, IndexItem, ItemKind, FACETS, SHOWN_DATE};
+use super::snippet;
 use super::synonyms::Synonyms;
 
 /// Results beyond this window are not ranked: deep pages cost memory and nobody reads them.
@@ -82,8 +83,12 @@ pub struct Hit {
     pub score: f32,
     pub organisation: Option<String>,
     pub organisation_slug: Option<String>,
+    /// The province facet's value.
     pub province: Option<String>,
+    /// Where it is, as the hit shows it: the province, or the venue of an event.
+    pub place: Option<String>,
     pub themes: Vec<String>,
+    /// The date the hit shows: of publication, or the start of an event.
     pub date: chrono::DateTime<chrono::Utc>,
 }
 
@@ -278,7 +283,7 @@ impl SearchIndex {
                 self.run(searcher, &query, &self.faceted(&request.filters, top.order_by_score()))?
             }
             _ => {
-                let by_date = top.order_by_fast_field::<tantivy::DateTime>("date", Order::Desc);
+                let by_date = top.order_by_fast_field::<tantivy::DateTime>(SHOWN_DATE, Order::Desc);
                 let (total, counts, top) = self.run(searcher, &query, &self.faceted(&request.filters, by_date))?;
                 (total, counts, top.into_iter().map(|(_, address)| (0.0, address)).collect())
             }
@@ -356,7 +361,7 @@ impl SearchIndex {
         let kind = text(self.fields.kind).as_deref().and_then(ItemKind::parse).unwrap_or(ItemKind::Practice);
         let slug = text(self.fields.slug).unwrap_or_default();
         let date = doc
-            .get_first(self.fields.date)
+            .get_first(self.fields.shown_date)
             .and_then(|value| value.as_datetime())
             .and_then(|date| chrono::DateTime::from_timestamp(date.into_timestamp_secs(), 0))
             .unwrap_or_default();
@@ -371,6 +376,7 @@ impl SearchIndex {
             organisation: text(self.fields.organisation_name),
             organisation_slug: text(self.fields.organisation_slug),
             province: text(self.fields.province),
+            place: text(self.fields.place),
             themes: doc.get_all(self.fields.themes).filter_map(|value| value.as_str().map(str::to_string)).collect(),
             date,
         })
@@ -467,24 +473,26 @@ impl Snippets {
         // Analysing a whole body per hit is the slow part of a search; nearly always the
         // passage sits around a place where a query stem occurs literally. Such a place can
         // be a false lead (the stem inside another word), so a few are tried.
-        let body = doc.get_first(fields.body).and_then(|value| value.as_str()).unwrap_or_default();
+        let text = |field| doc.get_first(field).and_then(|value| value.as_str()).unwrap_or_default();
+        let (body, summary) = (text(fields.body), text(fields.summary));
         let around_stems = self.body.as_ref().and_then(|generator| {
-            self.windows(body).take(WINDOWS_TRIED).find_map(|window| highlighted(generator.snippet(window)))
+            self.windows(body)
+                .take(WINDOWS_TRIED)
+                .find_map(|window| highlighted(body, window.start, &generator.snippet(&body[window])))
         });
         // Then the summary, and only then the whole body: a word can occur in it in a form
         // (say with an accent) that a literal search misses.
         around_stems
-            .or_else(|| self.summary.as_ref().and_then(|generator| highlighted(generator.snippet_from_doc(doc))))
-            .or_else(|| self.body.as_ref().and_then(|generator| highlighted(generator.snippet_from_doc(doc))))
-            .unwrap_or_else(|| {
-                let summary = doc.get_first(fields.summary).and_then(|value| value.as_str()).unwrap_or_default();
-                escape_html(&truncate_chars(summary, SNIPPET_CHARS))
+            .or_else(|| {
+                self.summary.as_ref().and_then(|generator| highlighted(summary, 0, &generator.snippet(summary)))
             })
+            .or_else(|| self.body.as_ref().and_then(|generator| highlighted(body, 0, &generator.snippet(body))))
+            .unwrap_or_else(|| snippet::leading(summary, SNIPPET_CHARS))
     }
 
     /// Stretches of `text` around the places where a query stem occurs literally, in order
     /// and without overlap.
-    fn windows<'t>(&'t self, text: &'t str) -> impl Iterator<Item = &'t str> + 't {
+    fn windows<'t>(&'t self, text: &'t str) -> impl Iterator<Item = Range<usize>> + 't {
         let mut covered_until = 0;
         self.stems.iter().flat_map(move |stems| stems.find_iter(text)).filter_map(move |found| {
             if found.start() < covered_until {
@@ -493,27 +501,20 @@ impl Snippets {
             let start = text.floor_char_boundary(found.start().saturating_sub(WINDOW_BEFORE));
             let end = text.ceil_char_boundary(found.start() + WINDOW_AFTER);
             covered_until = end;
-            Some(&text[start..end])
+            Some(start..end)
         })
     }
 }
 
-/// The snippet as HTML with the matches in `<mark>`, if anything matched.
-fn highlighted(mut snippet: tantivy::snippet::Snippet) -> Option<String> {
-    if snippet.highlighted().is_empty() {
+/// The snippet, found in `text` from byte `offset` on, as HTML with the matches in `<mark>`,
+/// if anything matched.
+fn highlighted(text: &str, offset: usize, found: &tantivy::snippet::Snippet) -> Option<String> {
+    if found.highlighted().is_empty() {
         return None;
     }
-    snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-    Some(snippet.to_html())
-}
-
-fn truncate_chars(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_string(),
-    }
-}
-
-fn escape_html(text: &str) -> String {
-    handlebars::html_escape(text)
+    let passage = found.fragment_range();
+    let (start, end) = (offset + passage.start, offset + passage.end);
+    let marks: Vec<Range<usize>> =
+        found.highlighted().iter().map(|mark| start + mark.start..start + mark.end).collect();
+    Some(snippet::render(text, start..end, &marks))
 }

@@ -8,6 +8,7 @@ mod index;
 pub mod query;
 mod schedule;
 pub mod schema;
+mod snippet;
 mod store;
 pub mod sync;
 pub mod synonyms;

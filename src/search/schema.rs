@@ -11,7 +11,10 @@ use super::analyzer::DUTCH;
 
 /// Bumped whenever the schema or the analyzer changes: an index of another version is
 /// rebuilt from the database at start-up.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
+
+/// The fast field that sorting by date uses.
+pub const SHOWN_DATE: &str = "shown_date";
 
 /// What kinds of item the index holds; the value of the `kind` facet and filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -66,7 +69,13 @@ pub struct IndexItem {
     pub age_groups: Vec<String>,
     /// Extra words that should find the item (organisation name, theme names, places).
     pub keywords: String,
+    /// From when the item is public: the search leaves out items dated in the future.
     pub date: DateTime<Utc>,
+    /// The date a hit shows and sorting by date uses: when it was published, or when an
+    /// event takes place.
+    pub shown_date: DateTime<Utc>,
+    /// The place a hit shows: the province, or where an event takes place.
+    pub place: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -95,6 +104,8 @@ pub struct Fields {
     pub themes: Field,
     pub facets: Field,
     pub date: Field,
+    pub shown_date: Field,
+    pub place: Field,
 }
 
 impl Fields {
@@ -119,6 +130,8 @@ impl Fields {
             themes: builder.add_text_field("themes", STORED),
             facets: builder.add_facet_field("facets", FacetOptions::default()),
             date: builder.add_date_field("date", FAST | STORED),
+            shown_date: builder.add_date_field(SHOWN_DATE, FAST | STORED),
+            place: builder.add_text_field("place", STORED),
         };
         (builder.build(), fields)
     }
@@ -154,6 +167,10 @@ impl Fields {
             doc.add_facet(self.facets, facet_path("age", age));
         }
         doc.add_date(self.date, TantivyDate::from_timestamp_secs(item.date.timestamp()));
+        doc.add_date(self.shown_date, TantivyDate::from_timestamp_secs(item.shown_date.timestamp()));
+        if let Some(place) = &item.place {
+            doc.add_text(self.place, place);
+        }
         doc
     }
 }

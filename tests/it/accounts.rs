@@ -585,7 +585,8 @@ fn with_short_claims(env: &TestEnv, smtp: &TestSmtp) -> oogst::config::Config {
 /// Queues `count` mails to `{name}{n}@example.nl`, as any mailing part of the platform does.
 async fn enqueue_mails(config: &oogst::config::Config, name: &str, count: usize) {
     let db = oogst::startup::connect(config).await.unwrap();
-    let settings = oogst::mail::MailSettings::from_config(config).unwrap();
+    let secret = oogst::accounts::secret::load_or_create(config).unwrap();
+    let settings = oogst::mail::MailSettings::from_config(config, &secret).unwrap();
     for number in 0..count {
         let mail = oogst::mail::Mail {
             to: &format!("{name}{number}@example.nl"),

@@ -252,3 +252,53 @@ async fn files_made_by_office_tools(backend: Backend) {
     env.finish().await;
 }
 storage_test!(files_made_by_office_tools);
+
+/// An upload form opened from a link to a practice that is gone names the practice in its
+/// message (no field on the form is wrong), and sizes read as kB and MB, not bytes.
+async fn upload_form_names_a_hidden_owner_and_reads_sizes(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let app = env.spawn(true).await;
+    let browser = crate::editing::logged_in(
+        &app,
+        "joris@example.nl",
+        oogst::accounts::Role::Redacteur,
+        Some("gemeente-gorinchem"),
+    )
+    .await;
+
+    let form = browser
+        .get(format!("{}/documenten/nieuw?praktijk=opgeheven-praktijk", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(form.contains("tot 25 MB."), "{form}");
+    let multipart = reqwest::multipart::Form::new()
+        .text("csrf", crate::common::hidden_field(&form, "csrf"))
+        .text("practice", crate::common::hidden_field(&form, "practice"))
+        .part("file", reqwest::multipart::Part::bytes(b"Notulen\nVan de heidag.".to_vec()).file_name("notulen.txt"));
+    let again = browser
+        .post(format!("{}/documenten/nieuw", app.address))
+        .multipart(multipart)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(again.contains("De praktijk &#x27;opgeheven-praktijk&#x27; bestaat niet (meer)."), "{again}");
+    assert!(!again.contains("gemarkeerde velden"), "{again}");
+
+    let token = redacteur_token(&app).await;
+    let text = format!("Verslag\n{}", "De werksessie ging over warme overdracht. ".repeat(500));
+    let (status, document) = upload(&app, &token, "verslag.txt", text.into_bytes(), &[]).await;
+    assert_eq!(status, 201, "{document}");
+    let page = app.get(&format!("/documenten/{}", document["slug"].as_str().unwrap())).await.text().await.unwrap();
+    assert!(page.contains("(21 kB)"), "{page}");
+
+    app.stop().await;
+    env.finish().await;
+}
+storage_test!(upload_form_names_a_hidden_owner_and_reads_sizes);

@@ -10,7 +10,7 @@ use crate::common::PASSWORD;
 
 /// A browser logged in as a new account with this role (created through the library,
 /// the password set through the mailed-link form).
-async fn logged_in(
+pub async fn logged_in(
     app: &TestApp,
     email: &str,
     role: oogst::accounts::Role,

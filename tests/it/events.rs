@@ -69,6 +69,11 @@ async fn statuses_in(db: &sea_orm::DatabaseConnection, event_id: i32) -> BTreeMa
     counts
 }
 
+/// The server's secret, which signs the links in its mails.
+fn secret_of(config: &oogst::config::Config) -> Vec<u8> {
+    oogst::accounts::secret::load_or_create(config).unwrap()
+}
+
 /// Posts a form in `browser` with the CSRF token of a page it opened before.
 async fn post_with(app: &TestApp, browser: &reqwest::Client, csrf: &str, path: &str) -> reqwest::Response {
     browser.post(format!("{}{path}", app.address)).form(&[("csrf", csrf)]).send().await.unwrap()
@@ -383,7 +388,7 @@ async fn registration_refuses_bad_input_and_loses_nothing(backend: Backend) {
 
     let worker = oogst::events::worker::EventsWorker {
         db: db.clone(),
-        mail: oogst::mail::MailSettings::from_config(&app.config).unwrap(),
+        mail: oogst::mail::MailSettings::from_config(&app.config, &secret_of(&app.config)).unwrap(),
         reminder_before: chrono::Duration::hours(24),
         keep_registrations: chrono::Duration::days(365),
     };
@@ -710,7 +715,7 @@ async fn organiser_edits_while_people_confirm(backend: Backend) {
     let env = TestEnv::new(backend).await;
     let config = env.config();
     let db = oogst::startup::connect(&config).await.unwrap();
-    let mail = oogst::mail::MailSettings::from_config(&config).unwrap();
+    let mail = oogst::mail::MailSettings::from_config(&config, &secret_of(&config)).unwrap();
     let new = oogst::accounts::NewUser {
         email: "bureau@oogst.test".into(),
         name: "Programmabureau".into(),
@@ -767,3 +772,136 @@ async fn organiser_edits_while_people_confirm(backend: Backend) {
     assert_eq!((counts.get("confirmed"), counts.get("waitlisted")), (Some(&30), Some(&10)), "{counts:?}");
 }
 storage_test!(organiser_edits_while_people_confirm);
+
+/// The paragraph with the date and place of the search hit linking to `url`.
+fn hit_meta<'a>(page: &'a str, url: &str) -> &'a str {
+    let hit = &page[page.find(&format!("href=\"{url}\"")).unwrap_or_else(|| panic!("no hit {url}: {page}"))..];
+    let meta = &hit[hit.find("<p class=\"meta\">").unwrap()..];
+    &meta[..meta.find("</p>").unwrap()]
+}
+
+/// An event found in the search shows when and where it takes place, not the day it was
+/// stored and its organiser's province; other hits keep their publication date and province.
+async fn event_hits_show_their_date_and_venue(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let app = env.spawn(true).await;
+    let bureau = token_for(&app, "bureau@oogst.test", Role::Beheerder, None).await;
+    let created = create_event(
+        &app,
+        &bureau,
+        json!({
+            "title": "Verdiepingsochtend hoogbegaafdheid", "kind": "verdiepingsochtend",
+            "description": "Over hoogbegaafde thuiszitters.", "organisation": "gemeente-gorinchem",
+            "starts_at": "2027-03-09T09:30", "ends_at": "2027-03-09T12:30",
+            "location": "Stadskantoor Utrecht", "address": "Stadsplateau 1, Utrecht", "capacity": 40,
+        }),
+    )
+    .await;
+    let url = format!("/agenda/{}", created["slug"].as_str().unwrap());
+    app.wait_for_search("q=hoogbegaafdheid&kind=event", std::time::Duration::from_secs(5), |slugs| slugs.len() == 1)
+        .await;
+
+    let hit = app.search("q=hoogbegaafdheid&kind=event").await["hits"][0].clone();
+    assert_eq!(hit["date"], "2027-03-09T08:30:00Z", "{hit}");
+    assert_eq!(hit["place"], "Stadskantoor Utrecht", "{hit}");
+    let page = app.get("/zoeken?q=hoogbegaafdheid").await.text().await.unwrap();
+    let meta = hit_meta(&page, &url);
+    assert!(meta.contains("9 maart 2027") && meta.contains("Stadskantoor Utrecht"), "{meta}");
+    assert!(!meta.contains("Zuid-Holland"), "{meta}");
+
+    // A practice still shows its province and publication date.
+    let practice = app.search("q=dokwerk&kind=practice").await["hits"][0].clone();
+    assert_eq!(practice["place"], practice["province"], "{practice}");
+    assert!(practice["date"].as_str().unwrap() < "2027", "{practice}");
+
+    // Sorted by date, the event that starts last comes first.
+    let sorted = app.search("kind=event&sort=date&per_page=100").await;
+    let dates: Vec<&str> = sorted["hits"].as_array().unwrap().iter().map(|hit| hit["date"].as_str().unwrap()).collect();
+    assert!(dates.windows(2).all(|pair| pair[0] >= pair[1]), "{dates:?}");
+
+    app.stop().await;
+    env.finish().await;
+}
+storage_test!(event_hits_show_their_date_and_venue);
+
+/// Opens a cancel link in a new browser and, if it shows the question, answers it; returns
+/// the page it ends on.
+async fn cancel_with(app: &TestApp, token: &str) -> (u16, String) {
+    let browser = app.browser();
+    let path = format!("/aanmelding/annuleren/{token}");
+    let question = browser.get(format!("{}{path}", app.address)).send().await.unwrap();
+    let status = question.status().as_u16();
+    let page = question.text().await.unwrap();
+    if status != 200 {
+        return (status, page);
+    }
+    let answer = post_with(app, &browser, &hidden_field(&page, "csrf"), &path).await;
+    (answer.status().as_u16(), answer.text().await.unwrap())
+}
+
+/// Every cancel link a person received works as long as the registration exists: the
+/// one in the confirmation request still works after confirming and after later mails,
+/// and so does a link mailed before cancel links were signed.
+async fn every_cancel_link_works_while_registered(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let (app, smtp) = app_with_mail(&env).await;
+    let bureau = token_for(&app, "bureau@oogst.test", Role::Beheerder, None).await;
+    let created = create_event(
+        &app,
+        &bureau,
+        json!({
+            "title": "Werkbezoek Dokwerk", "kind": "werkbezoek", "description": "Een ochtend op de praktijkschool.",
+            "starts_at": "2027-04-13T09:00", "ends_at": "2027-04-13T12:00",
+            "location": "Praktijkschool De Rotonde", "address": "Banneweg 2, Gorinchem", "capacity": 10,
+        }),
+    )
+    .await;
+    let slug = created["slug"].as_str().unwrap().to_string();
+    let db = oogst::startup::connect(&app.config).await.unwrap();
+    let event_id = event::Entity::find().filter(event::Column::Slug.eq(&slug)).one(&db).await.unwrap().unwrap().id;
+
+    let (status, body) = register(&app, &slug, person(1, &[])).await;
+    assert_eq!(status, 201, "{body}");
+    let request = smtp.wait_for("deelnemer1@", 1).await.remove(0);
+    let first_cancel = token_in(&request, "/aanmelding/annuleren/");
+    let browser = app.browser();
+    let confirm_path = format!("/aanmelding/bevestigen/{}", token_in(&request, "/aanmelding/bevestigen/"));
+    let page = browser.get(format!("{}{confirm_path}", app.address)).send().await.unwrap().text().await.unwrap();
+    let confirmed = post_with(&app, &browser, &hidden_field(&page, "csrf"), &confirm_path).await;
+    assert!(confirmed.text().await.unwrap().contains("U bent aangemeld"));
+    // Registering the address again mails a notice; every mail carries the same link.
+    register(&app, &slug, person(1, &[])).await;
+    let mails = smtp.wait_for("deelnemer1@", 3).await;
+    for mail in &mails {
+        assert_eq!(token_in(mail, "/aanmelding/annuleren/"), first_cancel, "{}", mail.header("Subject"));
+    }
+
+    let (status, page) = cancel_with(&app, &first_cancel).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(statuses_in(&db, event_id).await["cancelled"], 1);
+    let (status, page) = cancel_with(&app, &first_cancel).await;
+    assert_eq!(status, 410, "a cancelled registration's link is done: {page}");
+    let forged = format!("{}-{}", first_cancel.split('-').next().unwrap(), "ab".repeat(32));
+    assert_eq!(cancel_with(&app, &forged).await.0, 410);
+
+    // A registration from before signed links keeps the link it was mailed last.
+    let (status, body) = register(&app, &slug, person(2, &[])).await;
+    assert_eq!(status, 201, "{body}");
+    let row = registration::Entity::find()
+        .filter(registration::Column::Email.eq("deelnemer2@deelnemer.test"))
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    let old_token = "0f".repeat(32);
+    let mut old = registration::ActiveModel::from(row);
+    old.cancel_token_hash = sea_orm::Set(hex::encode(<sha2::Sha256 as sha2::Digest>::digest(old_token.as_bytes())));
+    sea_orm::ActiveModelTrait::update(old, &db).await.unwrap();
+    let (status, page) = cancel_with(&app, &old_token).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(statuses_in(&db, event_id).await["cancelled"], 2);
+
+    app.stop().await;
+    env.finish().await;
+}
+storage_test!(every_cancel_link_works_while_registered);

@@ -24,7 +24,7 @@ pub struct SearchResponse {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ApiHit {
-    /// practice or document
+    /// practice, document, news or event
     pub kind: String,
     pub id: i32,
     pub slug: String,
@@ -34,9 +34,14 @@ pub struct ApiHit {
     pub snippet: String,
     pub score: f32,
     pub organisation: Option<String>,
+    /// The province facet's value (for an event: its organiser's).
     pub province: Option<String>,
+    /// Where it is: the province, or for an event its venue.
+    pub place: Option<String>,
     /// Theme slugs.
     pub themes: Vec<String>,
+    /// When it was published, or for an event when it starts.
+    pub date: chrono::DateTime<chrono::Utc>,
 }
 
 impl From<Hit> for ApiHit {
@@ -51,7 +56,9 @@ impl From<Hit> for ApiHit {
             score: hit.score,
             organisation: hit.organisation,
             province: hit.province,
+            place: hit.place,
             themes: hit.themes,
+            date: hit.date,
         }
     }
 }

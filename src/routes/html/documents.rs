@@ -6,13 +6,14 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
 use super::{form_again, form_page, see_other_with, Notice};
 use crate::accounts::policy;
+use crate::documents::files::readable_size;
 use crate::documents::{self, DocumentKind};
 use crate::routes::auth::Viewer;
 use crate::routes::errors::{PageError, RouteError};
 use crate::routes::uploads;
 use crate::startup::AppState;
 use crate::taxonomy::{Taxonomy, Vocabulary};
-use crate::validation::EditError;
+use crate::validation::{EditError, FieldErrors};
 
 fn missing() -> RouteError {
     RouteError::NotFound("Dit document bestaat niet.".into())
@@ -32,7 +33,7 @@ pub async fn show(
         .iter()
         .map(|slug| serde_json::json!({"slug": slug, "name": taxonomy.theme_name(slug)}))
         .collect();
-    let size = document.file_size.map(|bytes| format!("{:.1} MB", bytes as f64 / 1_048_576.0));
+    let size = document.file_size.map(|bytes| readable_size(bytes.max(0) as u64));
     form_page(
         &request,
         &state,
@@ -85,21 +86,30 @@ pub struct NewParams {
     bijeenkomst: String,
 }
 
+/// The fields the form marks, with their message beside them.
+const MARKED_FIELDS: [&str; 2] = ["file", "title"];
+
 async fn form_data(
     state: &AppState,
     owner: &NewParams,
-    errors: Option<serde_json::Value>,
+    errors: Option<&FieldErrors>,
 ) -> Result<serde_json::Value, PageError> {
     let taxonomy = Taxonomy::load(&state.db).await?;
+    let all_errors = errors.into_iter().flat_map(FieldErrors::iter);
+    // Other fields are hidden (an owner from an outdated `?praktijk=` link) or never wrong
+    // when chosen on the form; their messages, which name them, go above the form.
+    let (marked, unmarked): (Vec<_>, Vec<_>) = all_errors.partition(|(field, _)| MARKED_FIELDS.contains(field));
     Ok(serde_json::json!({
         "page_title": "Document uploaden",
         "practice": owner.praktijk,
         "news": owner.nieuws,
         "event": owner.bijeenkomst,
-        "max_mb": state.uploads.max_bytes / 1024 / 1024,
+        "max_size": readable_size(state.uploads.max_bytes as u64),
         "kinds": DocumentKind::slugs().iter().map(|slug| serde_json::json!({"slug": slug, "name": DocumentKind::label_of(slug)})).collect::<Vec<_>>(),
         "themes": taxonomy.themes.iter().map(|theme| serde_json::json!({"slug": theme.slug, "name": theme.name})).collect::<Vec<_>>(),
         "errors": errors,
+        "has_marked_errors": !marked.is_empty(),
+        "unmarked_errors": unmarked.into_iter().map(|(_, message)| message).collect::<Vec<_>>(),
     }))
 }
 
@@ -151,7 +161,7 @@ async fn again(
     error: EditError,
 ) -> Result<HttpResponse, PageError> {
     let EditError::Invalid(errors) = error else { return Err(error.into()) };
-    let data = form_data(state, owner, Some(serde_json::to_value(errors).unwrap_or_default())).await?;
+    let data = form_data(state, owner, Some(&errors)).await?;
     form_again(request, state, "document_form", &Viewer(Some(actor)), data)
 }
 
