@@ -380,22 +380,6 @@ impl Owners {
         }
     }
 
-    async fn load(db: &impl ConnectionTrait, model: &document::Model) -> Result<Owners, DbErr> {
-        let practice = match model.practice_id {
-            Some(id) => practice::Entity::find_by_id(id).one(db).await?,
-            None => None,
-        };
-        let news = match model.news_id {
-            Some(id) => news::Entity::find_by_id(id).one(db).await?,
-            None => None,
-        };
-        let event = match model.event_id {
-            Some(id) => event::Entity::find_by_id(id).one(db).await?,
-            None => None,
-        };
-        Ok(Owners::new(practice.as_ref(), news.as_ref(), event.as_ref()))
-    }
-
     /// From when everyone may see the document (scheduled news: its publication time); never
     /// while it belongs to a concept or archived practice or a members-only event.
     fn public_from(&self) -> Option<DateTime<Utc>> {
@@ -416,6 +400,35 @@ impl Owners {
     }
 }
 
+/// What one document is attached to, loaded.
+struct Attached {
+    practice: Option<practice::Model>,
+    news: Option<news::Model>,
+    event: Option<event::Model>,
+}
+
+impl Attached {
+    async fn load(db: &impl ConnectionTrait, model: &document::Model) -> Result<Attached, DbErr> {
+        let practice = match model.practice_id {
+            Some(id) => practice::Entity::find_by_id(id).one(db).await?,
+            None => None,
+        };
+        let news = match model.news_id {
+            Some(id) => news::Entity::find_by_id(id).one(db).await?,
+            None => None,
+        };
+        let event = match model.event_id {
+            Some(id) => event::Entity::find_by_id(id).one(db).await?,
+            None => None,
+        };
+        Ok(Attached { practice, news, event })
+    }
+
+    fn visible_to(&self, viewer: Option<&Actor>) -> bool {
+        Owners::new(self.practice.as_ref(), self.news.as_ref(), self.event.as_ref()).visible_to(viewer, Utc::now())
+    }
+}
+
 async fn by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<Option<document::Model>, DbErr> {
     document::Entity::find().filter(document::Column::Slug.eq(slug)).one(db).await
 }
@@ -427,23 +440,13 @@ pub async fn find_visible(
     slug: &str,
 ) -> Result<Option<DocumentView>, DbErr> {
     let Some(model) = by_slug(db, slug).await? else { return Ok(None) };
-    if !Owners::load(db, &model).await?.visible_to(viewer, Utc::now()) {
+    let attached = Attached::load(db, &model).await?;
+    if !attached.visible_to(viewer) {
         return Ok(None);
     }
+    let Attached { practice, news, event } = attached;
     let organisation = match model.organisation_id {
         Some(id) => organisation::Entity::find_by_id(id).one(db).await?,
-        None => None,
-    };
-    let practice = match model.practice_id {
-        Some(id) => practice::Entity::find_by_id(id).one(db).await?,
-        None => None,
-    };
-    let news = match model.news_id {
-        Some(id) => news::Entity::find_by_id(id).one(db).await?,
-        None => None,
-    };
-    let event = match model.event_id {
-        Some(id) => event::Entity::find_by_id(id).one(db).await?,
         None => None,
     };
     Ok(Some(DocumentView {
@@ -477,7 +480,7 @@ pub async fn file_visible(
     slug: &str,
 ) -> Result<Option<(String, String, String)>, DbErr> {
     let Some(model) = by_slug(db, slug).await? else { return Ok(None) };
-    if !Owners::load(db, &model).await?.visible_to(viewer, Utc::now()) {
+    if !Attached::load(db, &model).await?.visible_to(viewer) {
         return Ok(None);
     }
     Ok(model

@@ -7,7 +7,7 @@ use std::time::Duration;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json, Value};
 
-use crate::common::{Backend, TestApp, TestEnv};
+use crate::common::{api, Backend, TestApp, TestEnv};
 use crate::smtp::TestSmtp;
 use crate::storage_test;
 
@@ -50,16 +50,6 @@ async fn set_password(app: &TestApp, path: &str, password: &str) -> reqwest::Res
     let token = path.split("token=").nth(1).unwrap();
     app.submit_form(&browser, path, action, &[("token", token), ("password", password), ("password_again", password)])
         .await
-}
-
-async fn api(app: &TestApp, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
-    let mut request = app.client.request(method, format!("{}{path}", app.address)).bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 async fn invite_to_publish(backend: Backend) {

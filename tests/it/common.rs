@@ -227,6 +227,17 @@ impl TestApp {
     }
 }
 
+/// An API request with a Bearer token (and a JSON body if given): status and JSON answer.
+pub async fn api(app: &TestApp, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+    let mut request = app.client.request(method, format!("{}{path}", app.address)).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
 pub fn hit_slugs(body: &Value) -> Vec<String> {
     body["hits"]
         .as_array()

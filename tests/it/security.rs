@@ -6,21 +6,11 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::common::{token_for, Backend, TestApp, TestEnv, PASSWORD};
+use crate::common::{api, token_for, Backend, TestApp, TestEnv, PASSWORD};
 use crate::documents::upload;
 use crate::smtp::TestSmtp;
 use crate::storage_test;
 use oogst::accounts::Role;
-
-async fn api(app: &TestApp, method: reqwest::Method, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
-    let mut request = app.client.request(method, format!("{}{path}", app.address)).bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
 
 /// A text file whose only searchable word is `word`.
 async fn upload_text(app: &TestApp, token: &str, word: &str, owner: (&str, &str)) -> String {
