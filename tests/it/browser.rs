@@ -77,9 +77,7 @@ async fn search_with_a_facet_then_a_similar_initiative() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_redirects_back_to_the_editor_where_a_practice_is_previewed_and_published() {
     let Some((env, app, mut browser)) = demo_site(None).await else { return };
-    let link = invite(&app, "redacteur@example.nl", Role::Redacteur, Some("gemeente-tilburg")).await;
-    let db = oogst::startup::connect(&app.config).await.unwrap();
-    oogst::accounts::accept_invitation(&db, &link, PASSWORD).await.unwrap();
+    create_account(&app, "redacteur@example.nl", Role::Redacteur, Some("gemeente-tilburg")).await;
 
     browser.goto("/praktijken/nieuw").await;
     assert!(browser.path().await.starts_with("/inloggen?next="), "sent to the login page first");
@@ -124,6 +122,22 @@ async fn login_redirects_back_to_the_editor_where_a_practice_is_previewed_and_pu
     close(env, app, browser).await;
 }
 
+/// An account with `role` that has set its password.
+async fn create_account(app: &TestApp, email: &str, role: Role, organisation: Option<&str>) {
+    let link = invite(app, email, role, organisation).await;
+    let db = oogst::startup::connect(&app.config).await.unwrap();
+    oogst::accounts::accept_invitation(&db, &link, PASSWORD).await.unwrap();
+}
+
+/// Logs a new account with `role` in through the login page.
+async fn log_in_as(app: &TestApp, browser: &Browser, email: &str, role: Role, organisation: Option<&str>) {
+    create_account(app, email, role, organisation).await;
+    browser.goto("/inloggen").await;
+    browser.type_into("#email", email).await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.open_by("form.stacked button[type=submit]").await;
+}
+
 /// The path of the link in `mail` to `prefix` (its address is the configured public one).
 fn link_path(mail: &crate::smtp::ReceivedMail, prefix: &str) -> String {
     let link = mail.link(prefix);
@@ -162,6 +176,39 @@ async fn anonymous_registration_confirmed_then_cancelled_from_the_first_mail() {
     browser.open_by("main form button[type=submit]").await;
     assert!(browser.text("main").await.contains("U bent afgemeld"), "{}", browser.text("main").await);
     browser.check("cancelled").await;
+
+    close(env, app, browser).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_uploaded_document_is_found_by_a_phrase_inside_it() {
+    let Some((env, app, mut browser)) = demo_site(None).await else { return };
+    log_in_as(&app, &browser, "beheerder@example.nl", Role::Beheerder, None).await;
+    let pdf = env.dir.path().join("zwemles.pdf");
+    std::fs::write(&pdf, crate::files::pdf(&[&["Verslag van de pilot.", "Zwemles voor nieuwkomers in groep vijf."]]))
+        .unwrap();
+
+    browser.goto("/documenten/nieuw").await;
+    browser.check("upload").await;
+    browser.find("#file").await.send_keys(&pdf.display().to_string()).await.expect("file chosen");
+    browser.type_into("#title", "Verslag zwemlespilot").await;
+    browser.open_by("form.stacked button[type=submit]").await;
+    assert_eq!(browser.text("h1").await, "Verslag zwemlespilot");
+    browser.check("document").await;
+
+    // The index picks the upload up in the background: search until it is there.
+    let started = std::time::Instant::now();
+    loop {
+        browser.goto("/zoeken?q=%22zwemles+voor+nieuwkomers%22").await;
+        if browser.text("#results-title").await.starts_with("1 ") {
+            break;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "the upload is not found");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(browser.text("ol.hits li:first-child h3 a").await, "Verslag zwemlespilot");
+    assert!(browser.text("ol.hits li:first-child .snippet").await.contains("nieuwkomers"));
+    browser.check("document-found").await;
 
     close(env, app, browser).await;
 }

@@ -85,7 +85,7 @@ impl Browser {
                 use std::io::Write;
                 let _ = writeln!(
                     std::io::stderr(),
-                    "NOTICE: browser test skipped: {missing} (see README, \"Browsertests\")"
+                    "NOTICE: browser test skipped: {missing} (see README, \"Browser tests\")"
                 );
                 return None;
             }
