@@ -2,6 +2,7 @@
 //! the Nu HTML checker run on every page a test looks at.
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -62,7 +63,8 @@ fn existing(file: PathBuf) -> Result<PathBuf, String> {
 /// One browser session for one test; `finish` runs the HTML checker over every page seen.
 pub struct Browser {
     client: Client,
-    driver: Child,
+    /// Dropped after `client`: ends chromedriver and its browser, also when a check fails.
+    _driver: Driver,
     base: String,
     axe_source: String,
     vnu: PathBuf,
@@ -91,16 +93,11 @@ impl Browser {
             }
         };
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let driver = Command::new(&tools.chromedriver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts");
+        let driver = Driver::start(&tools.chromedriver, port);
         let client = connect(port, &tools.chromium).await;
         Some(Browser {
             client,
-            driver,
+            _driver: driver,
             base: base.to_string(),
             axe_source: std::fs::read_to_string(&tools.axe).expect("axe-core readable"),
             vnu: tools.vnu,
@@ -244,11 +241,28 @@ impl Browser {
     }
 }
 
-impl Drop for Browser {
-    /// Also when a check fails: no chromedriver outlives its test.
+/// chromedriver in a process group of its own, with the Chromium it starts.
+struct Driver(Child);
+
+impl Driver {
+    fn start(chromedriver: &Path, port: u16) -> Driver {
+        let child = Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .process_group(0)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        Driver(child)
+    }
+}
+
+impl Drop for Driver {
+    /// A failing test never closes its session: without this its Chromium would outlive it.
     fn drop(&mut self) {
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.0.wait();
     }
 }
 
