@@ -17,13 +17,14 @@ use crate::smtp::TestSmtp;
 /// The demo site (mailing to `smtp`, if given) and a browser on it, or `None` where the
 /// browser tools are missing.
 async fn demo_site(smtp: Option<&TestSmtp>) -> Option<(TestEnv, TestApp, Browser)> {
+    let tools = harness::tools_or_skip()?;
     let env = TestEnv::new(Backend::Sqlite).await;
     let config = match smtp {
         Some(smtp) => oogst::config::Config { smtp_url: smtp.url(), ..env.config() },
         None => env.config(),
     };
     let app = env.spawn_with(config, true).await;
-    let browser = Browser::open(&app.address).await?;
+    let browser = Browser::open(tools, &app.address).await;
     Some((env, app, browser))
 }
 

@@ -25,7 +25,7 @@ axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag2
 
 /// What the browser tests need besides the server: Debian's chromium and chromedriver, and
 /// the checkers of `tests/browser/package.json` (installed by `npm ci --prefix tests/browser`).
-struct Tools {
+pub struct Tools {
     chromium: PathBuf,
     chromedriver: PathBuf,
     axe: PathBuf,
@@ -72,30 +72,31 @@ pub struct Browser {
     seen: usize,
 }
 
+/// The browser tools, or `None` (with a notice on stderr) where one is missing; on CI
+/// (`CI=true`) a missing tool fails the test instead, so a broken install cannot pass unnoticed.
+pub fn tools_or_skip() -> Option<Tools> {
+    match Tools::find() {
+        Ok(tools) => Some(tools),
+        Err(missing) if std::env::var("CI").is_ok_and(|ci| ci == "true") => {
+            panic!("browser tests cannot run on CI: {missing}")
+        }
+        Err(missing) => {
+            // Straight to stderr, so the skip shows without --nocapture.
+            use std::io::Write;
+            let _ =
+                writeln!(std::io::stderr(), "NOTICE: browser test skipped: {missing} (see README, \"Browser tests\")");
+            None
+        }
+    }
+}
+
 impl Browser {
-    /// A browser on the app at `base`, or `None` (with a notice on stderr) where the tools are
-    /// missing; on CI (`CI=true`) a missing tool fails the test instead, so a broken install
-    /// cannot pass unnoticed.
-    pub async fn open(base: &str) -> Option<Browser> {
-        let tools = match Tools::find() {
-            Ok(tools) => tools,
-            Err(missing) if std::env::var("CI").is_ok_and(|ci| ci == "true") => {
-                panic!("browser tests cannot run on CI: {missing}")
-            }
-            Err(missing) => {
-                // Straight to stderr, so the skip shows without --nocapture.
-                use std::io::Write;
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "NOTICE: browser test skipped: {missing} (see README, \"Browser tests\")"
-                );
-                return None;
-            }
-        };
+    /// A browser session on the app at `base`.
+    pub async fn open(tools: Tools, base: &str) -> Browser {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let driver = Driver::start(&tools.chromedriver, port);
         let client = connect(port, &tools.chromium).await;
-        Some(Browser {
+        Browser {
             client,
             _driver: driver,
             base: base.to_string(),
@@ -103,7 +104,7 @@ impl Browser {
             vnu: tools.vnu,
             pages: tempfile::tempdir().expect("folder for the pages seen"),
             seen: 0,
-        })
+        }
     }
 
     pub async fn goto(&self, path: &str) {
