@@ -25,6 +25,7 @@ fn registry(escape_html: bool) -> Handlebars<'static> {
         .register_embed_templates_with_extension::<TemplateFiles>(".hbs")
         .expect("embedded templates compile (checked by tests)");
     registry.register_helper("dutch_date", Box::new(date_helper));
+    registry.register_helper("iso_day", Box::new(iso_day_helper));
     registry
 }
 
@@ -83,7 +84,17 @@ pub fn dutch_day(date: chrono::NaiveDate) -> String {
     )
 }
 
+/// "2026-03-12": the day `dutch_date` names, for a `<time datetime>` beside it. (A stored
+/// time can have nanoseconds, which that attribute does not allow.)
+pub fn iso_day(rfc3339: &str) -> String {
+    match DateTime::parse_from_rfc3339(rfc3339) {
+        Ok(date) => date.with_timezone(&Amsterdam).format("%Y-%m-%d").to_string(),
+        Err(_) => rfc3339.to_string(),
+    }
+}
+
 handlebars_helper!(date_helper: |value: str| dutch_date(value));
+handlebars_helper!(iso_day_helper: |value: str| iso_day(value));
 
 #[cfg(test)]
 mod tests {
@@ -101,5 +112,11 @@ mod tests {
         assert_eq!(dutch_date("2026-03-12T00:00:00Z"), "12 maart 2026", "a date stored as UTC midnight");
         assert_eq!(dutch_date("geen datum"), "geen datum");
         assert_eq!(dutch_day(chrono::NaiveDate::from_ymd_opt(2026, 3, 10).unwrap()), "dinsdag 10 maart 2026");
+    }
+
+    #[test]
+    fn machine_readable_day_is_the_dutch_day_without_fractions() {
+        assert_eq!(iso_day("2026-12-01T00:59:09.969713113Z"), "2026-12-01");
+        assert_eq!(iso_day("2026-03-11T23:30:00Z"), "2026-03-12", "half past midnight in Dutch time");
     }
 }

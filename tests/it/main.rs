@@ -8,6 +8,7 @@ mod smtp;
 
 mod accounts;
 mod browse;
+mod browser;
 mod conformance;
 mod documents;
 mod editing;
