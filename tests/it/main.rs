@@ -18,3 +18,4 @@ mod news;
 mod pages;
 mod search;
 mod security;
+mod site_pages;

@@ -10,6 +10,7 @@ mod news;
 mod organisations;
 mod practices;
 mod search;
+mod site_pages;
 mod themes;
 
 use super::auth::Viewer;
@@ -92,7 +93,11 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(events::confirm_form)
         .service(events::confirm)
         .service(events::cancel_form)
-        .service(events::cancel);
+        .service(events::cancel)
+        .service(site_pages::edit_list)
+        .service(site_pages::edit_form)
+        .service(site_pages::save)
+        .service(site_pages::show);
 }
 
 /// Renders a page for the viewer: the layout shows who is signed in.
