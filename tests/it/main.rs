@@ -12,6 +12,7 @@ mod conformance;
 mod documents;
 mod editing;
 mod events;
+mod forms;
 mod import;
 mod lifecycle;
 mod news;
