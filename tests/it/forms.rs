@@ -76,7 +76,9 @@ async fn registration_form_shown_again(backend: Backend) {
         .submit_form(&visitor, "/inloggen", "/inloggen", &[("email", "niemand@example.nl"), ("password", "fout")])
         .await;
     assert_eq!(login.status(), 422);
-    assert!(login.text().await.unwrap().contains("<title>Fout: Inloggen"), "a refused login says so in the title");
+    let login = login.text().await.unwrap();
+    assert!(login.contains("<title>Fout: Inloggen"), "a refused login says so in the title");
+    assert!(login.contains("class=\"alert error-summary\"") && login.contains("horen niet bij een actief account"));
 
     app.stop().await;
     env.finish().await;

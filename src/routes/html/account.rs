@@ -70,7 +70,7 @@ pub async fn login(
                 "page_title": "Inloggen",
                 "email": form.email,
                 "next": form.next,
-                "failed": "Dit e-mailadres en wachtwoord horen niet bij een actief account. Controleer ze, of vraag een nieuw wachtwoord aan.",
+                "unlinked_errors": ["Dit e-mailadres en wachtwoord horen niet bij een actief account. Controleer ze, of vraag een nieuw wachtwoord aan."],
             }),
         ),
     }
