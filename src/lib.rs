@@ -23,6 +23,7 @@ pub mod pagination;
 pub mod practices;
 pub mod routes;
 pub mod search;
+pub mod site_pages;
 pub mod startup;
 pub mod taxonomy;
 pub mod templates;

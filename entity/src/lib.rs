@@ -18,5 +18,6 @@ pub mod registration;
 pub mod registration_choice;
 pub mod search_outbox;
 pub mod session;
+pub mod site_page;
 pub mod theme;
 pub mod user;

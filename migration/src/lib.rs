@@ -7,6 +7,7 @@ mod m20261130_000002_accounts_and_mail;
 mod m20261130_000003_files_and_news;
 mod m20261130_000004_events;
 mod m20261210_000005_event_sequence;
+mod m20261211_000006_site_pages;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000003_files_and_news::Migration),
             Box::new(m20261130_000004_events::Migration),
             Box::new(m20261210_000005_event_sequence::Migration),
+            Box::new(m20261211_000006_site_pages::Migration),
         ]
     }
 }

@@ -290,6 +290,7 @@ async fn upload_form_names_a_hidden_owner_and_reads_sizes(backend: Backend) {
         .unwrap();
     assert!(again.contains("De praktijk &#x27;opgeheven-praktijk&#x27; bestaat niet (meer)."), "{again}");
     assert!(!again.contains("gemarkeerde velden"), "{again}");
+    assert!(again.contains("<title>Fout: Document uploaden"), "{again}");
 
     let token = redacteur_token(&app).await;
     let text = format!("Verslag\n{}", "De werksessie ging over warme overdracht. ".repeat(500));

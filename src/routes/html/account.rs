@@ -61,7 +61,7 @@ pub async fn login(
             let response = see_other(safe_next(&form.next));
             with_cookies(response, [session_cookie(&session, state.config.https()), state.csrf.fresh_cookie()])
         }
-        None => form_page(
+        None => form_again(
             &request,
             &state,
             "account/login",
@@ -70,7 +70,7 @@ pub async fn login(
                 "page_title": "Inloggen",
                 "email": form.email,
                 "next": form.next,
-                "failed": "Dit e-mailadres en wachtwoord horen niet bij een actief account. Controleer ze, of vraag een nieuw wachtwoord aan.",
+                "unlinked_errors": ["Dit e-mailadres en wachtwoord horen niet bij een actief account. Controleer ze, of vraag een nieuw wachtwoord aan."],
             }),
         ),
     }
@@ -216,12 +216,12 @@ async fn password_submit(
 ) -> Result<HttpResponse, PageError> {
     state.csrf.verify(request, &form.csrf)?;
     let retry = |message: &str| {
-        form_page(
+        form_again(
             request,
             state,
             "account/password",
             viewer,
-            serde_json::json!({ "page_title": link.title(), "action": link.path(), "token": form.token, "error": message }),
+            serde_json::json!({ "page_title": link.title(), "action": link.path(), "token": form.token, "errors": { "password": [message] } }),
         )
     };
     if form.password != form.password_again {

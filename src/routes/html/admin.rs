@@ -18,7 +18,7 @@ use crate::taxonomy::{self, NetworkRole, OrganisationKind, Taxonomy, ThemeInput,
 use crate::validation::EditError;
 
 /// Renders the form again with the messages (422), or passes other errors on.
-fn invalid_again(
+pub(super) fn invalid_again(
     request: &HttpRequest,
     state: &AppState,
     template: &str,

@@ -99,6 +99,10 @@ async fn form_data(
     // Other fields are hidden (an owner from an outdated `?praktijk=` link) or never wrong
     // when chosen on the form; their messages, which name them, go above the form.
     let (marked, unmarked): (Vec<_>, Vec<_>) = all_errors.partition(|(field, _)| MARKED_FIELDS.contains(field));
+    let mut marked_errors = FieldErrors::default();
+    for (field, message) in marked {
+        marked_errors.add(field, message);
+    }
     Ok(serde_json::json!({
         "page_title": "Document uploaden",
         "practice": owner.praktijk,
@@ -107,9 +111,8 @@ async fn form_data(
         "max_size": readable_size(state.uploads.max_bytes as u64),
         "kinds": DocumentKind::slugs().iter().map(|slug| serde_json::json!({"slug": slug, "name": DocumentKind::label_of(slug)})).collect::<Vec<_>>(),
         "themes": taxonomy.themes.iter().map(|theme| serde_json::json!({"slug": theme.slug, "name": theme.name})).collect::<Vec<_>>(),
-        "errors": errors,
-        "has_marked_errors": !marked.is_empty(),
-        "unmarked_errors": unmarked.into_iter().map(|(_, message)| message).collect::<Vec<_>>(),
+        "errors": marked_errors,
+        "unlinked_errors": unmarked.into_iter().map(|(_, message)| message).collect::<Vec<_>>(),
     }))
 }
 

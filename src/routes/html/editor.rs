@@ -230,8 +230,7 @@ async fn submit(
                 Some(slug) => editing::current_input(&state.db, &actor, slug).await?.status,
                 None => None,
             };
-            let mut data = form_data(state, &actor, &input, slug, Some(&errors), None).await?;
-            data["error_summary"] = serde_json::json!(true);
+            let data = form_data(state, &actor, &input, slug, Some(&errors), None).await?;
             form_again(request, state, "editor/form", &viewer, data)
         }
         Err(other) => Err(other.into()),

@@ -10,6 +10,7 @@ mod news;
 mod organisations;
 mod practices;
 mod search;
+mod site_pages;
 mod themes;
 
 use super::auth::Viewer;
@@ -92,7 +93,11 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(events::confirm_form)
         .service(events::confirm)
         .service(events::cancel_form)
-        .service(events::cancel);
+        .service(events::cancel)
+        .service(site_pages::edit_list)
+        .service(site_pages::edit_form)
+        .service(site_pages::save)
+        .service(site_pages::show);
 }
 
 /// Renders a page for the viewer: the layout shows who is signed in.
@@ -136,14 +141,18 @@ fn with_cookies(
     Ok(response)
 }
 
-/// The form once more after invalid input: the same page, with status 422.
+/// The form once more after invalid input: the same page, with status 422 and a title that
+/// starts with "Fout: ", so screen-reader users hear at once that the form was not accepted.
 fn form_again(
     request: &HttpRequest,
     state: &AppState,
     template: &str,
     viewer: &Viewer,
-    data: serde_json::Value,
+    mut data: serde_json::Value,
 ) -> Result<HttpResponse, PageError> {
+    if let Some(object) = data.as_object_mut() {
+        object.insert("form_failed".into(), true.into());
+    }
     let mut response = form_page(request, state, template, viewer, data)?;
     *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
     Ok(response)
