@@ -159,7 +159,7 @@ async fn anonymous_registration_confirmed_then_cancelled_from_the_first_mail() {
 
     browser.type_into("#name", "Fatima de Vries").await;
     browser.type_into("#email", "fatima@deelnemer.test").await;
-    browser.click("form.stacked label:has(input[type=radio])").await;
+    browser.click("form.stacked input[type=radio] + label").await;
     browser.open_by("form.stacked button[type=submit]").await;
     browser.check("event-registered").await;
 
