@@ -94,7 +94,8 @@ impl Browser {
     /// A browser session on the app at `base`.
     pub async fn open(tools: Tools, base: &str) -> Browser {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let driver = Driver::start(&tools.chromedriver, port);
+        let pages = tempfile::tempdir().expect("folder for the pages seen");
+        let driver = Driver::start(&tools.chromedriver, port, pages.path());
         let client = connect(port, &tools.chromium).await;
         Browser {
             client,
@@ -102,7 +103,7 @@ impl Browser {
             base: base.to_string(),
             axe_source: std::fs::read_to_string(&tools.axe).expect("axe-core readable"),
             vnu: tools.vnu,
-            pages: tempfile::tempdir().expect("folder for the pages seen"),
+            pages,
             seen: 0,
         }
     }
@@ -246,9 +247,12 @@ impl Browser {
 struct Driver(Child);
 
 impl Driver {
-    fn start(chromedriver: &Path, port: u16) -> Driver {
+    /// Its temporary files (profile, shared memory) go to `temporary`, which the test removes:
+    /// a browser ended with SIGKILL cannot clean up after itself.
+    fn start(chromedriver: &Path, port: u16, temporary: &Path) -> Driver {
         let child = Command::new(chromedriver)
             .arg(format!("--port={port}"))
+            .env("TMPDIR", temporary)
             .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
