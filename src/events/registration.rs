@@ -263,30 +263,17 @@ impl Registrar<'_> {
         row: &registration::Model,
         confirm_token: &str,
     ) -> Result<(), RegistrationError> {
-        mail::enqueue(
-            db,
-            self.mail,
-            Mail {
-                to: &row.email,
-                subject: format!("Bevestig uw aanmelding: {}", event.title),
-                template: "event",
-                data: serde_json::json!({
-                    "name": row.name,
-                    "event": event_data(event),
-                    "intro": format!(
-                        "Bedankt voor uw aanmelding. Bevestig haar binnen {} uur met de knop hieronder; pas \
-                         daarna telt zij mee.",
-                        self.confirm_hours
-                    ),
-                    "button_label": "Aanmelding bevestigen",
-                    "button_link": self.mail.link(&format!("/aanmelding/bevestigen/{confirm_token}")),
-                    "cancel_link": cancel_link(self.mail, row),
-                }),
-                calendar: None,
-            },
-        )
-        .await?;
-        Ok(())
+        let intro = format!(
+            "Bedankt voor uw aanmelding. Bevestig haar binnen {} uur met de knop hieronder; pas daarna telt zij mee.",
+            self.confirm_hours
+        );
+        let button = serde_json::json!({
+            "button_label": "Aanmelding bevestigen",
+            "button_link": self.mail.link(&format!("/aanmelding/bevestigen/{confirm_token}")),
+        });
+        let subject = format!("Bevestig uw aanmelding: {}", event.title);
+        mail_registered(db, self.mail, event, row, EventMail { subject, intro: &intro, extra: button, calendar: None })
+            .await
     }
 
     /// Someone registered an address that already is: a pending registration gets a new
@@ -306,27 +293,12 @@ impl Registrar<'_> {
             return self.ask_confirmation(db, event, &row, &confirm_token).await;
         }
         let status = if row.status == WAITLISTED { "staat op de wachtlijst" } else { "bent aangemeld" };
-        mail::enqueue(
-            db,
-            self.mail,
-            Mail {
-                to: &row.email,
-                subject: format!("U bent al aangemeld: {}", event.title),
-                template: "event",
-                data: serde_json::json!({
-                    "name": row.name,
-                    "event": event_data(event),
-                    "intro": format!(
-                        "Iemand meldde dit e-mailadres opnieuw aan voor deze bijeenkomst. U {status}; u hoeft \
-                         niets te doen. Was u dit niet? Dan kunt u dit bericht negeren."
-                    ),
-                    "cancel_link": cancel_link(self.mail, &row),
-                }),
-                calendar: None,
-            },
-        )
-        .await?;
-        Ok(())
+        let intro = format!(
+            "Iemand meldde dit e-mailadres opnieuw aan voor deze bijeenkomst. U {status}; u hoeft niets te doen. \
+             Was u dit niet? Dan kunt u dit bericht negeren."
+        );
+        let subject = format!("U bent al aangemeld: {}", event.title);
+        mail_registered(db, self.mail, event, &row, EventMail { subject, intro: &intro, ..EventMail::plain() }).await
     }
 
     /// Uses a confirmation link: the registration takes a place, or joins the waitlist.
@@ -544,24 +516,12 @@ async fn place<C: ConnectionTrait + TransactionTrait>(
     update.waitlisted_at = Set(Some(Utc::now()));
     let row = update.update(db).await?;
     let position = waitlist_position(db, &row).await?;
-    mail::enqueue(
-        db,
-        mail,
-        Mail {
-            to: &row.email,
-            subject: format!("U staat op de wachtlijst: {}", event.title),
-            template: "event",
-            data: serde_json::json!({
-                "name": row.name, "event": event_data(event), "cancel_link": cancel_link(mail, &row),
-                "intro": format!(
-                    "De bijeenkomst (of uw workshop) is vol. U staat op de wachtlijst, op plaats {position}. \
-                     Komt er een plaats vrij, dan krijgt u vanzelf bericht."
-                ),
-            }),
-            calendar: None,
-        },
-    )
-    .await?;
+    let intro = format!(
+        "De bijeenkomst (of uw workshop) is vol. U staat op de wachtlijst, op plaats {position}. Komt er een \
+         plaats vrij, dan krijgt u vanzelf bericht."
+    );
+    let subject = format!("U staat op de wachtlijst: {}", event.title);
+    mail_registered(db, mail, event, &row, EventMail { subject, intro: &intro, ..EventMail::plain() }).await?;
     Ok(Outcome::Waitlisted { position })
 }
 
@@ -593,22 +553,13 @@ async fn confirm_placed(
     let chosen: Vec<&str> =
         programme.iter().filter(|item| items.contains(&item.id)).map(|item| item.title.as_str()).collect();
     let event_link = mail.link(&format!("/agenda/{}", event.slug));
-    mail::enqueue(
-        db,
-        mail,
-        Mail {
-            to: &row.email,
-            subject,
-            template: "event",
-            data: serde_json::json!({
-                "name": row.name, "event": event_data(event), "intro": intro, "workshops": chosen,
-                "cancel_link": cancel_link(mail, &row),
-            }),
-            calendar: Some(calendar::invitation(event, mail, &event_link)),
-        },
-    )
-    .await?;
-    Ok(())
+    let invitation = EventMail {
+        subject,
+        intro,
+        extra: serde_json::json!({ "workshops": chosen }),
+        calendar: Some(calendar::invitation(event, mail, &event_link)),
+    };
+    mail_registered(db, mail, event, &row, invitation).await
 }
 
 async fn waitlist_position(db: &impl ConnectionTrait, row: &registration::Model) -> Result<u64, DbErr> {
@@ -719,24 +670,13 @@ pub async fn notify_change(
     for row in rows {
         let confirmed = row.status == CONFIRMED;
         let event_link = mail.link(&format!("/agenda/{}", event.slug));
-        mail::enqueue(
-            db,
-            mail,
-            Mail {
-                to: &row.email,
-                subject: subject.clone(),
-                template: "event",
-                data: serde_json::json!({
-                    "name": row.name, "event": event_data(event), "intro": intro, "cancel_link": cancel_link(mail, &row),
-                }),
-                calendar: match change {
-                    Change::Moved if confirmed => Some(calendar::invitation(event, mail, &event_link)),
-                    Change::Cancelled => Some(calendar::cancellation(event, mail, &event_link)),
-                    Change::Moved => None,
-                },
-            },
-        )
-        .await?;
+        let calendar = match change {
+            Change::Moved if confirmed => Some(calendar::invitation(event, mail, &event_link)),
+            Change::Cancelled => Some(calendar::cancellation(event, mail, &event_link)),
+            Change::Moved => None,
+        };
+        let notice = EventMail { subject: subject.clone(), intro, calendar, ..EventMail::plain() };
+        mail_registered(db, mail, event, &row, notice).await?;
     }
     Ok(())
 }
@@ -757,22 +697,13 @@ pub async fn mail_participants(
         .await?;
     let count = rows.len();
     for row in rows {
-        mail::enqueue(
-            &transaction,
-            mail,
-            Mail {
-                to: &row.email,
-                subject: format!("{}: {subject}", event.title),
-                template: "event",
-                data: serde_json::json!({
-                    "name": row.name, "event": event_data(event), "message": message,
-                    "intro": "Een bericht van de organisatie van deze bijeenkomst:",
-                    "cancel_link": cancel_link(mail, &row),
-                }),
-                calendar: None,
-            },
-        )
-        .await?;
+        let from_organisers = EventMail {
+            subject: format!("{}: {subject}", event.title),
+            intro: "Een bericht van de organisatie van deze bijeenkomst:",
+            extra: serde_json::json!({ "message": message }),
+            calendar: None,
+        };
+        mail_registered(&transaction, mail, event, &row, from_organisers).await?;
     }
     transaction.commit().await?;
     Ok(count)
@@ -811,22 +742,12 @@ pub async fn send_reminders(
             if marked.rows_affected != 1 {
                 continue;
             }
-            mail::enqueue(
-                &transaction,
-                mail,
-                Mail {
-                    to: &row.email,
-                    subject: format!("Herinnering: {}", event.title),
-                    template: "event",
-                    data: serde_json::json!({
-                        "name": row.name, "event": event_data(&event),
-                        "intro": "Een herinnering: u bent aangemeld voor deze bijeenkomst. We zien u graag!",
-                        "cancel_link": cancel_link(mail, &row),
-                    }),
-                    calendar: None,
-                },
-            )
-            .await?;
+            let reminder = EventMail {
+                subject: format!("Herinnering: {}", event.title),
+                intro: "Een herinnering: u bent aangemeld voor deze bijeenkomst. We zien u graag!",
+                ..EventMail::plain()
+            };
+            mail_registered(&transaction, mail, &event, &row, reminder).await?;
             sent += 1;
         }
         transaction.commit().await?;
@@ -971,6 +892,43 @@ async fn by_cancel_token(
         None => live.filter(registration::Column::CancelTokenHash.eq(digest(token))).one(db).await?,
     };
     found.ok_or(RegistrationError::LinkInvalid)
+}
+
+/// A mail to someone registered, beyond what every such mail has (their name, the event, the
+/// lasting cancel link): its subject, first paragraph, what else it shows and an invitation.
+struct EventMail<'a> {
+    subject: String,
+    intro: &'a str,
+    /// More for the template: a button, the chosen workshops, the organisers' message.
+    extra: serde_json::Value,
+    calendar: Option<String>,
+}
+
+impl EventMail<'_> {
+    /// Only a subject and a first paragraph (to be filled in).
+    fn plain() -> Self {
+        EventMail { subject: String::new(), intro: "", extra: serde_json::Value::Null, calendar: None }
+    }
+}
+
+/// Writes a mail about the event to a registered person into the outbox.
+async fn mail_registered(
+    db: &impl ConnectionTrait,
+    mail: &MailSettings,
+    event: &event::Model,
+    row: &registration::Model,
+    message: EventMail<'_>,
+) -> Result<(), RegistrationError> {
+    let mut data = serde_json::json!({
+        "name": row.name, "event": event_data(event), "intro": message.intro, "cancel_link": cancel_link(mail, row),
+    });
+    if let (Some(data), serde_json::Value::Object(extra)) = (data.as_object_mut(), message.extra) {
+        data.extend(extra);
+    }
+    let to = &row.email;
+    mail::enqueue(db, mail, Mail { to, subject: message.subject, template: "event", data, calendar: message.calendar })
+        .await?;
+    Ok(())
 }
 
 /// What mail templates show of an event.
