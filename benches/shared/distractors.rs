@@ -22,6 +22,9 @@ const MIN_BODY_WORDS: usize = 40;
 /// Where dpkg keeps the list of files of every installed package.
 const DPKG_INFO: &str = "/var/lib/dpkg/info";
 
+/// Marks where a block of extracted markup ends (a control character no page contains).
+const BLOCK_BREAK: char = '\u{1e}';
+
 /// Elements of HTML that never hold content, so they never open a skipped region.
 const VOID_ELEMENTS: &[&str] =
     &["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"];
@@ -57,13 +60,8 @@ pub fn load() -> Vec<Distractor> {
         .collect();
     files.sort_by(|a, b| a.0.cmp(&b.0));
     files.dedup_by(|a, b| a.0 == b.0);
-    let pages = read_in_parallel(&files);
     let mut seen = HashSet::new();
-    pages
-        .into_iter()
-        .flatten()
-        .filter(|page| page.body.split_whitespace().count() >= MIN_BODY_WORDS && seen.insert(fingerprint(page)))
-        .collect()
+    read_in_parallel(&files).into_iter().flatten().filter(|page| seen.insert(fingerprint(page))).collect()
 }
 
 /// How a page is written, known from where the file lives.
@@ -131,6 +129,9 @@ fn read_page(path: &str, format: Format) -> Option<Distractor> {
         Format::Mallard => mallard_page(&String::from_utf8_lossy(&std::fs::read(path).ok()?))?,
         Format::Man => man_page(&gunzip(path)?, path)?,
     };
+    if word_count(&body) < MIN_BODY_WORDS {
+        return None;
+    }
     Some(Distractor { source: path.to_owned(), title, body })
 }
 
@@ -213,29 +214,34 @@ fn extract(markup: &str, skipped: &[&str], title_element: &str) -> Extracted {
                 } else if WORD_ELEMENTS.contains(&name) {
                     body.push(' ');
                 } else if !INLINE_ELEMENTS.contains(&name) {
-                    body.push('\n');
+                    body.push(BLOCK_BREAK);
                 }
             }
             Token::End(name) => {
                 if in_title && name == title_element {
                     in_title = false;
                 } else if !INLINE_ELEMENTS.contains(&name) {
-                    body.push('\n');
+                    body.push(BLOCK_BREAK);
                 }
             }
             Token::Text(text) => {
                 let target = if in_title { title.get_or_insert_with(String::new) } else { &mut body };
-                // Line breaks in the source are spaces; blocks make the lines.
-                target.extend(decode_entities(text).chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }));
+                target.push_str(&decode_entities(text));
             }
         }
     }
-    let title = title.map(|title| normalize_space(&title)).filter(|title| !title.is_empty());
-    Extracted { title, body: normalize_space(&body) }
+    let title = title.map(|title| normalize_blocks(&title)).filter(|title| !title.is_empty());
+    Extracted { title, body: normalize_blocks(&body) }
 }
 
+/// Whether the attributes of a tag include `hidden` (alone or with a value).
 fn is_hidden(attributes: &str) -> bool {
-    attributes.split_whitespace().any(|attribute| attribute == "hidden" || attribute.starts_with("hidden="))
+    let bytes = attributes.as_bytes();
+    attributes.match_indices("hidden").any(|(at, name)| {
+        let starts_attribute = at.checked_sub(1).is_some_and(|before| bytes[before].is_ascii_whitespace());
+        let ends_name = bytes.get(at + name.len()).is_none_or(|&after| after == b'=' || after.is_ascii_whitespace());
+        starts_attribute && ends_name
+    })
 }
 
 /// A piece of markup: a start tag, an end tag, or the text between tags. Comments, doctype and
@@ -290,7 +296,8 @@ impl<'a> Tokens<'a> {
         let end = tag_end(after);
         let inside = &after[..end];
         self.rest = after.get(end + 1..).unwrap_or("");
-        let name_end = inside.find(|c: char| c.is_whitespace() || c == '/').unwrap_or(inside.len());
+        let name_end =
+            inside.bytes().position(|byte| byte.is_ascii_whitespace() || byte == b'/').unwrap_or(inside.len());
         // Namespace prefixes (`mal:credit`) do not matter here.
         let name = inside[..name_end].rsplit(':').next().unwrap_or_default();
         Some(if closing {
@@ -313,11 +320,12 @@ impl<'a> Tokens<'a> {
 /// Where a tag ends: the first `>` outside quoted attribute values (the end of input if none).
 fn tag_end(tag: &str) -> usize {
     let mut quote = None;
-    for (at, c) in tag.char_indices() {
-        match (quote, c) {
-            (None, '"' | '\'') => quote = Some(c),
-            (Some(open), _) if c == open => quote = None,
-            (None, '>') => return at,
+    // The delimiters are ASCII, so bytes will do (and stay on character boundaries).
+    for (at, byte) in tag.bytes().enumerate() {
+        match (quote, byte) {
+            (None, b'"' | b'\'') => quote = Some(byte),
+            (Some(open), _) if byte == open => quote = None,
+            (None, b'>') => return at,
             _ => {}
         }
     }
@@ -368,13 +376,45 @@ fn entity_character(name: &str) -> Option<char> {
     }
 }
 
-/// One line per non-empty block, with single spaces between words.
+/// One line per non-empty line of `text`, with single spaces between words.
 fn normalize_space(text: &str) -> String {
-    text.lines()
-        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|line| !line.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
+    collapse_space(text, b'\n')
+}
+
+/// Like [`normalize_space`] for extracted markup, where line breaks in the source are mere
+/// spaces and blocks end at [`BLOCK_BREAK`].
+fn normalize_blocks(text: &str) -> String {
+    collapse_space(text, BLOCK_BREAK as u8)
+}
+
+/// Text with its blocks (ended by `block_break`) on lines of their own, empty blocks left out,
+/// and every run of ASCII white space within a block made one space. Works on bytes, which keeps
+/// debug builds fast; removing ASCII bytes from UTF-8 leaves valid UTF-8.
+fn collapse_space(text: &str, block_break: u8) -> String {
+    let mut collapsed = Vec::with_capacity(text.len());
+    let mut separator = None;
+    for &byte in text.as_bytes() {
+        if byte == block_break {
+            separator = Some(b'\n');
+        } else if byte.is_ascii_whitespace() {
+            separator = separator.or(Some(b' '));
+        } else {
+            if let Some(separator) = separator.take().filter(|_| !collapsed.is_empty()) {
+                collapsed.push(separator);
+            }
+            collapsed.push(byte);
+        }
+    }
+    String::from_utf8(collapsed).unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
+}
+
+/// Words in text made by [`collapse_space`]: one more than its separators.
+fn word_count(collapsed: &str) -> usize {
+    if collapsed.is_empty() {
+        0
+    } else {
+        1 + collapsed.bytes().filter(|&byte| byte == b' ' || byte == b'\n').count()
+    }
 }
 
 /// Title and body of a manual page. The title is its NAME section ("ls - toon de inhoud van
