@@ -35,8 +35,8 @@ const INLINE_ELEMENTS: &[&str] = &[
     "keyseq", "link", "output", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "sys", "u", "var",
 ];
 
-/// Inline elements that Mallard writes next to each other without spaces (`<guiseq><gui>Bestand</gui><gui>Opslaan</gui>`):
-/// each starts a new word.
+/// Inline elements that Mallard writes next to each other without spaces
+/// (`<guiseq><gui>Bestand</gui><gui>Opslaan</gui></guiseq>`): each starts a new word.
 const WORD_ELEMENTS: &[&str] = &["gui", "key"];
 
 /// One Dutch page of the distractor corpus.
@@ -97,8 +97,11 @@ fn installed_files(package: &str) -> Vec<String> {
         let prefix = format!("{package}:");
         std::fs::read_dir(DPKG_INFO).ok()?.flatten().find_map(|entry| {
             let name = entry.file_name().into_string().ok()?;
-            (name.starts_with(&prefix) && name.ends_with(".list"))
-                .then(|| std::fs::read_to_string(entry.path()).ok())?
+            if name.starts_with(&prefix) && name.ends_with(".list") {
+                std::fs::read_to_string(entry.path()).ok()
+            } else {
+                None
+            }
         })
     });
     list.map(|text| text.lines().map(str::to_owned).collect()).unwrap_or_default()
@@ -664,7 +667,10 @@ mod tests {
             </page>"#;
         let (title, body) = mallard_page(xml).expect("a page");
         assert_eq!(title, "Springende toetsen inschakelen");
-        assert_eq!(body, "Springende toetsen negeren toetsaanslagen.\nOpen Instellingen.\nSnel aan en uit\nVia de bovenbalk & het menu.");
+        assert_eq!(
+            body,
+            "Springende toetsen negeren toetsaanslagen.\nOpen Instellingen.\nSnel aan en uit\nVia de bovenbalk & het menu."
+        );
     }
 
     #[test]
