@@ -29,7 +29,7 @@ use anyhow::{anyhow, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use oogst::config::Config;
 use oogst::organisations::{self, OrganisationInput};
-use oogst::search::analyzer::{analyze, dutch_query_analyzer};
+use oogst::search::analyzer::query_words;
 use oogst::search::{IndexStore, SearchRequest, Sort};
 use oogst::startup::{self, Application, Storage};
 use sea_orm::sqlx::postgres::PgConnection;
@@ -1064,7 +1064,6 @@ struct QueryMix {
 
 impl QueryMix {
     fn new(model: &DutchModel, counts: &[u32], themes: &[String]) -> QueryMix {
-        let mut analyzer = dutch_query_analyzer();
         let mut words = Vec::new();
         let mut weights = Vec::new();
         let mut known = HashSet::new();
@@ -1076,7 +1075,7 @@ impl QueryMix {
             known.insert(word.clone());
             let searchable = word.chars().count() >= 3
                 && word.chars().all(|c| c.is_alphabetic() || c == '-')
-                && !analyze(&mut analyzer, &word).is_empty();
+                && !query_words(&word).is_empty();
             if searchable {
                 weights.push((words.len() as u32, u64::from(count)));
                 words.push(word);

@@ -151,6 +151,7 @@ impl Config {
         IndexSettings {
             writer_memory_bytes: self.index_memory_mb.max(16) * 1024 * 1024,
             result_cache_bytes: self.search_cache_mb * 1024 * 1024,
+            ranking: crate::search::Ranking::default(),
         }
     }
 }

@@ -621,6 +621,9 @@ fn special_character(name: &str) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    // Used by the #[test]s, which run in the integration tests; a bench target built for
+    // `clippy --all-targets` compiles this module without them.
+    #[allow(unused_imports)]
     use super::*;
 
     #[test]

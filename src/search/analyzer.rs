@@ -8,7 +8,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rust_stemmers::{Algorithm, Stemmer};
@@ -32,10 +32,31 @@ pub fn dutch_analyzer() -> TextAnalyzer {
     analyzer(Decompounder::from_word_list(COMPOUND_PARTS, Parts::All))
 }
 
-/// The analyzer for queries: only the largest parts of a compound, so "thuiszitterslabs"
-/// looks for "thuiszitters" and "labs" but not for every "thuis".
-pub fn dutch_query_analyzer() -> TextAnalyzer {
-    analyzer(Decompounder::from_word_list(COMPOUND_PARTS, Parts::Largest))
+/// The words of a query as the index sees them before stemming: lower case, accents folded,
+/// stop words removed, each with its position (gaps where stop words were).
+pub fn query_words(text: &str) -> Vec<(usize, String)> {
+    let mut analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(48))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(StopWordFilter::new(Language::Dutch).expect("tantivy ships Dutch stop words"))
+        .build();
+    analyze(&mut analyzer, text)
+}
+
+/// A query word's stem, as the index stems every word.
+pub fn stem(word: &str) -> String {
+    let mut stemmed = word.to_string();
+    stem_into(&Stemmer::create(Algorithm::Dutch), &mut stemmed);
+    stemmed
+}
+
+/// The largest dictionary words inside a compound, unstemmed ("thuiszitterslabs" →
+/// thuiszitters, labs; not every "thuis"); none for a plain word.
+pub fn compound_parts(word: &str) -> Vec<String> {
+    static LARGEST: LazyLock<Decompounder> =
+        LazyLock::new(|| Decompounder::from_word_list(COMPOUND_PARTS, Parts::Largest));
+    LARGEST.parts(word)
 }
 
 fn analyzer(decompounder: Decompounder) -> TextAnalyzer {
@@ -317,10 +338,19 @@ mod tests {
 
     #[test]
     fn queries_use_only_the_largest_parts() {
-        let query_terms: Vec<String> =
-            analyze(&mut dutch_query_analyzer(), "thuiszitterslabs").into_iter().map(|(_, term)| term).collect();
-        assert!(query_terms.contains(&stem("thuiszitters")), "{query_terms:?}");
-        assert!(!query_terms.contains(&stem("thuis")), "{query_terms:?}");
+        let parts = compound_parts("thuiszitterslabs");
+        assert!(parts.contains(&"thuiszitters".to_string()), "{parts:?}");
+        assert!(!parts.contains(&"thuis".to_string()), "{parts:?}");
+        assert!(compound_parts("gemeente").is_empty());
+    }
+
+    #[test]
+    fn query_words_are_folded_without_stop_words_and_keep_positions() {
+        assert_eq!(
+            query_words("Hoe werkt de Coöperatie?"),
+            vec![(1, "werkt".to_string()), (3, "cooperatie".to_string())]
+        );
+        assert_eq!(super::stem("thuiszitters"), stem("thuiszitter"));
     }
 
     #[test]

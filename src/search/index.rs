@@ -16,18 +16,18 @@ use tantivy::indexer::LogMergePolicy;
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, EnableScoring, MoreLikeThisQuery, Occur, Query, RangeQuery, TermQuery,
 };
-use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::schema::{Field, IndexRecordOption, OwnedValue, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
     DocAddress, Executor, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument,
     TantivyError, Term,
 };
 
-use super::analyzer::{dutch_analyzer, dutch_query_analyzer, DUTCH};
+use super::analyzer::{dutch_analyzer, DUTCH};
 use super::cache::ResultCache;
 use super::facets::{FacetCache, FacetedCollector, Filters};
-use super::query::{parse, QueryBuilder};
+use super::query::{parse, QueryBuilder, Reading};
+use super::ranking::Ranking;
 use super::schedule::{Schedule, Visibility};
 use super::schema::{item_key, Fields, IndexItem, ItemKind, FACETS, SHOWN_DATE};
 use super::snippet;
@@ -99,6 +99,17 @@ pub struct SearchResults {
     /// Facet name → (value, count), largest first.
     pub facets: BTreeMap<String, Vec<(String, u64)>>,
     pub took_ms: u64,
+    /// Set when the query as typed found nothing and these results are of a wider reading.
+    pub widened: Option<Widened>,
+}
+
+/// How a query that found nothing was widened: every word on its own is enough, and
+/// quoted phrases and the expansions of acronyms count as their separate words.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Widened {
+    /// Words looked for that the query did not contain (the words of acronym expansions);
+    /// empty when fewer of the query's own words were required.
+    pub added_words: Vec<String>,
 }
 
 /// How an index is opened: the memory of its writer and of its result cache.
@@ -107,17 +118,18 @@ pub struct IndexSettings {
     pub writer_memory_bytes: usize,
     /// 0 turns the result cache off.
     pub result_cache_bytes: usize,
+    pub ranking: Ranking,
 }
 
 pub struct SearchIndex {
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
-    analyzer: TextAnalyzer,
     synonyms: Synonyms,
     facets: FacetCache,
     schedule: Schedule,
     results: ResultCache,
+    ranking: Ranking,
     /// Searches running right now: only a search that runs alone spreads over the cores.
     running: AtomicUsize,
 }
@@ -173,11 +185,11 @@ impl SearchIndex {
             reader,
             writer: Mutex::new(writer),
             fields,
-            analyzer: dutch_query_analyzer(),
             synonyms: Synonyms::bundled(),
             facets: FacetCache::default(),
             schedule: Schedule::default(),
             results: ResultCache::new(settings.result_cache_bytes),
+            ranking: settings.ranking,
             running: AtomicUsize::new(0),
         })
     }
@@ -245,28 +257,57 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let now = chrono::Utc::now().timestamp();
         let visibility = self.schedule.visibility(&searcher, now)?;
-        let results = self
-            .results
-            .get_or_compute(visibility.epoch, request, || self.compute(&searcher, request, visibility, now))?;
+        let results = self.results.get_or_compute(visibility.epoch, request, || {
+            self.compute(&searcher, request, &self.ranking, visibility, now)
+        })?;
         let mut results = Arc::unwrap_or_clone(results);
         results.took_ms = started.elapsed().as_millis() as u64;
         Ok(results)
     }
 
+    /// A search ranked with other settings than the index's own, bypassing the result
+    /// cache: for the relevance bench, which compares rankings on one index.
+    pub fn search_ranked(&self, request: &SearchRequest, ranking: &Ranking) -> Result<SearchResults, SearchError> {
+        let searcher = self.reader.searcher();
+        let now = chrono::Utc::now().timestamp();
+        let visibility = self.schedule.visibility(&searcher, now)?;
+        self.compute(&searcher, request, ranking, visibility, now)
+    }
+
+    /// The search as typed; when that finds nothing, the widened reading of its text.
     fn compute(
         &self,
         searcher: &Searcher,
         request: &SearchRequest,
+        ranking: &Ranking,
         visibility: Visibility,
         now: i64,
     ) -> Result<SearchResults, SearchError> {
-        let text_query =
-            QueryBuilder { fields: &self.fields, analyzer: self.analyzer.clone(), synonyms: &self.synonyms, searcher }
-                .build(&parse(&request.text));
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
-            Occur::Must,
-            text_query.as_ref().map(|query| query.box_clone()).unwrap_or_else(|| Box::new(AllQuery)),
-        )];
+        let builder = QueryBuilder { fields: &self.fields, synonyms: &self.synonyms, searcher, ranking: *ranking };
+        let clauses = parse(&request.text);
+        let strict = builder.build(&clauses, Reading::Strict);
+        let results = self.compute_for(searcher, request, strict.as_ref().map(|text| &*text.query), visibility, now)?;
+        if results.total > 0 || strict.is_none() {
+            return Ok(results);
+        }
+        let Some(widened) = builder.build(&clauses, Reading::Widened) else { return Ok(results) };
+        let mut results = self.compute_for(searcher, request, Some(&*widened.query), visibility, now)?;
+        if results.total > 0 {
+            results.widened = Some(Widened { added_words: widened.added_words });
+        }
+        Ok(results)
+    }
+
+    fn compute_for(
+        &self,
+        searcher: &Searcher,
+        request: &SearchRequest,
+        text_query: Option<&dyn Query>,
+        visibility: Visibility,
+        now: i64,
+    ) -> Result<SearchResults, SearchError> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, text_query.map(|query| query.box_clone()).unwrap_or_else(|| Box::new(AllQuery)))];
         if visibility.hides_future {
             clauses.push((Occur::Must, published_by(self.fields.date, now)));
         }
@@ -274,7 +315,7 @@ impl SearchIndex {
         let window = request.offset.saturating_add(request.limit);
         let paged = window <= MAX_RESULT_WINDOW && request.limit > 0;
         let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset.min(MAX_RESULT_WINDOW));
-        let (total, counts, ranked) = match (paged, request.sort, &text_query) {
+        let (total, counts, ranked) = match (paged, request.sort, text_query) {
             (false, _, _) => {
                 let (total, counts, _) = self.run(searcher, &query, &self.faceted(&request.filters, Count))?;
                 (total, counts, Vec::new())
@@ -290,12 +331,12 @@ impl SearchIndex {
         };
         let facets = FACETS.iter().map(|facet| (facet.to_string(), sorted_values(counts.get(facet)))).collect();
 
-        let snippets = Snippets::new(searcher, text_query.as_deref(), &self.fields)?;
+        let snippets = Snippets::new(searcher, text_query, &self.fields)?;
         let hits = ranked
             .into_iter()
             .map(|(score, address)| self.hit(searcher, address, score, &snippets))
             .collect::<Result<_, _>>()?;
-        Ok(SearchResults { total, hits, facets, took_ms: 0 })
+        Ok(SearchResults { total, hits, facets, took_ms: 0, widened: None })
     }
 
     /// Runs a search over the segments: on every core when it is the only search running
@@ -333,7 +374,7 @@ impl SearchIndex {
             .with_min_term_frequency(1)
             .with_min_word_length(3)
             .with_max_query_terms(30)
-            .with_document(address);
+            .with_document_fields(self.texts_of(&searcher, address)?);
         let same_kind = Term::from_field_text(self.fields.kind, kind.as_str());
         let query = BooleanQuery::new(vec![
             (Occur::Must, Box::new(like_this)),
@@ -347,6 +388,17 @@ impl SearchIndex {
             .into_iter()
             .map(|(score, address)| self.hit(&searcher, address, score, &snippets))
             .collect()
+    }
+
+    /// The stored texts of an item as values of the one field text queries are scored on.
+    fn texts_of(&self, searcher: &Searcher, address: DocAddress) -> Result<Vec<(Field, Vec<OwnedValue>)>, SearchError> {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let texts = [self.fields.title, self.fields.summary, self.fields.body]
+            .iter()
+            .filter_map(|&field| doc.get_first(field).and_then(|value| value.as_str()))
+            .map(|text| OwnedValue::Str(text.to_string()))
+            .collect();
+        Ok(vec![(self.fields.text, texts)])
     }
 
     fn hit(
@@ -427,8 +479,8 @@ fn sorted_values(counts: Option<&std::collections::HashMap<String, u64>>) -> Vec
 
 /// Highlighted passages: from the body where the query matches there, else the summary.
 struct Snippets {
-    body: Option<SnippetGenerator>,
-    summary: Option<SnippetGenerator>,
+    /// Knows the query's terms in the one scored field; finds them in the body or summary.
+    generator: Option<SnippetGenerator>,
     /// Finds the query's terms in the body field literally, to know where in a long text to
     /// look first.
     stems: Option<AhoCorasick>,
@@ -442,16 +494,18 @@ const WINDOWS_TRIED: usize = 3;
 
 impl Snippets {
     fn new(searcher: &Searcher, query: Option<&dyn Query>, fields: &Fields) -> Result<Snippets, SearchError> {
-        let generator = |field| -> Result<Option<SnippetGenerator>, SearchError> {
-            let Some(query) = query else { return Ok(None) };
-            let mut generator = SnippetGenerator::create(searcher, query, field)?;
-            generator.set_max_num_chars(SNIPPET_CHARS);
-            Ok(Some(generator))
+        let generator = match query {
+            Some(query) => {
+                let mut generator = SnippetGenerator::create(searcher, query, fields.text)?;
+                generator.set_max_num_chars(SNIPPET_CHARS);
+                Some(generator)
+            }
+            None => None,
         };
         let mut stems = Vec::new();
         if let Some(query) = query {
             query.query_terms(&mut |term, _| {
-                if term.field() == fields.body {
+                if term.field() == fields.text {
                     if let Some(text) = term.value().as_str().filter(|text| text.len() >= 3) {
                         stems.push(text.to_string());
                     }
@@ -466,7 +520,7 @@ impl Snippets {
             .build(&stems)
             .ok()
             .filter(|_| !stems.is_empty());
-        Ok(Snippets { body: generator(fields.body)?, summary: generator(fields.summary)?, stems })
+        Ok(Snippets { generator, stems })
     }
 
     fn for_doc(&self, doc: &TantivyDocument, fields: &Fields) -> String {
@@ -475,18 +529,16 @@ impl Snippets {
         // be a false lead (the stem inside another word), so a few are tried.
         let text = |field| doc.get_first(field).and_then(|value| value.as_str()).unwrap_or_default();
         let (body, summary) = (text(fields.body), text(fields.summary));
-        let around_stems = self.body.as_ref().and_then(|generator| {
-            self.windows(body)
-                .take(WINDOWS_TRIED)
-                .find_map(|window| highlighted(body, window.start, &generator.snippet(&body[window])))
-        });
-        // Then the summary, and only then the whole body: a word can occur in it in a form
-        // (say with an accent) that a literal search misses.
-        around_stems
-            .or_else(|| {
-                self.summary.as_ref().and_then(|generator| highlighted(summary, 0, &generator.snippet(summary)))
-            })
-            .or_else(|| self.body.as_ref().and_then(|generator| highlighted(body, 0, &generator.snippet(body))))
+        let Some(generator) = &self.generator else {
+            return snippet::leading(summary, SNIPPET_CHARS);
+        };
+        self.windows(body)
+            .take(WINDOWS_TRIED)
+            .find_map(|window| highlighted(body, window.start, &generator.snippet(&body[window])))
+            // Then the summary, and only then the whole body: a word can occur in it in a
+            // form (say with an accent) that a literal search misses.
+            .or_else(|| highlighted(summary, 0, &generator.snippet(summary)))
+            .or_else(|| highlighted(body, 0, &generator.snippet(body)))
             .unwrap_or_else(|| snippet::leading(summary, SNIPPET_CHARS))
     }
 

@@ -6,6 +6,7 @@ mod cache;
 mod facets;
 mod index;
 pub mod query;
+pub mod ranking;
 mod schedule;
 pub mod schema;
 mod snippet;
@@ -13,6 +14,9 @@ mod store;
 pub mod sync;
 pub mod synonyms;
 
-pub use index::{Hit, IndexSettings, SearchError, SearchIndex, SearchRequest, SearchResults, Sort, MAX_RESULT_WINDOW};
+pub use index::{
+    Hit, IndexSettings, SearchError, SearchIndex, SearchRequest, SearchResults, Sort, Widened, MAX_RESULT_WINDOW,
+};
+pub use ranking::Ranking;
 pub use schema::{IndexItem, ItemKind, OrganisationRef, FACETS};
 pub use store::IndexStore;

@@ -3,15 +3,19 @@
 //! We parse the query ourselves instead of using tantivy's query language, so that no input
 //! (`"`, `(`, `:`, `*`, unmatched quotes, …) can produce a syntax error: words are ranked
 //! alternatives (matching more of them ranks higher), `"…"` is a phrase, a leading `-`
-//! excludes. Every word also matches its acronym/synonym group, its compound parts (the
-//! analyzer) and, when the index does not know the word, words one or two typos away.
+//! excludes. Every word is scored in the one text field by its best alternative: the word
+//! itself, its acronym/synonym group, its compound parts, and, when the index does not know
+//! the word, words one or two typos away. `Ranking` sets what takes part and how much.
 
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
-use super::analyzer::analyze;
+use super::analyzer::{compound_parts, query_words, stem};
+use super::ranking::Ranking;
 use super::schema::Fields;
 use super::synonyms::Synonyms;
 
@@ -22,6 +26,8 @@ const MAX_CLAUSES: usize = 24;
 /// Shortest term that gets typo tolerance, and the length from which two typos are allowed.
 const FUZZY_MIN_CHARS: usize = 5;
 const FUZZY_TWO_EDITS_CHARS: usize = 8;
+/// Shortest word an unknown compound is split into.
+const MIN_SPLIT_PART: usize = 4;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Clause {
@@ -58,171 +64,288 @@ fn push_clause(clauses: &mut Vec<Clause>, clause: Clause) {
     }
 }
 
-/// The text fields a query looks in, with their weights.
-fn weighted_fields(fields: &Fields) -> [(Field, f32); 4] {
-    [(fields.title, 3.0), (fields.summary, 2.0), (fields.keywords, 1.5), (fields.body, 1.0)]
+/// Weights of a word's alternatives, relative to the word itself. A word scores by its best
+/// alternative (dis-max), so a document that holds the word itself is not outranked by one
+/// full of its compound parts, its synonyms or its near spellings.
+const SYNONYM_WEIGHT: f32 = 0.9;
+const PARTS_WEIGHT: f32 = 0.5;
+const ONE_PART_WEIGHT: f32 = 0.2;
+const TYPO_WEIGHT: f32 = 0.3;
+/// Two query words within this many positions of each other count as standing together.
+const PROXIMITY_SLOP: u32 = 3;
+const PROXIMITY_WEIGHT: f32 = 0.5;
+
+/// How a query is read: as typed, or widened when that finds nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    Strict,
+    /// Every word is enough on its own, a quoted phrase counts as its words, and so do
+    /// the expansions of acronyms.
+    Widened,
+}
+
+/// A query ready to run, with the words a widened reading looked for beyond the typed ones.
+pub struct TextQuery {
+    pub query: Box<dyn Query>,
+    pub added_words: Vec<String>,
+}
+
+/// A word of the query: folded as typed, and stemmed.
+struct Word {
+    folded: String,
+    stem: String,
+    /// The text whose synonyms count for this word (the whole word of a hyphenated one).
+    synonyms_of: Option<String>,
+}
+
+/// What a query is made of: words, each of which ranks, and quoted phrases.
+enum Unit {
+    Word(Word),
+    Phrase(String),
 }
 
 pub struct QueryBuilder<'a> {
     pub fields: &'a Fields,
-    pub analyzer: TextAnalyzer,
     pub synonyms: &'a Synonyms,
     pub searcher: &'a Searcher,
+    pub ranking: Ranking,
 }
 
 impl QueryBuilder<'_> {
     /// The text part of a search; `None` when the text has no searchable words
     /// (then every item matches and filters decide).
-    pub fn build(&mut self, clauses: &[Clause]) -> Option<Box<dyn Query>> {
-        let mut wanted: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    pub fn build(&self, clauses: &[Clause], reading: Reading) -> Option<TextQuery> {
+        let mut units = Vec::new();
         let mut excluded: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for clause in clauses {
             match clause {
-                Clause::Word { text, excluded: false } => {
-                    wanted.extend(self.word_or_hyphenated(text).map(|q| (Occur::Should, q)));
-                    wanted.extend(self.synonyms_of(text).map(|q| (Occur::Should, q)));
-                }
-                Clause::Phrase { text, excluded: false } => {
-                    wanted.extend(self.phrase(text, 3.0).map(|q| (Occur::Should, q)));
-                    wanted.extend(self.synonyms_of(text).map(|q| (Occur::Should, q)));
-                }
+                Clause::Word { text, excluded: false } => units.extend(words_of(text).into_iter().map(Unit::Word)),
+                Clause::Phrase { text, excluded: false } => units.push(Unit::Phrase(text.clone())),
                 Clause::Word { text, excluded: true } | Clause::Phrase { text, excluded: true } => {
-                    excluded.extend(self.phrase(text, 1.0).map(|q| (Occur::MustNot, q)));
+                    excluded.extend(self.exact(text, 1.0).map(|query| (Occur::MustNot, query)));
                 }
             }
         }
-        let all_words: Vec<&str> = clauses
+        let mut added_words = Vec::new();
+        let unit_queries: Vec<Box<dyn Query>> =
+            units.iter().filter_map(|unit| self.unit(unit, reading, &mut added_words)).collect();
+        let mut matching: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if !unit_queries.is_empty() {
+            let required = match reading {
+                Reading::Strict => self.ranking.required_words(unit_queries.len()),
+                Reading::Widened => 1,
+            };
+            let clauses = unit_queries.into_iter().map(|query| (Occur::Should, query)).collect();
+            matching.push((Occur::Should, Box::new(BooleanQuery::with_minimum_required_clauses(clauses, required))));
+        }
+        matching.extend(self.whole_query_synonyms(clauses).map(|query| (Occur::Should, query)));
+        let mut top: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        match matching.len() {
+            0 if excluded.is_empty() => return None,
+            0 => top.push((Occur::Must, Box::new(AllQuery))),
+            _ => top.push((Occur::Must, Box::new(BooleanQuery::new(matching)))),
+        }
+        if self.ranking.proximity {
+            top.extend(self.proximity(&units).map(|query| (Occur::Should, query)));
+        }
+        top.extend(excluded);
+        added_words.dedup();
+        Some(TextQuery { query: Box::new(BooleanQuery::new(top)), added_words })
+    }
+
+    fn unit(&self, unit: &Unit, reading: Reading, added_words: &mut Vec<String>) -> Option<Box<dyn Query>> {
+        match unit {
+            Unit::Word(word) => Some(self.word(word, reading, added_words)),
+            // A widened phrase is its words, each of them enough.
+            Unit::Phrase(text) if reading == Reading::Widened => {
+                let words: Vec<(Occur, Box<dyn Query>)> =
+                    words_of(text).iter().map(|word| (Occur::Should, self.word(word, reading, added_words))).collect();
+                (!words.is_empty()).then(|| Box::new(BooleanQuery::new(words)) as Box<dyn Query>)
+            }
+            Unit::Phrase(text) => {
+                let mut alternatives: Vec<Box<dyn Query>> = self.exact(text, 1.0).into_iter().collect();
+                if self.ranking.synonyms {
+                    alternatives.extend(
+                        self.synonyms
+                            .alternatives(text)
+                            .filter_map(|alternative| self.exact(alternative, SYNONYM_WEIGHT)),
+                    );
+                }
+                best_of(alternatives)
+            }
+        }
+    }
+
+    /// One word: the word itself scores fully, its alternatives (compound parts, synonyms,
+    /// near spellings) less, and the best of them counts; a match in the title adds to that.
+    fn word(&self, word: &Word, reading: Reading, added_words: &mut Vec<String>) -> Box<dyn Query> {
+        let mut alternatives = vec![self.term(self.fields.text, &word.stem, 1.0)];
+        if self.ranking.compounds {
+            // All parts together count for more than any one of them.
+            let parts = self.parts(word);
+            if parts.len() > 1 {
+                let all_parts = parts.iter().map(|part| (Occur::Must, self.term(self.fields.text, &stem(part), 1.0)));
+                alternatives
+                    .push(Box::new(BoostQuery::new(Box::new(BooleanQuery::new(all_parts.collect())), PARTS_WEIGHT)));
+            }
+            alternatives.extend(parts.iter().map(|part| self.term(self.fields.text, &stem(part), ONE_PART_WEIGHT)));
+        }
+        if self.ranking.typos {
+            alternatives.extend(self.typo_tolerant(&word.stem));
+        }
+        if let Some(text) = word.synonyms_of.as_deref().filter(|_| self.ranking.synonyms) {
+            for alternative in self.synonyms.alternatives(text) {
+                alternatives.extend(self.exact(alternative, SYNONYM_WEIGHT));
+                if reading == Reading::Widened {
+                    let words = words_of(alternative);
+                    if words.len() > 1 {
+                        let each = words.iter().map(|word| self.term(self.fields.text, &word.stem, ONE_PART_WEIGHT));
+                        alternatives.extend(each);
+                        added_words.push(alternative.to_string());
+                    }
+                }
+            }
+        }
+        let best = best_of(alternatives).unwrap_or_else(|| Box::new(EmptyQuery));
+        if self.ranking.title_weight <= 0.0 {
+            return best;
+        }
+        let in_title = self.term(self.fields.title, &word.stem, self.ranking.title_weight);
+        Box::new(BooleanQuery::new(vec![(Occur::Should, best), (Occur::Should, in_title)]))
+    }
+
+    fn term(&self, field: Field, stem: &str, weight: f32) -> Box<dyn Query> {
+        let query = TermQuery::new(Term::from_field_text(field, stem), IndexRecordOption::WithFreqs);
+        if weight == 1.0 {
+            Box::new(query)
+        } else {
+            Box::new(BoostQuery::new(Box::new(query), weight))
+        }
+    }
+
+    fn document_frequency(&self, stem: &str) -> u64 {
+        self.searcher.doc_freq(&Term::from_field_text(self.fields.text, stem)).unwrap_or(0)
+    }
+
+    /// The compound parts of a word: the largest dictionary words inside it or, for a word
+    /// the index does not know, two words the index does know that make it up
+    /// ("ouderbetrokkenheidsplan" → ouderbetrokkenheid + plan).
+    fn parts(&self, word: &Word) -> Vec<String> {
+        let parts = compound_parts(&word.folded);
+        if !parts.is_empty() || self.document_frequency(&word.stem) > 0 {
+            return parts;
+        }
+        self.split_along_the_index(&word.folded).map(|(left, right)| vec![left, right]).unwrap_or_default()
+    }
+
+    /// The split of `word` into two words the index knows, the most even one, allowing a
+    /// linking "s" or "e" between them (verzuim|s|aanpak).
+    fn split_along_the_index(&self, word: &str) -> Option<(String, String)> {
+        let chars: Vec<char> = word.chars().collect();
+        let known = |part: &[char]| {
+            part.len() >= MIN_SPLIT_PART && self.document_frequency(&stem(&String::from_iter(part))) > 0
+        };
+        (MIN_SPLIT_PART..chars.len().saturating_sub(MIN_SPLIT_PART - 1))
+            .filter_map(|at| {
+                let (left, right) = chars.split_at(at);
+                let left = match left.last() {
+                    Some('s' | 'e') if !known(left) => &left[..left.len() - 1],
+                    _ => left,
+                };
+                (known(left) && known(right)).then(|| (String::from_iter(left), String::from_iter(right)))
+            })
+            .max_by_key(|(left, right)| left.chars().count().min(right.chars().count()))
+    }
+
+    /// Words one typo away (two for long words), only for words the index barely knows,
+    /// so that common words stay fast and exact and short words are not flooded.
+    fn typo_tolerant(&self, stem: &str) -> Option<Box<dyn Query>> {
+        let length = stem.chars().count();
+        if length < FUZZY_MIN_CHARS || self.document_frequency(stem) > 1 {
+            return None;
+        }
+        let distance = if length >= FUZZY_TWO_EDITS_CHARS { 2 } else { 1 };
+        let fuzzy = FuzzyTermQuery::new(Term::from_field_text(self.fields.text, stem), distance, true);
+        Some(Box::new(BoostQuery::new(Box::new(fuzzy), TYPO_WEIGHT)))
+    }
+
+    /// `text` exactly: its one word, or its words in this order.
+    fn exact(&self, text: &str, weight: f32) -> Option<Box<dyn Query>> {
+        let words = query_words(text);
+        let query: Box<dyn Query> = match words.as_slice() {
+            [] => return None,
+            [(_, word)] => self.term(self.fields.text, &stem(word), 1.0),
+            _ => {
+                let first = words[0].0;
+                let terms = words
+                    .iter()
+                    .map(|(position, word)| (position - first, Term::from_field_text(self.fields.text, &stem(word))))
+                    .collect();
+                Box::new(PhraseQuery::new_with_offset(terms))
+            }
+        };
+        Some(if weight == 1.0 { query } else { Box::new(BoostQuery::new(query, weight)) })
+    }
+
+    /// A query of several words can itself be an acronym's expansion ("primair onderwijs" = po).
+    fn whole_query_synonyms(&self, clauses: &[Clause]) -> Option<Box<dyn Query>> {
+        let words: Vec<&str> = clauses
             .iter()
             .filter_map(|clause| match clause {
                 Clause::Word { text, excluded: false } => Some(text.as_str()),
                 _ => None,
             })
             .collect();
-        if all_words.len() > 1 {
-            let whole = all_words.join(" ");
-            wanted.extend(self.synonyms_of(&whole).map(|q| (Occur::Should, q)));
-        }
-        if wanted.is_empty() && excluded.is_empty() {
+        if words.len() < 2 || !self.ranking.synonyms {
             return None;
         }
-        if wanted.is_empty() {
-            wanted.push((Occur::Must, Box::new(AllQuery)));
-        }
-        wanted.extend(excluded);
-        Some(Box::new(BooleanQuery::new(wanted)))
+        let whole = words.join(" ");
+        best_of(
+            self.synonyms
+                .alternatives(&whole)
+                .filter_map(|alternative| self.exact(alternative, SYNONYM_WEIGHT))
+                .collect(),
+        )
     }
 
-    /// Terms of `text` grouped by position: each group is the word's own stem followed by
-    /// the stems of its compound parts.
-    fn positions(&mut self, text: &str) -> Vec<(usize, Vec<String>)> {
-        let mut groups: Vec<(usize, Vec<String>)> = Vec::new();
-        for (position, term) in analyze(&mut self.analyzer, text) {
-            match groups.last_mut() {
-                Some((last, terms)) if *last == position => terms.push(term),
-                _ => groups.push((position, vec![term])),
+    /// Neighbouring query words that also stand close together in the text.
+    fn proximity<'u>(&'u self, units: &'u [Unit]) -> impl Iterator<Item = Box<dyn Query>> + 'u {
+        units.windows(2).filter_map(|pair| match pair {
+            [Unit::Word(left), Unit::Word(right)] if left.stem != right.stem => {
+                let terms = vec![
+                    Term::from_field_text(self.fields.text, &left.stem),
+                    Term::from_field_text(self.fields.text, &right.stem),
+                ];
+                let mut near = PhraseQuery::new(terms);
+                near.set_slop(PROXIMITY_SLOP);
+                Some(Box::new(BoostQuery::new(Box::new(near), PROXIMITY_WEIGHT)) as Box<dyn Query>)
             }
-        }
-        groups
+            _ => None,
+        })
     }
+}
 
-    /// A word; a hyphenated or otherwise split "word" (onderwijs-zorgarrangement) ranks the
-    /// exact sequence highest but also finds its words apart.
-    fn word_or_hyphenated(&mut self, text: &str) -> Option<Box<dyn Query>> {
-        let groups = self.positions(text);
-        match groups.as_slice() {
-            [] => None,
-            [(_, terms)] => Some(self.word(terms)),
-            _ => {
-                let mut parts: Vec<(Occur, Box<dyn Query>)> =
-                    groups.iter().map(|(_, terms)| (Occur::Should, self.word(terms))).collect();
-                parts.extend(self.phrase_of(&groups, 2.0).map(|q| (Occur::Should, q)));
-                Some(Box::new(BooleanQuery::new(parts)))
-            }
-        }
-    }
+/// The words of a clause as typed; a hyphenated word gives several, which share its synonyms.
+fn words_of(text: &str) -> Vec<Word> {
+    let words = query_words(text);
+    let whole = (words.len() > 1).then(|| text.to_string());
+    words
+        .into_iter()
+        .enumerate()
+        .map(|(index, (_, folded))| Word {
+            stem: stem(&folded),
+            synonyms_of: if index == 0 { Some(whole.clone().unwrap_or_else(|| folded.clone())) } else { None },
+            folded,
+        })
+        .collect()
+}
 
-    /// One word in every text field: its own stem counts fully, its compound parts half,
-    /// and an unknown word also matches near spellings.
-    fn word(&self, terms: &[String]) -> Box<dyn Query> {
-        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (field, weight) in weighted_fields(self.fields) {
-            // Compound parts only in the title and body: each clause costs time, and the
-            // short fields add little for a part.
-            let parts = if field == self.fields.title || field == self.fields.body { terms.len() } else { 1 };
-            for (index, term) in terms.iter().take(parts).enumerate() {
-                let boost = if index == 0 { weight } else { weight * 0.5 };
-                let query = TermQuery::new(Term::from_field_text(field, term), IndexRecordOption::WithFreqs);
-                alternatives.push((Occur::Should, Box::new(BoostQuery::new(Box::new(query), boost))));
-            }
-        }
-        if let Some(fuzzy) = self.typo_tolerant(&terms[0]) {
-            alternatives.push((Occur::Should, fuzzy));
-        }
-        Box::new(BooleanQuery::new(alternatives))
-    }
-
-    /// Words one typo away (two for long words), only for words the index barely knows,
-    /// so that common words stay fast and exact and short words are not flooded.
-    fn typo_tolerant(&self, term: &str) -> Option<Box<dyn Query>> {
-        let length = term.chars().count();
-        if length < FUZZY_MIN_CHARS {
-            return None;
-        }
-        let known = [self.fields.title, self.fields.body]
-            .iter()
-            .map(|&field| self.searcher.doc_freq(&Term::from_field_text(field, term)).unwrap_or(0))
-            .sum::<u64>();
-        if known > 1 {
-            return None;
-        }
-        let distance = if length >= FUZZY_TWO_EDITS_CHARS { 2 } else { 1 };
-        // Only in the body, which has nearly every word of the title too: walking a term
-        // dictionary with a Levenshtein automaton is the most expensive part of a search.
-        let fuzzy = FuzzyTermQuery::new(Term::from_field_text(self.fields.body, term), distance, true);
-        Some(Box::new(BoostQuery::new(Box::new(fuzzy), 0.5)))
-    }
-
-    fn phrase(&mut self, text: &str, boost: f32) -> Option<Box<dyn Query>> {
-        let groups = self.positions(text);
-        match groups.as_slice() {
-            [] => None,
-            [(_, terms)] => Some(Box::new(BoostQuery::new(self.word(terms), boost))),
-            _ => self.phrase_of(&groups, boost),
-        }
-    }
-
-    /// The exact sequence of the words' own stems, in the title, summary or body.
-    fn phrase_of(&self, groups: &[(usize, Vec<String>)], boost: f32) -> Option<Box<dyn Query>> {
-        if groups.len() < 2 {
-            return None;
-        }
-        let first = groups[0].0;
-        // Not in the keywords: names and places seldom hold the phrase, and each field costs.
-        let in_fields: Vec<(Occur, Box<dyn Query>)> = weighted_fields(self.fields)
-            .into_iter()
-            .filter(|(field, _)| *field != self.fields.keywords)
-            .map(|(field, weight)| {
-                let terms = groups
-                    .iter()
-                    .map(|(position, terms)| (position - first, Term::from_field_text(field, &terms[0])))
-                    .collect();
-                let phrase = PhraseQuery::new_with_offset(terms);
-                (Occur::Should, Box::new(BoostQuery::new(Box::new(phrase), weight * boost)) as Box<dyn Query>)
-            })
-            .collect();
-        Some(Box::new(BooleanQuery::new(in_fields)))
-    }
-
-    /// The query's acronyms and synonyms, slightly below the words themselves.
-    fn synonyms_of(&mut self, text: &str) -> Option<Box<dyn Query>> {
-        let synonyms = self.synonyms;
-        let alternatives: Vec<String> = synonyms.alternatives(text).map(str::to_string).collect();
-        let queries: Vec<(Occur, Box<dyn Query>)> = alternatives
-            .iter()
-            .filter_map(|alternative| self.phrase(alternative, 0.9))
-            .map(|query| (Occur::Should, query))
-            .collect();
-        (!queries.is_empty()).then(|| Box::new(BooleanQuery::new(queries)) as Box<dyn Query>)
+/// The best-scoring of `alternatives` counts.
+fn best_of(mut alternatives: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
+    match alternatives.len() {
+        0 => None,
+        1 => alternatives.pop(),
+        _ => Some(Box::new(DisjunctionMaxQuery::new(alternatives))),
     }
 }
 

@@ -11,7 +11,7 @@ use super::analyzer::DUTCH;
 
 /// Bumped whenever the schema or the analyzer changes: an index of another version is
 /// rebuilt from the database at start-up.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The fast field that sorting by date uses.
 pub const SHOWN_DATE: &str = "shown_date";
@@ -97,7 +97,8 @@ pub struct Fields {
     pub title: Field,
     pub summary: Field,
     pub body: Field,
-    pub keywords: Field,
+    /// Title, summary, keywords and body as one field: what text queries are scored on.
+    pub text: Field,
     pub organisation_slug: Field,
     pub organisation_name: Field,
     pub province: Field,
@@ -120,10 +121,11 @@ impl Fields {
             kind: builder.add_text_field("kind", STRING | STORED),
             id: builder.add_i64_field("id", NumericOptions::default().set_stored()),
             slug: builder.add_text_field("slug", STORED),
-            title: builder.add_text_field("title", stored_text.clone()),
-            summary: builder.add_text_field("summary", stored_text.clone()),
-            body: builder.add_text_field("body", stored_text),
-            keywords: builder.add_text_field("keywords", TextOptions::default().set_indexing_options(dutch)),
+            // The title is indexed on its own too, for the title's extra weight.
+            title: builder.add_text_field("title", stored_text),
+            summary: builder.add_text_field("summary", STORED),
+            body: builder.add_text_field("body", STORED),
+            text: builder.add_text_field("text", TextOptions::default().set_indexing_options(dutch)),
             organisation_slug: builder.add_text_field("organisation_slug", STORED),
             organisation_name: builder.add_text_field("organisation_name", STORED),
             province: builder.add_text_field("province", STORED),
@@ -145,7 +147,9 @@ impl Fields {
         doc.add_text(self.title, &item.title);
         doc.add_text(self.summary, &item.summary);
         doc.add_text(self.body, &item.body);
-        doc.add_text(self.keywords, &item.keywords);
+        for text in [&item.title, &item.summary, &item.keywords, &item.body] {
+            doc.add_text(self.text, text);
+        }
         doc.add_facet(self.facets, facet_path("kind", item.kind.as_str()));
         if let Some(organisation) = &item.organisation {
             doc.add_text(self.organisation_slug, &organisation.slug);

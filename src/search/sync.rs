@@ -145,12 +145,7 @@ pub async fn rebuild(
     for kind in ItemKind::ALL {
         let mut after = 0;
         loop {
-            let (items, last) = match kind {
-                ItemKind::Practice => practices::index_items_after(db, after, BATCH).await?,
-                ItemKind::Document => documents::index_items_after(db, after, BATCH).await?,
-                ItemKind::News => news::index_items_after(db, after, BATCH).await?,
-                ItemKind::Event => events::index_items_after(db, after, BATCH).await?,
-            };
+            let (items, last) = index_items_after(db, kind, after).await?;
             let Some(last) = last else { break };
             let (count, batch_index) = (items.len() as u64, Arc::clone(&index));
             tokio::task::spawn_blocking(move || batch_index.add_batch(&items)).await??;
@@ -167,4 +162,19 @@ pub async fn rebuild(
         search_outbox::Entity::delete_many().filter(search_outbox::Column::Id.lte(covered)).exec(db).await?;
     }
     Ok(index)
+}
+
+/// The next batch of public items of `kind` after database id `after`, as the index holds
+/// them, and the last id read (`None` when there are no more).
+pub async fn index_items_after(
+    db: &DatabaseConnection,
+    kind: ItemKind,
+    after: i32,
+) -> Result<(Vec<IndexItem>, Option<i32>), DbErr> {
+    match kind {
+        ItemKind::Practice => practices::index_items_after(db, after, BATCH).await,
+        ItemKind::Document => documents::index_items_after(db, after, BATCH).await,
+        ItemKind::News => news::index_items_after(db, after, BATCH).await,
+        ItemKind::Event => events::index_items_after(db, after, BATCH).await,
+    }
 }

@@ -3,7 +3,11 @@
 //! (`OOGST_TEST_DATABASE_URL`, else a private server, see `common::postgres_server`).
 
 mod common;
+#[path = "../../benches/shared/distractors.rs"]
+mod distractors;
 mod files;
+#[path = "../../benches/shared/relevance.rs"]
+mod relevance_set;
 mod smtp;
 
 mod accounts;
@@ -18,6 +22,7 @@ mod import;
 mod lifecycle;
 mod news;
 mod pages;
+mod relevance;
 mod search;
 mod security;
 mod site_pages;

@@ -171,3 +171,55 @@ async fn odd_queries_never_fail(backend: Backend) {
     env.finish().await;
 }
 storage_test!(odd_queries_never_fail);
+
+/// A search that finds nothing as typed is read more widely, and both page and API say so.
+async fn dead_ends_are_widened_and_say_so(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let app = app_with_fixtures(&env).await;
+
+    // No fixture holds "PvA" or the phrase "plan van aanpak", but many hold its words.
+    let acronym = app.search("q=PvA").await;
+    assert!(acronym["total"].as_u64().unwrap() > 0, "{acronym}");
+    assert_eq!(acronym["widened"]["added_words"], serde_json::json!(["plan van aanpak"]), "{acronym}");
+    let page = app.get("/zoeken?q=PvA").await.text().await.unwrap();
+    assert!(page.contains("Geen resultaten voor ‘PvA’; wel voor ‘plan van aanpak’."), "{page}");
+
+    // A quoted phrase that occurs nowhere falls back to its words.
+    let phrase = app.search("q=%22schoolverzuim+kinderopvang%22").await;
+    assert!(phrase["total"].as_u64().unwrap() > 0, "{phrase}");
+    assert_eq!(phrase["widened"]["added_words"], serde_json::json!([]), "{phrase}");
+    let page = app.get("/zoeken?q=%22schoolverzuim+kinderopvang%22").await.text().await.unwrap();
+    assert!(page.contains("wel met een deel ervan"), "{page}");
+
+    // A search that finds something as typed is not widened, and nothing stays nothing.
+    assert!(app.search("q=thuiszitters").await["widened"].is_null());
+    let nothing = app.search("q=xylofoonqwerty").await;
+    assert_eq!(nothing["total"], 0);
+    assert!(nothing["widened"].is_null());
+
+    app.stop().await;
+    env.finish().await;
+}
+storage_test!(dead_ends_are_widened_and_say_so);
+
+/// The results page lists the hits in the order the API ranks them.
+async fn page_and_api_rank_alike(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let app = app_with_fixtures(&env).await;
+    for query in ["thuiszitters", "OZA", "ouders+betrekken+bij+de+overstap+naar+school", "zorgteam+peuters"] {
+        let from_api: Vec<String> = app.search(&format!("q={query}&per_page=10")).await["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|hit| hit["url"].as_str().unwrap().to_string())
+            .collect();
+        let page = app.get(&format!("/zoeken?q={query}")).await.text().await.unwrap();
+        let on_page: Vec<String> =
+            page.split("<h3><a href=\"").skip(1).map(|rest| rest[..rest.find('"').unwrap()].to_string()).collect();
+        assert!(!from_api.is_empty(), "{query}");
+        assert_eq!(on_page, from_api, "{query}");
+    }
+    app.stop().await;
+    env.finish().await;
+}
+storage_test!(page_and_api_rank_alike);

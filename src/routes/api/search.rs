@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::routes::errors::ApiError;
 use crate::routes::search_params::SearchParams;
-use crate::search::Hit;
+use crate::search::{Hit, Widened};
 use crate::startup::AppState;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -20,6 +20,9 @@ pub struct SearchResponse {
     pub hits: Vec<ApiHit>,
     /// Facet name → value → number of matching items.
     pub facets: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Present when the query as typed found nothing and the results are of a wider
+    /// reading: any single word is enough, and compound parts and acronym expansions count.
+    pub widened: Option<Widened>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -97,5 +100,6 @@ pub async fn search(request: HttpRequest, state: web::Data<AppState>) -> Result<
         took_ms: results.took_ms,
         hits: results.hits.into_iter().map(ApiHit::from).collect(),
         facets: results.facets.into_iter().map(|(facet, values)| (facet, values.into_iter().collect())).collect(),
+        widened: results.widened,
     }))
 }

@@ -76,6 +76,15 @@ fn value_label(taxonomy: &Taxonomy, facet: &str, value: &str) -> String {
     }
 }
 
+/// What the page says when the query as typed found nothing and a wider reading did.
+fn widened_notice(q: &str, added_words: &[String]) -> String {
+    if added_words.is_empty() {
+        format!("Geen resultaten met al de woorden van ‘{q}’; wel met een deel ervan.")
+    } else {
+        format!("Geen resultaten voor ‘{q}’; wel voor ‘{}’.", added_words.join(" "))
+    }
+}
+
 #[get("/zoeken")]
 pub async fn search(
     viewer: Viewer,
@@ -137,12 +146,14 @@ pub async fn search(
         })
         .collect();
     let q = &params.request.text;
-    let total_label = match (results.total, q.is_empty()) {
+    // A widened search's results are not "for" the query as typed; the notice says what they are.
+    let total_label = match (results.total, q.is_empty() || results.widened.is_some()) {
         (1, true) => "1 resultaat".to_string(),
         (n, true) => format!("{n} resultaten"),
         (1, false) => format!("1 resultaat voor ‘{q}’"),
         (n, false) => format!("{n} resultaten voor ‘{q}’"),
     };
+    let widened_notice = results.widened.as_ref().map(|widened| widened_notice(q, &widened.added_words));
     let shown_total = results.total.min(crate::search::MAX_RESULT_WINDOW) as u64;
     let pages = PageLinks::new(params.page.page, params.page.per_page, shown_total, |page| {
         params.link_to_page("/zoeken", page)
@@ -161,6 +172,7 @@ pub async fn search(
             "facets": facets,
             "hits": hits,
             "total_label": total_label,
+            "widened_notice": widened_notice,
             "pages": pages,
         }),
     )

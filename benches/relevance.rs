@@ -1,0 +1,101 @@
+//! Ranking quality on the judged queries of `benches/relevance/queries.yaml`: Oogst as it
+//! ranks, the same with each ranking feature switched off, and a baseline (plain BM25 over
+//! title and body with the classic Dutch Snowball stemmer), all on one corpus in one run.
+//! `cargo bench --bench relevance`; see benches/relevance/README.md.
+
+#[path = "shared/distractors.rs"]
+mod distractors;
+#[path = "shared/relevance.rs"]
+mod relevance;
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Result;
+use oogst::search::Ranking;
+use relevance::{figures, Baseline, Figures, Judged, TABLE_HEADER};
+
+fn main() -> ExitCode {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
+    match runtime.block_on(run()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("relevance bench failed: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Each ranking feature switched off in turn: what it is worth is the difference with Oogst.
+fn variants() -> Vec<(&'static str, Ranking)> {
+    let oogst = Ranking::default();
+    vec![
+        ("Oogst", oogst),
+        ("Oogst without title weight", Ranking { title_weight: 0.0, ..oogst }),
+        ("Oogst with title weight 1", Ranking { title_weight: 1.0, ..oogst }),
+        ("Oogst without compound parts", Ranking { compounds: false, ..oogst }),
+        ("Oogst without synonyms/acronyms", Ranking { synonyms: false, ..oogst }),
+        ("Oogst without typo tolerance", Ranking { typos: false, ..oogst }),
+        ("Oogst without proximity", Ranking { proximity: false, ..oogst }),
+        ("Oogst with a minimum match of 50%", Ranking { min_match_share: 0.5, ..oogst }),
+        ("Oogst with every feature off", Ranking::plain()),
+    ]
+}
+
+async fn run() -> Result<()> {
+    let started = Instant::now();
+    let pages = distractors::load();
+    if pages.is_empty() {
+        println!(
+            "note: no distractor corpus on this machine (apt-get install {}); demo content only",
+            distractors::PACKAGES.join(" ")
+        );
+    }
+    let folder = tempfile::tempdir()?;
+    let storage = relevance::build_corpus(folder.path(), &pages).await?;
+    let items = relevance::indexed_items(&storage).await?;
+    let baseline = Baseline::build(&items)?;
+    let judged = relevance::judged();
+    println!(
+        "corpus: {} items ({} distractor pages); {} judged queries; set up in {:.1} s\n",
+        items.len(),
+        pages.len(),
+        judged.len(),
+        started.elapsed().as_secs_f64()
+    );
+
+    let by_kind = group_by_kind(&judged);
+    println!("{TABLE_HEADER}");
+    println!("{}", figures(&judged, |text| baseline.ranking(text)).row("baseline: BM25, title + body, Snowball"));
+    for (name, ranking) in variants() {
+        println!("{}", figures(&judged, |text| relevance::oogst_ranking(&storage, text, &ranking)).row(name));
+    }
+
+    println!("\nBy kind of query ({} kinds):\n\n{TABLE_HEADER}", by_kind.len());
+    for (kind, queries) in &by_kind {
+        let queries = queries.iter().copied();
+        println!("{}", figures(queries.clone(), |text| baseline.ranking(text)).row(&format!("baseline, {kind}")));
+        let oogst: Figures = figures(queries, |text| relevance::oogst_ranking(&storage, text, &Ranking::default()));
+        println!("{}", oogst.row(&format!("Oogst, {kind}")));
+    }
+
+    println!("\nQueries where Oogst does not rank the wanted item in the first three:\n");
+    for query in &judged {
+        let ranked = relevance::oogst_ranking(&storage, &query.query, &Ranking::default());
+        let rank = ranked.iter().position(|key| query.relevant.get(key) == Some(&2));
+        if rank.is_none_or(|rank| rank >= 3) {
+            let found = rank.map_or("not in the first ten".to_string(), |rank| format!("rank {}", rank + 1));
+            println!("- {:?} ({found}; first: {})", query.query, ranked.first().map_or("nothing", String::as_str));
+        }
+    }
+    Ok(())
+}
+
+fn group_by_kind(judged: &[Judged]) -> BTreeMap<&str, Vec<&Judged>> {
+    let mut groups: BTreeMap<&str, Vec<&Judged>> = BTreeMap::new();
+    for query in judged {
+        groups.entry(query.kind.as_str()).or_default().push(query);
+    }
+    groups
+}
