@@ -35,13 +35,16 @@ pub fn dutch_analyzer() -> TextAnalyzer {
 /// The words of a query as the index sees them before stemming: lower case, accents folded,
 /// stop words removed, each with its position (gaps where stop words were).
 pub fn query_words(text: &str) -> Vec<(usize, String)> {
-    let mut analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(48))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(StopWordFilter::new(Language::Dutch).expect("tantivy ships Dutch stop words"))
-        .build();
-    analyze(&mut analyzer, text)
+    // Built once: the stop word filter makes its word set when it is created.
+    static WORDS: LazyLock<TextAnalyzer> = LazyLock::new(|| {
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(48))
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
+            .filter(StopWordFilter::new(Language::Dutch).expect("tantivy ships Dutch stop words"))
+            .build()
+    });
+    analyze(&mut WORDS.clone(), text)
 }
 
 /// A query word's stem, as the index stems every word.
