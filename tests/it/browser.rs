@@ -311,7 +311,7 @@ async fn every_page_of_the_programme_office_passes_the_checkers() {
 
     let header_row: bool = browser
         .eval(
-            "const nav = document.querySelector('.site-header nav').getBoundingClientRect();
+            "const nav = document.querySelector('nav[aria-label=Hoofdmenu]').getBoundingClientRect();
                const search = document.querySelector('.header-search').getBoundingClientRect();
                return search.top < nav.bottom && nav.top < search.bottom;",
         )
