@@ -10,19 +10,18 @@ mod harness;
 
 use harness::Browser;
 use oogst::accounts::Role;
+use oogst::config::Config;
 
 use crate::common::{invite, Backend, TestApp, TestEnv, PASSWORD};
 use crate::smtp::TestSmtp;
 
-/// The demo site (mailing to `smtp`, if given) and a browser on it, or `None` where the
-/// browser tools are missing.
-async fn demo_site(smtp: Option<&TestSmtp>) -> Option<(TestEnv, TestApp, Browser)> {
+/// The demo site (its test configuration changed by `adjust`) and a browser on it, or `None`
+/// where the browser tools are missing.
+async fn demo_site(adjust: impl FnOnce(&mut Config)) -> Option<(TestEnv, TestApp, Browser)> {
     let tools = harness::tools_or_skip()?;
     let env = TestEnv::new(Backend::Sqlite).await;
-    let config = match smtp {
-        Some(smtp) => oogst::config::Config { smtp_url: smtp.url(), ..env.config() },
-        None => env.config(),
-    };
+    let mut config = env.config();
+    adjust(&mut config);
     let app = env.spawn_with(config, true).await;
     let browser = Browser::open(tools, &app.address).await;
     Some((env, app, browser))
@@ -36,7 +35,7 @@ async fn close(env: TestEnv, app: TestApp, browser: Browser) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_with_a_facet_then_a_similar_initiative() {
-    let Some((env, app, mut browser)) = demo_site(None).await else { return };
+    let Some((env, app, mut browser)) = demo_site(|_| {}).await else { return };
 
     browser.goto("/").await;
     browser.check("home").await;
@@ -46,10 +45,25 @@ async fn search_with_a_facet_then_a_similar_initiative() {
     assert_eq!(browser.text("h1").await, "Zoeken");
     let unfiltered = browser.text("#results-title").await;
 
-    // On a phone the filters fold away behind a control. (At 1280 pixels they stand open, but
-    // chromedriver takes the content of a closed <details> for hidden whatever its style.)
+    // On a phone the results come first and the filters fold away behind a control. (At 1280
+    // pixels they stand open, but chromedriver takes the content of a closed <details> for
+    // hidden whatever its style.)
     browser.resize(390).await;
+    let results_first: bool = browser
+        .eval(
+            "const results = document.querySelector('.results'), filters = document.querySelector('details.facets');
+               return results.getBoundingClientRect().bottom <= filters.getBoundingClientRect().top
+                   && !!(results.compareDocumentPosition(filters) & Node.DOCUMENT_POSITION_FOLLOWING);",
+        )
+        .await;
+    assert!(results_first, "on a phone the results stand above the filters and come first when read aloud");
+    // The header (skip link, name, eight links, search) and the page's search box come first.
+    let on_the_way = browser.tab_to("ol.hits li:first-child h3 a", 15).await;
+    assert!(!on_the_way.iter().any(|focused| focused.starts_with("input[checkbox]")), "{on_the_way:#?}");
+    let first_filter = "details.facets .facet-option input";
+    assert!(!browser.find(first_filter).await.is_displayed().await.unwrap(), "the filters start folded away");
     browser.click("details.facets summary").await;
+    assert!(browser.find(first_filter).await.is_displayed().await.unwrap(), "the Filters control shows them");
     let facet_label = browser.text("details.facets .facet-option label").await;
     browser.click("details.facets .facet-option label").await;
     browser.open_by(".facet-actions button[type=submit]").await;
@@ -77,7 +91,7 @@ async fn search_with_a_facet_then_a_similar_initiative() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_redirects_back_to_the_editor_where_a_practice_is_previewed_and_published() {
-    let Some((env, app, mut browser)) = demo_site(None).await else { return };
+    let Some((env, app, mut browser)) = demo_site(|_| {}).await else { return };
     create_account(&app, "redacteur@example.nl", Role::Redacteur, Some("gemeente-tilburg")).await;
 
     browser.goto("/praktijken/nieuw").await;
@@ -89,6 +103,7 @@ async fn login_redirects_back_to_the_editor_where_a_practice_is_previewed_and_pu
     browser.open_by("form.stacked button[type=submit]").await;
     assert!(browser.path().await.starts_with("/inloggen"), "a wrong password keeps the login page");
     assert!(!browser.text(".alert").await.is_empty(), "the login page says what went wrong");
+    assert!(browser.focus_is_on(".error-summary").await, "the error is read out first");
     browser.check("login-error").await;
 
     browser.type_into("#password", PASSWORD).await;
@@ -98,7 +113,7 @@ async fn login_redirects_back_to_the_editor_where_a_practice_is_previewed_and_pu
     browser.capture("editor").await;
 
     // A link that is no web address: the form comes back with the fault marked.
-    browser.type_into("#title", "Huiswerkklas in de bibliotheek").await;
+    browser.type_into("#title", LONG_TITLE).await;
     browser.type_into("#links", "geen webadres").await;
     browser.open_by("button[value=publiceren]").await;
     assert!(!browser.text("#links-error").await.is_empty(), "the fault is shown at the field");
@@ -116,12 +131,18 @@ async fn login_redirects_back_to_the_editor_where_a_practice_is_previewed_and_pu
     assert!(browser.text("p.meta").await.contains("Gepubliceerd"), "{}", browser.text("p.meta").await);
     browser.check("editor-published").await;
     browser.open_by("p.meta a[href^='/praktijken/']").await;
-    assert_eq!(browser.text("h1").await, "Huiswerkklas in de bibliotheek");
+    assert_eq!(browser.text("h1").await, LONG_TITLE);
     assert!(browser.text("main").await.contains("Vrijwilligers helpen elke dinsdag."));
+    browser.resize(390).await;
+    let page_width: u32 = browser.eval("return document.documentElement.scrollWidth;").await;
+    assert!(page_width <= 390, "the long title wraps on a phone: the page is {page_width} pixels wide");
     browser.check("published-practice").await;
 
     close(env, app, browser).await;
 }
+
+/// A title with a long Dutch compound, which has to break to fit on a phone.
+const LONG_TITLE: &str = "Huiswerkbegeleidingsvrijwilligersprogramma in de bibliotheek";
 
 /// An account with `role` that has set its password.
 async fn create_account(app: &TestApp, email: &str, role: Role, organisation: Option<&str>) {
@@ -148,7 +169,7 @@ fn link_path(mail: &crate::smtp::ReceivedMail, prefix: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anonymous_registration_confirmed_then_cancelled_from_the_first_mail() {
     let smtp = TestSmtp::start();
-    let Some((env, app, mut browser)) = demo_site(Some(&smtp)).await else { return };
+    let Some((env, app, mut browser)) = demo_site(|config| config.smtp_url = smtp.url()).await else { return };
 
     browser.goto("/agenda").await;
     browser.check("agenda").await;
@@ -183,7 +204,7 @@ async fn anonymous_registration_confirmed_then_cancelled_from_the_first_mail() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_uploaded_document_is_found_by_a_phrase_inside_it() {
-    let Some((env, app, mut browser)) = demo_site(None).await else { return };
+    let Some((env, app, mut browser)) = demo_site(|_| {}).await else { return };
     log_in_as(&app, &browser, "beheerder@example.nl", Role::Beheerder, None).await;
     let pdf = env.dir.path().join("zwemles.pdf");
     std::fs::write(&pdf, crate::files::pdf(&[&["Verslag van de pilot.", "Zwemles voor nieuwkomers in groep vijf."]]))
@@ -212,4 +233,177 @@ async fn an_uploaded_document_is_found_by_a_phrase_inside_it() {
     browser.check("document-found").await;
 
     close(env, app, browser).await;
+}
+
+/// Pages of the menu and the footer that no flow above passes through.
+const VISITOR_PAGES: [&str; 10] = [
+    "/praktijken",
+    "/organisaties",
+    "/themas",
+    "/nieuws",
+    "/agenda?periode=voorbij",
+    "/contact",
+    "/toegankelijkheid",
+    "/privacy",
+    "/wachtwoord-vergeten",
+    "/aanmelden",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_a_visitor_reaches_passes_the_checkers() {
+    let Some((env, app, mut browser)) = demo_site(|config| config.self_signup = true).await else { return };
+
+    check_pages(&mut browser, &VISITOR_PAGES).await;
+    for (list, item) in [("/organisaties", ".org-list a"), ("/themas", ".theme-list a")] {
+        browser.goto(list).await;
+        browser.open_by(item).await;
+        browser.check(&page_name(&browser.path().await)).await;
+    }
+    browser.goto("/bestaat-niet").await;
+    assert_eq!(browser.text("h1").await, "Pagina niet gevonden");
+    browser.check("not-found").await;
+
+    browser.goto("/aanmelden").await;
+    browser.type_into("#name", " ").await;
+    browser.type_into("#email", "nieuw-lid@example.nl").await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.open_by("form.stacked button[type=submit]").await;
+    assert_shown_again_with_errors(&browser, "#name-error").await;
+    browser.check("signup-errors").await;
+
+    let token = invite(&app, "uitgenodigd@example.nl", Role::Lid, None).await;
+    browser.goto(&oogst::accounts::set_password_path(&token)).await;
+    browser.check("set-password").await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.type_into("#password_again", "een ander wachtwoord").await;
+    browser.open_by("form.stacked button[type=submit]").await;
+    assert_shown_again_with_errors(&browser, "#password-error").await;
+    browser.check("set-password-errors").await;
+
+    close(env, app, browser).await;
+}
+
+/// What the programme office reaches from "Beheer" and the menu, besides the editor.
+const PROGRAMME_OFFICE_PAGES: [&str; 17] = [
+    "/account",
+    "/beheer",
+    "/beheer/mensen",
+    "/uitnodigen",
+    "/beheer/organisaties",
+    "/beheer/organisaties/nieuw",
+    "/beheer/organisaties/gemeente-tilburg",
+    "/beheer/themas",
+    "/beheer/paginas",
+    "/beheer/mail",
+    "/beheer/logboek",
+    "/mijn-praktijken",
+    "/nieuws/nieuw",
+    "/agenda/nieuw",
+    "/agenda/werksessie-thuiszitters-en-schoolaanwezigheid/aanmeldingen",
+    "/agenda/werksessie-thuiszitters-en-schoolaanwezigheid/bewerken",
+    "/uitloggen",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_of_the_programme_office_passes_the_checkers() {
+    let Some((env, app, mut browser)) = demo_site(|_| {}).await else { return };
+    log_in_as(&app, &browser, "beheerder@example.nl", Role::Beheerder, None).await;
+
+    let header_row: bool = browser
+        .eval(
+            "const nav = document.querySelector('nav[aria-label=Hoofdmenu]').getBoundingClientRect();
+               const search = document.querySelector('.header-search').getBoundingClientRect();
+               return search.top < nav.bottom && nav.top < search.bottom;",
+        )
+        .await;
+    assert!(header_row, "logged in at 1280 pixels, the menu and the search box share one row");
+
+    check_pages(&mut browser, &PROGRAMME_OFFICE_PAGES).await;
+    browser.goto("/beheer/themas").await;
+    browser.open_by("main .plain a").await;
+    browser.check("theme-edit").await;
+    // Published twice, a practice has an earlier version to look at and to put back.
+    browser.goto("/mijn-praktijken").await;
+    browser.open_by("table.list a").await;
+    browser.check("practice-edit").await;
+    browser.open_by("button[value=publiceren]").await;
+    browser.open_by("button[value=publiceren]").await;
+    let versions = browser.path().await.replace("/bewerken", "/versies");
+    browser.goto(&versions).await;
+    browser.check("versions").await;
+    browser.open_by("table a").await;
+    browser.check("version").await;
+
+    edit_a_site_page(&mut browser).await;
+    failed_forms_of_the_programme_office(&mut browser).await;
+
+    close(env, app, browser).await;
+}
+
+/// The contact page's form, previewed, then saved without a title.
+async fn edit_a_site_page(browser: &mut Browser) {
+    browser.goto("/beheer/paginas/contact").await;
+    browser.check("page-edit").await;
+    browser.type_into("#body_markdown", "## Bereikbaarheid\n\nHet programmabureau is op werkdagen bereikbaar.").await;
+    browser.open_by("button[value=voorbeeld]").await;
+    assert_eq!(browser.text(".preview .body h2").await, "Bereikbaarheid");
+    browser.check("page-preview").await;
+    browser.type_into("#title", " ").await;
+    browser.open_by("button[value=opslaan]").await;
+    assert_shown_again_with_errors(browser, "#title-error").await;
+    browser.check("page-errors").await;
+}
+
+/// The news, event and invitation forms, each sent with a fault a person easily makes.
+async fn failed_forms_of_the_programme_office(browser: &mut Browser) {
+    browser.goto("/nieuws/nieuw").await;
+    browser.type_into("#title", " ").await;
+    browser.open_by("form.stacked button[type=submit]").await;
+    assert_shown_again_with_errors(browser, "#title-error").await;
+    browser.check("news-errors").await;
+    browser.type_into("#title", "Nieuwe deelnemers in het netwerk").await;
+    browser.open_by("form.stacked button[type=submit]").await;
+    assert_eq!(browser.text("h1").await, "Nieuwe deelnemers in het netwerk");
+    browser.check("news-item").await;
+    browser.goto("/nieuws").await;
+    browser.check("news-with-an-item").await;
+
+    browser.goto("/agenda/nieuw").await;
+    browser.type_into("#title", "Netwerkdag jeugdhulp en onderwijs").await;
+    browser.set_value("#starts_at", "2030-03-01T13:00").await;
+    browser.set_value("#ends_at", "2030-03-01T10:00").await;
+    browser.type_into("#capacity", "40").await;
+    browser.open_by("form.stacked button[type=submit]").await;
+    assert_shown_again_with_errors(browser, "#ends_at-error").await;
+    browser.check("event-errors").await;
+
+    browser.goto("/uitnodigen").await;
+    browser.type_into("#name", " ").await;
+    browser.type_into("#email", "collega@example.nl").await;
+    browser.open_by("form.stacked button[type=submit]").await;
+    assert_shown_again_with_errors(browser, "#name-error").await;
+    browser.check("invite-errors").await;
+}
+
+/// Opens and checks each of `paths`.
+async fn check_pages(browser: &mut Browser, paths: &[&str]) {
+    for path in paths {
+        browser.goto(path).await;
+        assert_eq!(browser.path().await, *path, "{path} opens as itself");
+        browser.check(&page_name(path)).await;
+    }
+}
+
+/// A file name for the page at `path`.
+fn page_name(path: &str) -> String {
+    path.trim_start_matches('/').replace(['/', '?', '='], "-")
+}
+
+/// A form shown again after a failed submit: the title says so, the fault shows at its field
+/// and the summary of the errors has the focus, so it is read first.
+async fn assert_shown_again_with_errors(browser: &Browser, field_error: &str) {
+    let title: String = browser.eval("return document.title;").await;
+    assert!(title.starts_with("Fout: "), "page title {title:?}");
+    assert!(!browser.text(field_error).await.is_empty(), "{field_error} shown");
+    assert!(browser.focus_is_on(".error-summary").await, "the error summary has the focus");
 }

@@ -7,8 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
+use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
 /// The two widths every page is checked at: a laptop and a phone.
@@ -148,6 +150,40 @@ impl Browser {
         let field = self.find(css).await;
         field.clear().await.expect("field clears");
         field.send_keys(text).await.unwrap_or_else(|error| panic!("typing into {css}: {error}"));
+    }
+
+    /// Sets a field's value as a date or time picker would (typing into one depends on the locale).
+    pub async fn set_value(&self, css: &str, value: &str) {
+        let field = self.find(css).await;
+        let script = "arguments[0].value = arguments[1];";
+        self.client.execute(script, vec![json!(field), json!(value)]).await.expect("value set");
+    }
+
+    /// What `script` (a function body) returns on the page shown.
+    pub async fn eval<T: DeserializeOwned>(&self, script: &str) -> T {
+        let value = self.client.execute(script, vec![]).await.unwrap_or_else(|error| panic!("{script}: {error}"));
+        serde_json::from_value(value).unwrap_or_else(|error| panic!("{script} returned: {error}"))
+    }
+
+    /// Whether the element with the keyboard focus matches `css`.
+    pub async fn focus_is_on(&self, css: &str) -> bool {
+        self.eval(&format!("return document.activeElement.matches({});", json!(css))).await
+    }
+
+    /// Presses Tab on a page just opened (nothing focused yet) until `css` has the focus, at
+    /// most `most` times; what had the focus on the way (tag, type and text), `css` last.
+    pub async fn tab_to(&self, css: &str, most: usize) -> Vec<String> {
+        let mut passed = Vec::new();
+        while !self.focus_is_on(css).await {
+            assert!(passed.len() < most, "{css} not reached in {most} Tab presses, passing {passed:#?}");
+            let focused = self.client.active_element().await.expect("focused element");
+            focused.send_keys(&char::from(Key::Tab).to_string()).await.expect("Tab pressed");
+            passed.push(
+                self.eval("const e = document.activeElement; return `${e.localName}${e.type ? '[' + e.type + ']' : ''} ${e.textContent.trim().slice(0, 40)}`;")
+                    .await,
+            );
+        }
+        passed
     }
 
     /// Sets the window to one of the checked widths.
