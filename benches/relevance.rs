@@ -80,11 +80,13 @@ async fn run() -> Result<()> {
         println!("{}", oogst.row(&format!("Oogst, {kind}")));
     }
 
-    println!("\nQueries where Oogst does not rank the wanted item in the first three:\n");
+    // OOGST_BENCH_LIST_FROM_RANK=2 lists every query whose wanted item is not first.
+    let list_from: usize = std::env::var("OOGST_BENCH_LIST_FROM_RANK").ok().and_then(|v| v.parse().ok()).unwrap_or(4);
+    println!("\nQueries where Oogst ranks the wanted item below {}:\n", list_from - 1);
     for query in &judged {
         let ranked = relevance::oogst_ranking(&storage, &query.query, &Ranking::default());
         let rank = ranked.iter().position(|key| query.relevant.get(key) == Some(&2));
-        if rank.is_none_or(|rank| rank >= 3) {
+        if rank.is_none_or(|rank| rank + 1 >= list_from) {
             let found = rank.map_or("not in the first ten".to_string(), |rank| format!("rank {}", rank + 1));
             println!("- {:?} ({found}; first: {})", query.query, ranked.first().map_or("nothing", String::as_str));
         }

@@ -7,6 +7,8 @@
 //! itself, its acronym/synonym group, its compound parts, and, when the index does not know
 //! the word, words one or two typos away. `Ranking` sets what takes part and how much.
 
+use std::collections::HashMap;
+
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
     TermQuery,
@@ -70,7 +72,9 @@ fn push_clause(clauses: &mut Vec<Clause>, clause: Clause) {
 const SYNONYM_WEIGHT: f32 = 0.9;
 const PARTS_WEIGHT: f32 = 0.5;
 const ONE_PART_WEIGHT: f32 = 0.2;
-const TYPO_WEIGHT: f32 = 0.3;
+const TYPO_WEIGHT: f32 = 0.6;
+/// Corrections of a misspelt word that are looked for.
+const MAX_CORRECTIONS: usize = 3;
 /// Two query words within this many positions of each other count as standing together.
 const PROXIMITY_SLOP: u32 = 3;
 const PROXIMITY_WEIGHT: f32 = 0.5;
@@ -180,9 +184,11 @@ impl QueryBuilder<'_> {
     /// near spellings) less, and the best of them counts; a match in the title adds to that.
     fn word(&self, word: &Word, reading: Reading, added_words: &mut Vec<String>) -> Box<dyn Query> {
         let mut alternatives = vec![self.term(self.fields.text, &word.stem, 1.0)];
+        let corrections = if self.ranking.typos { self.corrections(&word.stem) } else { Vec::new() };
         if self.ranking.compounds {
-            // All parts together count for more than any one of them.
-            let parts = self.parts(word);
+            // All parts together count for more than any one of them. An unknown word that
+            // is a typo of a known one is not also taken apart.
+            let parts = self.parts(word, corrections.is_empty());
             if parts.len() > 1 {
                 let all_parts = parts.iter().map(|part| (Occur::Must, self.term(self.fields.text, &stem(part), 1.0)));
                 alternatives
@@ -190,9 +196,7 @@ impl QueryBuilder<'_> {
             }
             alternatives.extend(parts.iter().map(|part| self.term(self.fields.text, &stem(part), ONE_PART_WEIGHT)));
         }
-        if self.ranking.typos {
-            alternatives.extend(self.typo_tolerant(&word.stem));
-        }
+        alternatives.extend(corrections.iter().map(|correction| self.term(self.fields.text, correction, TYPO_WEIGHT)));
         if let Some(text) = word.synonyms_of.as_deref().filter(|_| self.ranking.synonyms) {
             for alternative in self.synonyms.alternatives(text) {
                 alternatives.extend(self.exact(alternative, SYNONYM_WEIGHT));
@@ -228,11 +232,11 @@ impl QueryBuilder<'_> {
     }
 
     /// The compound parts of a word: the largest dictionary words inside it or, for a word
-    /// the index does not know, two words the index does know that make it up
-    /// ("ouderbetrokkenheidsplan" → ouderbetrokkenheid + plan).
-    fn parts(&self, word: &Word) -> Vec<String> {
+    /// the index does not know and when `split_unknown`, two words the index does know that
+    /// make it up ("ouderbetrokkenheidsplan" → ouderbetrokkenheid + plan).
+    fn parts(&self, word: &Word, split_unknown: bool) -> Vec<String> {
         let parts = compound_parts(&word.folded);
-        if !parts.is_empty() || self.document_frequency(&word.stem) > 0 {
+        if !parts.is_empty() || !split_unknown || self.document_frequency(&word.stem) > 0 {
             return parts;
         }
         self.split_along_the_index(&word.folded).map(|(left, right)| vec![left, right]).unwrap_or_default()
@@ -257,16 +261,33 @@ impl QueryBuilder<'_> {
             .max_by_key(|(left, right)| left.chars().count().min(right.chars().count()))
     }
 
-    /// Words one typo away (two for long words), only for words the index barely knows,
-    /// so that common words stay fast and exact and short words are not flooded.
-    fn typo_tolerant(&self, stem: &str) -> Option<Box<dyn Query>> {
+    /// What a person probably meant by a word the index barely knows: the index's words one
+    /// typo away (two for long words), most frequent first. Common words stay exact and short
+    /// words are not flooded. Each correction is scored as the word itself would be, at a
+    /// lower weight, instead of every near spelling scoring alike.
+    fn corrections(&self, stem: &str) -> Vec<String> {
         let length = stem.chars().count();
         if length < FUZZY_MIN_CHARS || self.document_frequency(stem) > 1 {
-            return None;
+            return Vec::new();
         }
         let distance = if length >= FUZZY_TWO_EDITS_CHARS { 2 } else { 1 };
         let fuzzy = FuzzyTermQuery::new(Term::from_field_text(self.fields.text, stem), distance, true);
-        Some(Box::new(BoostQuery::new(Box::new(fuzzy), TYPO_WEIGHT)))
+        let Ok(automaton) = fuzzy.automaton() else { return Vec::new() };
+        let mut frequencies: HashMap<Vec<u8>, u64> = HashMap::new();
+        for segment in self.searcher.segment_readers() {
+            let Ok(inverted) = segment.inverted_index(self.fields.text) else { continue };
+            let Ok(mut near) = inverted.terms().search(&automaton).into_stream() else { continue };
+            while near.advance() {
+                *frequencies.entry(near.key().to_vec()).or_default() += u64::from(near.value().doc_freq);
+            }
+        }
+        frequencies.remove(stem.as_bytes());
+        let mut found: Vec<(String, u64)> = frequencies
+            .into_iter()
+            .filter_map(|(term, frequency)| String::from_utf8(term).ok().map(|term| (term, frequency)))
+            .collect();
+        found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        found.into_iter().take(MAX_CORRECTIONS).map(|(term, _)| term).collect()
     }
 
     /// `text` exactly: its one word, or its words in this order.

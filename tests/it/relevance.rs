@@ -7,10 +7,10 @@ use oogst::search::Ranking;
 use crate::distractors;
 use crate::relevance_set::{self, figures, Baseline, Figures};
 
-/// Just below Oogst's figures on the judged set when this test was written (0.888, 0.950,
-/// 0.944, 0.906), leaving room for the odd tie that breaks the other way;
+/// Just below Oogst's figures on the judged set when this test was written (0.909, 0.970,
+/// 0.956, 0.924), leaving room for the odd tie that breaks the other way;
 /// raise them when ranking gets better, never lower them to let a change pass.
-const FLOORS: Figures = Figures { mrr: 0.87, success_at_3: 0.93, recall: 0.92, ndcg: 0.89, queries: 0 };
+const FLOORS: Figures = Figures { mrr: 0.89, success_at_3: 0.95, recall: 0.94, ndcg: 0.91, queries: 0 };
 
 #[tokio::test]
 async fn ranking_keeps_its_floors_and_beats_plain_bm25() {
