@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 use oogst::search::Ranking;
-use relevance::{figures, Baseline, Figures, Judged, TABLE_HEADER};
+use relevance::{figures, Baseline, Corpus, Figures, Judged, TABLE_HEADER};
 
 fn main() -> ExitCode {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
@@ -44,35 +44,47 @@ fn variants() -> Vec<(&'static str, Ranking)> {
 }
 
 async fn run() -> Result<()> {
-    let started = Instant::now();
     let pages = distractors::load();
     if pages.is_empty() {
         println!(
-            "note: no distractor corpus on this machine (apt-get install {}); demo content only",
+            "note: no distractor corpus on this machine (apt-get install {}); no distractors",
             distractors::PACKAGES.join(" ")
         );
     }
+    println!("## Demo content among {} distractor pages\n", pages.len());
+    evaluate(Corpus::Demo, &pages, &relevance::judged()).await?;
+    let seeds = relevance::seed_documents();
+    if seeds.is_empty() {
+        println!("\n(no seed documents next to the repository: the seed set is left out)");
+    } else {
+        println!("\n## {} seed documents among {} distractor pages\n", seeds.len(), pages.len());
+        evaluate(Corpus::Seeds(&seeds), &pages, &relevance::seed_judged()).await?;
+    }
+    Ok(())
+}
+
+/// One judged set on its own corpus: the comparison, the figures by kind of query, and the
+/// queries whose wanted item is not near the top.
+async fn evaluate(corpus: Corpus<'_>, pages: &[distractors::Distractor], judged: &[Judged]) -> Result<()> {
+    let started = Instant::now();
     let folder = tempfile::tempdir()?;
-    let storage = relevance::build_corpus(folder.path(), &pages).await?;
+    let storage = relevance::build_corpus(folder.path(), corpus, pages).await?;
     let items = relevance::indexed_items(&storage).await?;
     let baseline = Baseline::build(&items)?;
-    let judged = relevance::judged();
     println!(
-        "corpus: {} items ({} distractor pages); {} judged queries; set up in {:.1} s\n",
+        "{} items, {} judged queries; set up in {:.1} s\n",
         items.len(),
-        pages.len(),
         judged.len(),
         started.elapsed().as_secs_f64()
     );
-
-    let by_kind = group_by_kind(&judged);
     println!("{TABLE_HEADER}");
-    println!("{}", figures(&judged, |text| baseline.ranking(text)).row("baseline: BM25, title + body, Snowball"));
+    println!("{}", figures(judged, |text| baseline.ranking(text)).row("baseline: BM25, title + body, Snowball"));
     for (name, ranking) in variants() {
-        println!("{}", figures(&judged, |text| relevance::oogst_ranking(&storage, text, &ranking)).row(name));
+        println!("{}", figures(judged, |text| relevance::oogst_ranking(&storage, text, &ranking)).row(name));
     }
 
-    println!("\nBy kind of query ({} kinds):\n\n{TABLE_HEADER}", by_kind.len());
+    let by_kind = group_by_kind(judged);
+    println!("\nBy kind of query:\n\n{TABLE_HEADER}");
     for (kind, queries) in &by_kind {
         let queries = queries.iter().copied();
         println!("{}", figures(queries.clone(), |text| baseline.ranking(text)).row(&format!("baseline, {kind}")));
@@ -83,7 +95,7 @@ async fn run() -> Result<()> {
     // OOGST_BENCH_LIST_FROM_RANK=2 lists every query whose wanted item is not first.
     let list_from: usize = std::env::var("OOGST_BENCH_LIST_FROM_RANK").ok().and_then(|v| v.parse().ok()).unwrap_or(4);
     println!("\nQueries where Oogst ranks the wanted item below {}:\n", list_from - 1);
-    for query in &judged {
+    for query in judged {
         let ranked = relevance::oogst_ranking(&storage, &query.query, &Ranking::default());
         let rank = ranked.iter().position(|key| query.relevant.get(key) == Some(&2));
         if rank.is_none_or(|rank| rank + 1 >= list_from) {

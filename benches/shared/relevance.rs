@@ -22,6 +22,7 @@ use tantivy::{Index, IndexReader, TantivyDocument};
 use crate::distractors::Distractor;
 
 const QUERIES: &str = include_str!("../relevance/queries.yaml");
+const SEED_QUERIES: &str = include_str!("../relevance/seed-queries.yaml");
 
 /// Hits that count: the first page of ten.
 pub const CUTOFF: usize = 10;
@@ -37,6 +38,43 @@ pub struct Judged {
 
 pub fn judged() -> Vec<Judged> {
     serde_yaml_ng::from_str(QUERIES).expect("benches/relevance/queries.yaml is a list of judged queries")
+}
+
+/// The judged queries over the seed documents, which count only where `seed_documents`
+/// finds them.
+pub fn seed_judged() -> Vec<Judged> {
+    serde_yaml_ng::from_str(SEED_QUERIES).expect("benches/relevance/seed-queries.yaml is a list of judged queries")
+}
+
+/// The project's source texts (`../shared/seeds/*.txt` next to the repository), when that
+/// folder exists: long documents (800 to 6,500 words) among short pages, which the demo
+/// content does not have. They are read there, never copied into the repository; each
+/// becomes the practice `seed-<number>`.
+pub fn seed_documents() -> Vec<(String, Distractor)> {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
+    let Ok(entries) = std::fs::read_dir(&folder) else { return Vec::new() };
+    let mut paths: Vec<_> = entries
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.extension().is_some_and(|extension| extension == "txt"))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(&path).ok()?;
+            let number: String = path.file_name()?.to_str()?.chars().take(3).collect();
+            let page = Distractor { source: path.display().to_string(), title: first_title_line(&text), body: text };
+            Some((format!("seed-{number}"), page))
+        })
+        .collect()
+}
+
+/// The first line that reads like a title: two or more words of four letters or more.
+fn first_title_line(text: &str) -> String {
+    let is_title = |line: &&str| {
+        line.split_whitespace().filter(|word| word.chars().filter(|c| c.is_alphabetic()).count() >= 4).count() >= 2
+    };
+    text.lines().map(str::trim).find(is_title).unwrap_or("Zonder titel").to_string()
 }
 
 /// Mean figures over a set of queries.
@@ -107,38 +145,57 @@ pub fn oogst_ranking(storage: &Storage, text: &str, ranking: &Ranking) -> Vec<St
     results.hits.iter().map(|hit| item_key(hit.kind, &hit.slug)).collect()
 }
 
-/// A data folder with the demo content and the distractors as published practices of one
-/// organisation, imported as `oogst import` does, and its index built as at a first start.
-pub async fn build_corpus(data_dir: &Path, distractors: &[Distractor]) -> Result<Storage> {
+/// What a judged set is ranked over, besides the distractors.
+#[derive(Clone, Copy)]
+pub enum Corpus<'s> {
+    /// The demo content, as `serve --demo` loads it.
+    Demo,
+    /// The seed documents alone, as the outside check mixes them with distractors.
+    Seeds(&'s [(String, Distractor)]),
+}
+
+/// A data folder with `corpus` and the distractors as published practices, imported as
+/// `oogst import` does, and its index built as at a first start.
+pub async fn build_corpus(data_dir: &Path, corpus: Corpus<'_>, distractors: &[Distractor]) -> Result<Storage> {
     let mut config = Config::for_data_dir(data_dir);
     config.search_cache_mb = 0;
     let db = startup::connect(&config).await?;
-    oogst::demo::load_if_empty(&db).await.context("loading the demo content")?;
-    let folder = data_dir.join("distractors");
+    let folder = data_dir.join("pages");
     std::fs::create_dir_all(&folder)?;
     for (number, distractor) in distractors.iter().enumerate() {
-        std::fs::write(folder.join(format!("pagina-{number:05}.md")), practice_file(distractor))?;
+        std::fs::write(
+            folder.join(format!("pagina-{number:05}.md")),
+            practice_file(distractor, "softwaredocumentatie"),
+        )?;
+    }
+    match corpus {
+        Corpus::Demo => drop(oogst::demo::load_if_empty(&db).await.context("loading the demo content")?),
+        Corpus::Seeds(seeds) => {
+            for (slug, seed) in seeds {
+                std::fs::write(folder.join(format!("{slug}.md")), practice_file(seed, "met-andere-ogen"))?;
+            }
+        }
     }
     let uploads = config.uploads()?;
     let bar = indicatif::ProgressBar::hidden();
     let report = oogst::import::import_paths(&db, &uploads, &[folder], &bar).await?;
     anyhow::ensure!(
         report.failed.is_empty(),
-        "distractors failed to import: {:?}",
+        "pages failed to import: {:?}",
         report.failed.iter().take(3).collect::<Vec<_>>()
     );
     db.close().await?;
     Ok(Storage::open(&config).await?)
 }
 
-/// A distractor page as a practice file: its first sentence as the summary.
-fn practice_file(page: &Distractor) -> String {
+/// A page as a practice file: its first sentence as the summary.
+fn practice_file(page: &Distractor, organisation: &str) -> String {
     let quoted = |text: &str| serde_json::to_string(text).expect("a string serialises");
     let title: String = page.title.chars().take(150).collect();
     let summary: String = page.body.split_inclusive(". ").next().unwrap_or(&page.body).chars().take(280).collect();
     let mut file = String::from("---\n");
     let _ = writeln!(file, "title: {}", quoted(title.trim()));
-    file.push_str("organisation: softwaredocumentatie\n");
+    let _ = writeln!(file, "organisation: {organisation}");
     let _ = writeln!(file, "summary: {}", quoted(summary.trim()));
     file.push_str("status: gepubliceerd\npublished_at: 2024-01-15\n---\n");
     file.push_str(&page.body);
