@@ -37,7 +37,7 @@ fn variants() -> Vec<(&'static str, Ranking)> {
         ("Oogst without compound parts", Ranking { compounds: false, ..oogst }),
         ("Oogst without synonyms/acronyms", Ranking { synonyms: false, ..oogst }),
         ("Oogst without typo tolerance", Ranking { typos: false, ..oogst }),
-        ("Oogst without proximity", Ranking { proximity: false, ..oogst }),
+        ("Oogst with proximity", Ranking { proximity: true, ..oogst }),
         ("Oogst with a minimum match of 50%", Ranking { min_match_share: 0.5, ..oogst }),
         ("Oogst with every feature off", Ranking::plain()),
     ]

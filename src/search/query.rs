@@ -194,7 +194,11 @@ impl QueryBuilder<'_> {
                 alternatives
                     .push(Box::new(BoostQuery::new(Box::new(BooleanQuery::new(all_parts.collect())), PARTS_WEIGHT)));
             }
-            alternatives.extend(parts.iter().map(|part| self.term(self.fields.text, &stem(part), ONE_PART_WEIGHT)));
+            // One part alone only for a word that finds (almost) nothing itself: a common
+            // compound has its own documents, and its parts would match much of the index.
+            if self.barely_known(&word.stem) {
+                alternatives.extend(parts.iter().map(|part| self.term(self.fields.text, &stem(part), ONE_PART_WEIGHT)));
+            }
         }
         alternatives.extend(corrections.iter().map(|correction| self.term(self.fields.text, correction, TYPO_WEIGHT)));
         if let Some(text) = word.synonyms_of.as_deref().filter(|_| self.ranking.synonyms) {
@@ -229,6 +233,12 @@ impl QueryBuilder<'_> {
 
     fn document_frequency(&self, stem: &str) -> u64 {
         self.searcher.doc_freq(&Term::from_field_text(self.fields.text, stem)).unwrap_or(0)
+    }
+
+    /// A word found in one document at most: then near spellings and single compound parts
+    /// are worth looking for.
+    fn barely_known(&self, stem: &str) -> bool {
+        self.document_frequency(stem) <= 1
     }
 
     /// The compound parts of a word: the largest dictionary words inside it or, for a word
@@ -267,7 +277,7 @@ impl QueryBuilder<'_> {
     /// lower weight, instead of every near spelling scoring alike.
     fn corrections(&self, stem: &str) -> Vec<String> {
         let length = stem.chars().count();
-        if length < FUZZY_MIN_CHARS || self.document_frequency(stem) > 1 {
+        if length < FUZZY_MIN_CHARS || !self.barely_known(stem) {
             return Vec::new();
         }
         let distance = if length >= FUZZY_TWO_EDITS_CHARS { 2 } else { 1 };
