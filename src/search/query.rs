@@ -283,10 +283,14 @@ impl QueryBuilder<'_> {
         let distance = if length >= FUZZY_TWO_EDITS_CHARS { 2 } else { 1 };
         let fuzzy = FuzzyTermQuery::new(Term::from_field_text(self.fields.text, stem), distance, true);
         let Ok(automaton) = fuzzy.automaton() else { return Vec::new() };
+        // People seldom mistype the first letter; keeping it walks a small part of the term
+        // dictionary instead of all of it, the costly part of a search with a typo.
+        let Some((from, until)) = first_letter_range(stem) else { return Vec::new() };
         let mut frequencies: HashMap<Vec<u8>, u64> = HashMap::new();
         for segment in self.searcher.segment_readers() {
             let Ok(inverted) = segment.inverted_index(self.fields.text) else { continue };
-            let Ok(mut near) = inverted.terms().search(&automaton).into_stream() else { continue };
+            let within = inverted.terms().search(&automaton).ge(&from).lt(&until);
+            let Ok(mut near) = within.into_stream() else { continue };
             while near.advance() {
                 *frequencies.entry(near.key().to_vec()).or_default() += u64::from(near.value().doc_freq);
             }
@@ -371,6 +375,17 @@ fn words_of(text: &str) -> Vec<Word> {
         .collect()
 }
 
+/// The terms that begin with the first letter of `word`: from that letter's bytes up to
+/// (not including) the next letter's.
+fn first_letter_range(word: &str) -> Option<(Vec<u8>, Vec<u8>)> {
+    let first = word.chars().next()?;
+    let from = first.to_string().into_bytes();
+    let mut until = from.clone();
+    let last = until.last_mut()?;
+    *last = last.checked_add(1)?;
+    Some((from, until))
+}
+
 /// The best-scoring of `alternatives` counts.
 fn best_of(mut alternatives: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
     match alternatives.len() {
@@ -410,6 +425,18 @@ mod tests {
             vec![Clause::Phrase { text: "warme overdracht".into(), excluded: false }]
         );
         assert!(parse("( : * -").is_empty());
+    }
+
+    #[test]
+    fn the_first_letter_range_holds_exactly_the_words_with_that_letter() {
+        let (from, until) = first_letter_range("samenwerking").unwrap();
+        for inside in ["s", "samen", "szzz"] {
+            assert!(inside.as_bytes() >= from.as_slice() && inside.as_bytes() < until.as_slice(), "{inside}");
+        }
+        for outside in ["r", "rzzz", "t", "taal"] {
+            assert!(!(outside.as_bytes() >= from.as_slice() && outside.as_bytes() < until.as_slice()), "{outside}");
+        }
+        assert!(first_letter_range("").is_none());
     }
 
     #[test]
