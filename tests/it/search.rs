@@ -36,6 +36,8 @@ async fn dutch_language(backend: Backend) {
     assert_eq!(typo.first().map(String::as_str), Some("vroeg-signaleren"), "{typo:?}");
     // Short words get no typo tolerance: "zorq" is not "zorg".
     assert!(app.slugs("q=zorq").await.is_empty());
+    // A compound that no dictionary knows is split along the index's own words.
+    finds(&app, "middenlandbellen", "dezelfde-dag-bellen").await;
     // Plural and singular meet through the stemmer.
     finds(&app, "gemeenten", "aanpak-thuiszitters").await;
 
