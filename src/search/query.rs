@@ -283,9 +283,10 @@ impl QueryBuilder<'_> {
         let distance = if length >= FUZZY_TWO_EDITS_CHARS { 2 } else { 1 };
         let fuzzy = FuzzyTermQuery::new(Term::from_field_text(self.fields.text, stem), distance, true);
         let Ok(automaton) = fuzzy.automaton() else { return Vec::new() };
-        // People seldom mistype the first letter; keeping it walks a small part of the term
-        // dictionary instead of all of it, the costly part of a search with a typo.
-        let Some((from, until)) = first_letter_range(stem) else { return Vec::new() };
+        // People seldom mistype the first letter of a word, or the first two of a long one;
+        // keeping them walks a small part of the term dictionary instead of all of it, the
+        // costly part of a search with a typo.
+        let Some((from, until)) = prefix_range(stem, usize::from(distance)) else { return Vec::new() };
         let mut frequencies: HashMap<Vec<u8>, u64> = HashMap::new();
         for segment in self.searcher.segment_readers() {
             let Ok(inverted) = segment.inverted_index(self.fields.text) else { continue };
@@ -375,11 +376,14 @@ fn words_of(text: &str) -> Vec<Word> {
         .collect()
 }
 
-/// The terms that begin with the first letter of `word`: from that letter's bytes up to
-/// (not including) the next letter's.
-fn first_letter_range(word: &str) -> Option<(Vec<u8>, Vec<u8>)> {
-    let first = word.chars().next()?;
-    let from = first.to_string().into_bytes();
+/// The terms that begin with the first `letters` letters of `word`: from those letters'
+/// bytes up to (not including) the bytes with the last one raised by one.
+fn prefix_range(word: &str, letters: usize) -> Option<(Vec<u8>, Vec<u8>)> {
+    let prefix: String = word.chars().take(letters).collect();
+    if prefix.chars().count() < letters.max(1) {
+        return None;
+    }
+    let from = prefix.into_bytes();
     let mut until = from.clone();
     let last = until.last_mut()?;
     *last = last.checked_add(1)?;
@@ -428,15 +432,18 @@ mod tests {
     }
 
     #[test]
-    fn the_first_letter_range_holds_exactly_the_words_with_that_letter() {
-        let (from, until) = first_letter_range("samenwerking").unwrap();
-        for inside in ["s", "samen", "szzz"] {
-            assert!(inside.as_bytes() >= from.as_slice() && inside.as_bytes() < until.as_slice(), "{inside}");
-        }
-        for outside in ["r", "rzzz", "t", "taal"] {
-            assert!(!(outside.as_bytes() >= from.as_slice() && outside.as_bytes() < until.as_slice()), "{outside}");
-        }
-        assert!(first_letter_range("").is_none());
+    fn a_prefix_range_holds_exactly_the_words_with_that_prefix() {
+        let within = |range: &(Vec<u8>, Vec<u8>), word: &str| {
+            word.as_bytes() >= range.0.as_slice() && word.as_bytes() < range.1.as_slice()
+        };
+        let one = prefix_range("samenwerking", 1).unwrap();
+        assert!(["s", "samen", "szzz"].iter().all(|word| within(&one, word)));
+        assert!(!["r", "rzzz", "t", "taal"].iter().any(|word| within(&one, word)));
+        let two = prefix_range("samenwerking", 2).unwrap();
+        assert!(["sa", "samen", "sazzz"].iter().all(|word| within(&two, word)));
+        assert!(!["s", "sb", "rzzz", "scholen"].iter().any(|word| within(&two, word)));
+        assert!(prefix_range("", 1).is_none());
+        assert!(prefix_range("a", 2).is_none());
     }
 
     #[test]
