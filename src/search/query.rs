@@ -184,21 +184,21 @@ impl QueryBuilder<'_> {
     /// near spellings) less, and the best of them counts; a match in the title adds to that.
     fn word(&self, word: &Word, reading: Reading, added_words: &mut Vec<String>) -> Box<dyn Query> {
         let mut alternatives = vec![self.term(self.fields.text, &word.stem, 1.0)];
-        let corrections = if self.ranking.typos { self.corrections(&word.stem) } else { Vec::new() };
-        if self.ranking.compounds {
-            // All parts together count for more than any one of them. An unknown word that
-            // is a typo of a known one is not also taken apart.
+        // Help (parts, corrections) only for a word that finds (almost) nothing itself: a word
+        // the index knows has its own documents, and its parts or near spellings would match
+        // much of the index for nothing (measured: no judged query gains from them).
+        let barely_known = self.barely_known(&word.stem);
+        let corrections = if self.ranking.typos && barely_known { self.corrections(&word.stem) } else { Vec::new() };
+        if self.ranking.compounds && barely_known {
+            // All parts together count for more than any one of them. A typo of a known word
+            // is not also taken apart.
             let parts = self.parts(word, corrections.is_empty());
             if parts.len() > 1 {
                 let all_parts = parts.iter().map(|part| (Occur::Must, self.term(self.fields.text, &stem(part), 1.0)));
                 alternatives
                     .push(Box::new(BoostQuery::new(Box::new(BooleanQuery::new(all_parts.collect())), PARTS_WEIGHT)));
             }
-            // One part alone only for a word that finds (almost) nothing itself: a common
-            // compound has its own documents, and its parts would match much of the index.
-            if self.barely_known(&word.stem) {
-                alternatives.extend(parts.iter().map(|part| self.term(self.fields.text, &stem(part), ONE_PART_WEIGHT)));
-            }
+            alternatives.extend(parts.iter().map(|part| self.term(self.fields.text, &stem(part), ONE_PART_WEIGHT)));
         }
         alternatives.extend(corrections.iter().map(|correction| self.term(self.fields.text, correction, TYPO_WEIGHT)));
         if let Some(text) = word.synonyms_of.as_deref().filter(|_| self.ranking.synonyms) {
@@ -241,12 +241,12 @@ impl QueryBuilder<'_> {
         self.document_frequency(stem) <= 1
     }
 
-    /// The compound parts of a word: the largest dictionary words inside it or, for a word
-    /// the index does not know and when `split_unknown`, two words the index does know that
-    /// make it up ("ouderbetrokkenheidsplan" → ouderbetrokkenheid + plan).
+    /// The compound parts of a word: the largest dictionary words inside it or, when the
+    /// dictionary knows none and `split_unknown`, two words the index knows that make it up
+    /// ("ouderbetrokkenheidsplan" → ouderbetrokkenheid + plan).
     fn parts(&self, word: &Word, split_unknown: bool) -> Vec<String> {
         let parts = compound_parts(&word.folded);
-        if !parts.is_empty() || !split_unknown || self.document_frequency(&word.stem) > 0 {
+        if !parts.is_empty() || !split_unknown {
             return parts;
         }
         self.split_along_the_index(&word.folded).map(|(left, right)| vec![left, right]).unwrap_or_default()
@@ -271,13 +271,13 @@ impl QueryBuilder<'_> {
             .max_by_key(|(left, right)| left.chars().count().min(right.chars().count()))
     }
 
-    /// What a person probably meant by a word the index barely knows: the index's words one
-    /// typo away (two for long words), most frequent first. Common words stay exact and short
-    /// words are not flooded. Each correction is scored as the word itself would be, at a
-    /// lower weight, instead of every near spelling scoring alike.
+    /// What a person probably meant by a misspelt word: the index's words one typo away (two
+    /// for long words), most frequent first; short words get none, so they are not flooded.
+    /// Each correction is scored as the word itself would be, at a lower weight, instead of
+    /// every near spelling scoring alike.
     fn corrections(&self, stem: &str) -> Vec<String> {
         let length = stem.chars().count();
-        if length < FUZZY_MIN_CHARS || !self.barely_known(stem) {
+        if length < FUZZY_MIN_CHARS {
             return Vec::new();
         }
         let distance = if length >= FUZZY_TWO_EDITS_CHARS { 2 } else { 1 };
