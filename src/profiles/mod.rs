@@ -439,7 +439,7 @@ impl DirectoryFilter {
         let province = match given(province) {
             None => None,
             Some(name) => taxonomy::province(&name).or_else(|| {
-                errors.add("provincie", format!("Onbekende provincie '{name}'."));
+                errors.add("province", format!("Onbekende provincie '{name}'."));
                 None
             }),
         };
@@ -447,7 +447,7 @@ impl DirectoryFilter {
             None => None,
             Some(slug) => ExpertiseKind::from_slug(&slug).or_else(|| {
                 errors.add(
-                    "soort",
+                    "expertise_kind",
                     format!("Onbekende soort expertise '{slug}': kies uit {}.", ExpertiseKind::slugs().join(", ")),
                 );
                 None
