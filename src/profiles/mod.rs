@@ -349,6 +349,21 @@ pub async fn save_own(db: &DatabaseConnection, actor: &Actor, input: &ProfileInp
     save(db, current, input, None).await
 }
 
+/// Saves the profile of an account without a person at the keyboard: the demo content
+/// (and later the member import).
+pub async fn save_for_account(
+    db: &DatabaseConnection,
+    user_id: i32,
+    input: &ProfileInput,
+) -> Result<StoredProfile, EditError> {
+    let model = profile::Entity::find().filter(profile::Column::UserId.eq(user_id)).one(db).await?;
+    let current = match model {
+        Some(model) => stored(db, model).await?,
+        None => None,
+    };
+    save(db, current.ok_or(EditError::NotFound(NOT_FOUND))?, input, None).await
+}
+
 /// Saves anyone's profile for the programme office, recorded in the audit log.
 pub async fn save_as_office(
     db: &DatabaseConnection,
