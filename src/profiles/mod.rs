@@ -202,8 +202,9 @@ impl ProfileInput {
     }
 }
 
-/// One's own profile as `GET /api/v1/me/profile` shows it: everything, with what only the
-/// account and the programme office decide (address, organisation, hiding) alongside.
+/// One's own profile as `GET /api/v1/me/profile` shows it: `profile` is the document a PUT
+/// sends back, with the visibility of each field in it; alongside it what the account and
+/// the programme office decide (address, organisation, hiding), which a PUT does not change.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OwnProfile {
     pub slug: String,
@@ -215,7 +216,7 @@ pub struct OwnProfile {
     pub listed_changed_at: Option<DateTime<Utc>>,
     /// The programme office took the profile out of the directory.
     pub hidden_by_office: bool,
-    #[serde(flatten)]
+    /// What you write, as `PUT /api/v1/me/profile` takes it.
     pub profile: ProfileInput,
 }
 

@@ -10,7 +10,8 @@ use crate::routes::auth::ApiViewer;
 use crate::routes::errors::{ApiError, RouteError};
 use crate::startup::AppState;
 
-/// Your own profile, with the visibility of each field in `visibility`.
+/// Your own profile: `profile` holds what you write, with the visibility of each field in
+/// `profile.visibility`; send it back changed with a PUT.
 #[utoipa::path(
     get,
     path = "/api/v1/me/profile",
@@ -27,8 +28,8 @@ pub async fn own(state: web::Data<AppState>, viewer: ApiViewer) -> Result<HttpRe
     Ok(HttpResponse::Ok().json(OwnProfile::of(&stored)))
 }
 
-/// Replaces your own profile: a list left out becomes empty, a visibility left out
-/// `members`. `listed` is your consent to appear in the directory; its time is kept.
+/// Replaces your own profile with the document (the `profile` of a GET): a list left out
+/// becomes empty, a visibility left out `members`. `listed` is your consent to appear in the directory; its time is kept.
 #[utoipa::path(
     put,
     path = "/api/v1/me/profile",
