@@ -133,9 +133,10 @@ struct DemoPerson {
 
 async fn load_profiles(db: &DatabaseConnection) -> Result<(), DemoError> {
     let file = DemoFiles::get("profiles.yaml").ok_or_else(|| DemoError::Broken("profiles.yaml is missing".into()))?;
-    let people: Vec<DemoPerson> = serde_yaml_ng::from_slice(&file.data)
-        .map_err(|error| DemoError::Broken(format!("profiles.yaml: {error}")))?;
-    let broken = |email: &str, error: &dyn std::fmt::Display| DemoError::Broken(format!("profiles.yaml, {email}: {error}"));
+    let people: Vec<DemoPerson> =
+        serde_yaml_ng::from_slice(&file.data).map_err(|error| DemoError::Broken(format!("profiles.yaml: {error}")))?;
+    let broken =
+        |email: &str, error: &dyn std::fmt::Display| DemoError::Broken(format!("profiles.yaml, {email}: {error}"));
     for person in people {
         let organisation_id = match &person.organisation {
             Some(slug) => Some(
@@ -148,7 +149,9 @@ async fn load_profiles(db: &DatabaseConnection) -> Result<(), DemoError> {
         };
         let role = match person.role.as_deref() {
             None => Role::Lid,
-            Some(slug) => Role::from_slug(slug).ok_or_else(|| broken(&person.email, &format!("unknown role {slug}")))?,
+            Some(slug) => {
+                Role::from_slug(slug).ok_or_else(|| broken(&person.email, &format!("unknown role {slug}")))?
+            }
         };
         let new = NewUser {
             email: person.email.clone(),
@@ -158,7 +161,9 @@ async fn load_profiles(db: &DatabaseConnection) -> Result<(), DemoError> {
             job_title: person.profile.job_title.clone(),
         };
         let account = accounts::create(db, &new, true).await.map_err(|error| broken(&person.email, &error))?;
-        profiles::save_for_account(db, account.id, &person.profile).await.map_err(|error| broken(&person.email, &error))?;
+        profiles::save_for_account(db, account.id, &person.profile)
+            .await
+            .map_err(|error| broken(&person.email, &error))?;
     }
     Ok(())
 }

@@ -300,9 +300,10 @@ pub async fn own(db: &DatabaseConnection, actor: &Actor) -> Result<StoredProfile
     let model = match found {
         Some(model) => model,
         None => {
-            let account = user::Entity::find_by_id(actor.user_id).one(db).await?.ok_or(EditError::NotFound(
-                "Dit account bestaat niet meer.",
-            ))?;
+            let account = user::Entity::find_by_id(actor.user_id)
+                .one(db)
+                .await?
+                .ok_or(EditError::NotFound("Dit account bestaat niet meer."))?;
             let transaction = db::begin_write(db).await?;
             let created = create_for(&transaction, &account).await?;
             transaction.commit().await?;
@@ -345,7 +346,11 @@ pub async fn for_office(db: &DatabaseConnection, actor: &Actor, slug: &str) -> R
 }
 
 /// Saves the signed-in person's own profile.
-pub async fn save_own(db: &DatabaseConnection, actor: &Actor, input: &ProfileInput) -> Result<StoredProfile, EditError> {
+pub async fn save_own(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: &ProfileInput,
+) -> Result<StoredProfile, EditError> {
     let current = own(db, actor).await?;
     save(db, current, input, None).await
 }

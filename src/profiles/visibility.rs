@@ -489,7 +489,8 @@ mod tests {
 
     #[test]
     fn stored_visibilities_default_to_members_and_never_widen() {
-        let read = Visibilities::from_stored(&serde_json::json!({"bio": "public", "region": "everyone", "x": "public"}));
+        let read =
+            Visibilities::from_stored(&serde_json::json!({"bio": "public", "region": "everyone", "x": "public"}));
         assert_eq!(read.bio, Visibility::Public);
         assert_eq!(read.region, Visibility::Members);
         assert_eq!(read.job_title, Visibility::Members);

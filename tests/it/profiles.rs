@@ -189,8 +189,7 @@ async fn unlisted_and_hidden_profiles_look_missing(backend: Backend) {
     let all_public = json!({"organisation": "public", "job_title": "public", "region": "public", "expertise": "public",
         "expertise_kind": "public", "bio": "public", "languages": "public", "availability": "public"});
     let (status, saved) =
-        api(&app, Method::PUT, "/api/v1/me/profile", &subject, Some(profile_document(all_public.clone(), false)))
-            .await;
+        api(&app, Method::PUT, "/api/v1/me/profile", &subject, Some(profile_document(all_public.clone(), false))).await;
     assert_eq!(status, 200, "{saved}");
     assert!(saved["listed_changed_at"].is_null(), "not listed by default, no consent recorded: {saved}");
     let slug = saved["slug"].as_str().unwrap().to_string();
@@ -299,7 +298,8 @@ async fn editing_profiles(backend: Backend) {
     assert!(page.contains("<title>Fout: ") && page.contains("Onbekend thema &#x27;verzonnen-thema&#x27;"), "{page}");
     assert!(page.contains("value=\"Marit Kooistra\""), "the input is kept");
 
-    let saved = app.submit_form(&member, "/profiel", "/profiel", &fields("Ik werk **graag** samen.", "thuiszitters")).await;
+    let saved =
+        app.submit_form(&member, "/profiel", "/profiel", &fields("Ik werk **graag** samen.", "thuiszitters")).await;
     assert_eq!(saved.status(), 303);
     let (_, form) = (0, member.get(format!("{}/profiel", app.address)).send().await.unwrap().text().await.unwrap());
     assert!(form.contains("Het profiel is opgeslagen."), "notice after saving");

@@ -135,7 +135,11 @@ async fn form_data(
 }
 
 #[get("/profiel")]
-pub async fn own_form(request: HttpRequest, state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, PageError> {
+pub async fn own_form(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+) -> Result<HttpResponse, PageError> {
     let actor = viewer.required()?;
     let stored = profiles::own(&state.db, &actor).await?;
     let data = form_data(&state, &stored, &ProfileInput::from_model(&stored.profile), false).await?;
@@ -218,7 +222,11 @@ pub async fn directory(
 }
 
 #[get("/leden/{slug}")]
-pub async fn show(viewer: Viewer, state: web::Data<AppState>, slug: web::Path<String>) -> Result<HttpResponse, PageError> {
+pub async fn show(
+    viewer: Viewer,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
     let level = ViewerLevel::of(viewer.0.as_ref());
     let profile = profiles::find_visible(&state.db, level, &slug)
         .await?
@@ -240,8 +248,7 @@ pub async fn office_list(
 ) -> Result<HttpResponse, PageError> {
     let actor = viewer.allowed(policy::can_manage_network)?;
     let page_request = PageRequest::parse(&params, OFFICE_PER_PAGE)?;
-    let found =
-        profiles::directory(&state.db, ViewerLevel::Office, &DirectoryFilter::default(), page_request).await?;
+    let found = profiles::directory(&state.db, ViewerLevel::Office, &DirectoryFilter::default(), page_request).await?;
     let pages = PageLinks::new(page_request.page, page_request.per_page, found.total, |page| {
         format!("/beheer/leden?page={page}")
     });
