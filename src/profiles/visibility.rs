@@ -53,23 +53,7 @@ impl Visibility {
 
 /// The fields whose visibility the owner chooses. The display name has none: it is shown to
 /// whoever may see the profile at all.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    EnumIter,
-    EnumMessage,
-    EnumString,
-    IntoStaticStr,
-    Serialize,
-    Deserialize,
-)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, EnumMessage, EnumString, IntoStaticStr)]
 pub enum ProfileField {
     #[strum(serialize = "organisation", message = "Organisatie")]
     Organisation,

@@ -7,7 +7,7 @@ use strum::IntoEnumIterator;
 
 use super::admin::invalid_again;
 use super::{form_page, page, see_other_with, Notice};
-use crate::accounts::{policy, Actor};
+use crate::accounts::policy;
 use crate::pagination::{PageLinks, PageParams, PageRequest};
 use crate::profiles::{
     self, DirectoryFilter, ExpertiseKind, ProfileField, ProfileInput, StoredProfile, ViewerLevel, Visibility,
@@ -157,9 +157,10 @@ pub async fn own_save(
     let submitted = parse_form(&body)?;
     state.csrf.verify(&request, &submitted.csrf)?;
     let stored = profiles::own(&state.db, &actor).await?;
-    let saved = match submitted.unreadable.is_empty() {
-        true => profiles::save_own(&state.db, &actor, &submitted.input).await,
-        false => Err(EditError::Invalid(submitted.unreadable)),
+    let saved = if submitted.unreadable.is_empty() {
+        profiles::save_own(&state.db, &actor, &submitted.input).await
+    } else {
+        Err(EditError::Invalid(submitted.unreadable))
     };
     match saved {
         Ok(_) => Ok(see_other_with("/profiel", Notice::ProfileSaved)),
@@ -179,13 +180,13 @@ pub struct DirectoryQuery {
 }
 
 impl DirectoryQuery {
+    /// The address of a page of the directory, with the filters chosen.
     fn link(&self, page: u64) -> String {
-        let query = serde_urlencoded::to_string([
-            ("provincie", self.provincie.as_str()),
-            ("soort", self.soort.as_str()),
-            ("page", &page.to_string()),
-        ])
-        .unwrap_or_default();
+        let page = page.to_string();
+        let chosen = [("provincie", self.provincie.as_str()), ("soort", self.soort.as_str()), ("page", &page)];
+        let query =
+            serde_urlencoded::to_string(chosen.iter().filter(|(_, value)| !value.is_empty()).collect::<Vec<_>>())
+                .unwrap_or_default();
         format!("/leden?{query}")
     }
 }
@@ -252,7 +253,9 @@ pub async fn office_list(
     let pages = PageLinks::new(page_request.page, page_request.per_page, found.total, |page| {
         format!("/beheer/leden?page={page}")
     });
-    let data = serde_json::json!({ "page_title": "Leden", "items": found.items, "total": found.total, "pages": pages });
+    let data = serde_json::json!({
+        "page_title": "Leden en profielen", "items": found.items, "total": found.total, "pages": pages,
+    });
     form_page(&request, &state, "admin/profiles", &Viewer(Some(actor)), data)
 }
 
@@ -281,26 +284,17 @@ pub async fn office_save(
     let submitted = parse_form(&body)?;
     state.csrf.verify(&request, &submitted.csrf)?;
     let stored = profiles::for_office(&state.db, &actor, &slug).await?;
-    let saved = match submitted.unreadable.is_empty() {
-        true => profiles::save_as_office(&state.db, &actor, &slug, &submitted.input).await,
-        false => Err(EditError::Invalid(submitted.unreadable)),
+    let saved = if submitted.unreadable.is_empty() {
+        profiles::save_as_office(&state.db, &actor, &slug, &submitted.input).await
+    } else {
+        Err(EditError::Invalid(submitted.unreadable))
     };
-    office_answer(&request, &state, actor, stored, &submitted.input, saved).await
-}
-
-async fn office_answer(
-    request: &HttpRequest,
-    state: &AppState,
-    actor: Actor,
-    stored: StoredProfile,
-    input: &ProfileInput,
-    saved: Result<StoredProfile, EditError>,
-) -> Result<HttpResponse, PageError> {
     match saved {
+        // A new display name gives the profile a new address.
         Ok(saved) => Ok(see_other_with(&format!("/beheer/leden/{}", saved.profile.slug), Notice::ProfileSaved)),
         Err(error) => {
-            let data = form_data(state, &stored, input, true).await?;
-            invalid_again(request, state, "profiles/form", actor, data, error)
+            let data = form_data(&state, &stored, &submitted.input, true).await?;
+            invalid_again(&request, &state, "profiles/form", actor, data, error)
         }
     }
 }
