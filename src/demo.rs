@@ -160,7 +160,11 @@ async fn load_profiles(db: &DatabaseConnection) -> Result<(), DemoError> {
             organisation_id,
             job_title: person.profile.job_title.clone(),
         };
-        let account = accounts::create(db, &new, true).await.map_err(|error| broken(&person.email, &error))?;
+        // The account and its profile in one transaction, as everywhere else.
+        let transaction = db::begin_write(db).await?;
+        let account =
+            accounts::create(&transaction, &new, true).await.map_err(|error| broken(&person.email, &error))?;
+        transaction.commit().await?;
         profiles::save_for_account(db, account.id, &person.profile)
             .await
             .map_err(|error| broken(&person.email, &error))?;
