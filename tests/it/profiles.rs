@@ -221,7 +221,7 @@ async fn unlisted_and_hidden_profiles_look_missing(backend: Backend) {
     assert_missing("not listed").await;
     let (status, page) = bureau.page(&app, &format!("/leden/{slug}")).await;
     assert_eq!(status, 200, "the office sees every profile");
-    assert!(page.contains(SUBJECT_EMAIL));
+    assert!(page.contains(SUBJECT_EMAIL) && page.contains("niet in de ledenlijst (eigen keuze)"), "{page}");
     let (_, office_list) = bureau.page(&app, "/beheer/leden").await;
     assert!(office_list.contains("Anouk Verhoef") && office_list.contains("Niet getoond (eigen keuze)"));
 
