@@ -1,14 +1,18 @@
-//! Demo content for `oogst serve --demo`: organisations, practices and events written for
-//! the learning network, embedded in the binary; practices are loaded through the import path.
+//! Demo content for `oogst serve --demo`: organisations, practices, events and member
+//! profiles written for the learning network, embedded in the binary; practices are loaded
+//! through the import path.
 
 use indicatif::ProgressBar;
 use rust_embed::RustEmbed;
 use sea_orm::{DatabaseConnection, DbErr};
 
+use crate::accounts::{self, NewUser, Role};
 use crate::db;
 use crate::events::{EventInput, ProgrammeInput};
 use crate::import::{self, ImportReport, Item};
 use crate::organisations::{self, OrganisationInput};
+use crate::profiles::{self, ProfileInput};
+use crate::taxonomy::Vocabulary;
 
 #[derive(RustEmbed)]
 #[folder = "demo/"]
@@ -56,6 +60,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<Option<ImportRepor
         return Err(DemoError::Broken(format!("{}: {message}", path.display())));
     }
     load_events(db).await?;
+    load_profiles(db).await?;
     Ok(Some(report))
 }
 
@@ -112,4 +117,57 @@ async fn load_events(db: &DatabaseConnection) -> Result<(), DemoError> {
     let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Amsterdam).date_naive();
     let inputs = events.into_iter().map(|event| event.into_input(today)).collect();
     crate::events::create_demo(db, inputs).await.map_err(|error| DemoError::Broken(format!("events.yaml: {error}")))
+}
+
+/// A demo member: an account without a password, and the profile they wrote.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoPerson {
+    email: String,
+    /// Organisation slug.
+    organisation: Option<String>,
+    /// lid unless given.
+    role: Option<String>,
+    profile: ProfileInput,
+}
+
+async fn load_profiles(db: &DatabaseConnection) -> Result<(), DemoError> {
+    let file = DemoFiles::get("profiles.yaml").ok_or_else(|| DemoError::Broken("profiles.yaml is missing".into()))?;
+    let people: Vec<DemoPerson> =
+        serde_yaml_ng::from_slice(&file.data).map_err(|error| DemoError::Broken(format!("profiles.yaml: {error}")))?;
+    let broken =
+        |email: &str, error: &dyn std::fmt::Display| DemoError::Broken(format!("profiles.yaml, {email}: {error}"));
+    for person in people {
+        let organisation_id = match &person.organisation {
+            Some(slug) => Some(
+                organisations::find_by_slug(db, slug)
+                    .await?
+                    .ok_or_else(|| broken(&person.email, &format!("unknown organisation {slug}")))?
+                    .id,
+            ),
+            None => None,
+        };
+        let role = match person.role.as_deref() {
+            None => Role::Lid,
+            Some(slug) => {
+                Role::from_slug(slug).ok_or_else(|| broken(&person.email, &format!("unknown role {slug}")))?
+            }
+        };
+        let new = NewUser {
+            email: person.email.clone(),
+            name: person.profile.display_name.clone(),
+            role,
+            organisation_id,
+            job_title: person.profile.job_title.clone(),
+        };
+        // The account and its profile in one transaction, as everywhere else.
+        let transaction = db::begin_write(db).await?;
+        let account =
+            accounts::create(&transaction, &new, true).await.map_err(|error| broken(&person.email, &error))?;
+        transaction.commit().await?;
+        profiles::save_for_account(db, account.id, &person.profile)
+            .await
+            .map_err(|error| broken(&person.email, &error))?;
+    }
+    Ok(())
 }

@@ -21,6 +21,7 @@ pub mod organisations;
 pub mod outbox;
 pub mod pagination;
 pub mod practices;
+pub mod profiles;
 pub mod routes;
 pub mod search;
 pub mod site_pages;

@@ -246,6 +246,10 @@ gegevens om en houden ons aan de Algemene verordening gegevensbescherming (AVG).
 organisatie en rol, en een versleuteld wachtwoord. Die zijn nodig om in te loggen en om \
 praktijken aan de juiste organisatie te koppelen. Grondslag: de uitvoering van de taak van \
 het lerend netwerk (algemeen belang).
+- **Profielen**: wat u zelf in uw profiel over uzelf vertelt, zoals functie, werkgebied, \
+expertise, een korte tekst, talen en of u sparringpartner wilt zijn. U kiest per onderdeel wie \
+het ziet. In de ledenlijst staat u alleen als u daarvoor kiest; we bewaren wanneer u dat \
+koos. Uw e-mailadres ziet alleen het programmabureau. Grondslag: uw toestemming.
 - **Aanmeldingen voor bijeenkomsten**: naam, e-mailadres, organisatie en de gekozen \
 workshops. Die hebben we nodig om plaatsen te reserveren, u te bevestigen en u te laten \
 weten als er iets verandert. Grondslag: uw aanmelding, met uw toestemming.

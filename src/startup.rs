@@ -78,6 +78,7 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection, StartupError
         .map_err(|error| StartupError::DataDir(config.data_dir.display().to_string(), error))?;
     let db = db::connect(&config.database_url()).await?;
     taxonomy::seed(&db).await?;
+    crate::profiles::create_missing(&db).await?;
     Ok(db)
 }
 

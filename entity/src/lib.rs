@@ -13,6 +13,7 @@ pub mod practice;
 pub mod practice_advice;
 pub mod practice_theme;
 pub mod practice_version;
+pub mod profile;
 pub mod programme_item;
 pub mod registration;
 pub mod registration_choice;

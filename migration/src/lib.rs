@@ -8,6 +8,7 @@ mod m20261130_000003_files_and_news;
 mod m20261130_000004_events;
 mod m20261210_000005_event_sequence;
 mod m20261211_000006_site_pages;
+mod m20261212_000007_profiles;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000004_events::Migration),
             Box::new(m20261210_000005_event_sequence::Migration),
             Box::new(m20261211_000006_site_pages::Migration),
+            Box::new(m20261212_000007_profiles::Migration),
         ]
     }
 }

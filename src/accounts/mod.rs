@@ -113,7 +113,7 @@ pub async fn create(db: &impl ConnectionTrait, new: &NewUser, verified: bool) ->
         return Err(invalid("email", "Er bestaat al een account met dit e-mailadres."));
     }
     let now = Utc::now();
-    Ok(user::ActiveModel {
+    let created = user::ActiveModel {
         email: Set(email),
         name: Set(new.name.trim().to_string()),
         organisation_id: Set(new.organisation_id),
@@ -127,7 +127,9 @@ pub async fn create(db: &impl ConnectionTrait, new: &NewUser, verified: bool) ->
         ..Default::default()
     }
     .insert(db)
-    .await?)
+    .await?;
+    crate::profiles::create_for(db, &created).await?;
+    Ok(created)
 }
 
 /// Creates the account and the one-time link to set its password, for `oogst user create`.

@@ -32,6 +32,9 @@ pub enum Notice {
     AttendanceSaved,
     MessageQueued,
     LoggedOut,
+    ProfileSaved,
+    ProfileHidden,
+    ProfileShown,
 }
 
 impl Notice {
@@ -56,6 +59,9 @@ impl Notice {
             Notice::AttendanceSaved => "De aanwezigheid is opgeslagen.",
             Notice::MessageQueued => "Het bericht staat klaar om verstuurd te worden.",
             Notice::LoggedOut => "U bent uitgelogd.",
+            Notice::ProfileSaved => "Het profiel is opgeslagen.",
+            Notice::ProfileHidden => "Het profiel staat niet meer in de ledenlijst.",
+            Notice::ProfileShown => "Het profiel staat weer in de ledenlijst, als de eigenaar dat wil.",
         }
     }
 

@@ -96,6 +96,19 @@ async fn demo_site(backend: Backend) {
     })
     .await;
 
+    // The demo members: 29 of 33 in the directory, each with only what visitors may see.
+    let (status, people) = app.get_json("/api/v1/people?per_page=100").await;
+    assert_eq!(status, 200);
+    assert_eq!(people["total"], 29, "four demo profiles are not listed");
+    assert!(!people.to_string().contains("@example.nl"), "no e-mail address for visitors");
+    let (_, gelderland) = app.get_json("/api/v1/people?province=Gelderland&expertise_kind=praktijk").await;
+    let slugs: Vec<&str> =
+        gelderland["items"].as_array().unwrap().iter().map(|p| p["slug"].as_str().unwrap()).collect();
+    assert_eq!(slugs, ["gerrit-meijer"], "filters match only fields public to visitors");
+    assert_eq!(app.get("/leden/bas-willems").await.status(), 404, "not listed");
+    let directory = app.get("/leden?provincie=Utrecht").await.text().await.unwrap();
+    assert!(directory.contains("href=\"/leden/pieter-hoekstra\""), "{directory}");
+
     app.stop().await;
     env.finish().await;
 }

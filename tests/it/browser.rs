@@ -236,8 +236,10 @@ async fn an_uploaded_document_is_found_by_a_phrase_inside_it() {
 }
 
 /// Pages of the menu and the footer that no flow above passes through.
-const VISITOR_PAGES: [&str; 10] = [
+const VISITOR_PAGES: [&str; 12] = [
     "/praktijken",
+    "/leden",
+    "/leden/pieter-hoekstra",
     "/organisaties",
     "/themas",
     "/nieuws",
@@ -284,8 +286,12 @@ async fn every_page_a_visitor_reaches_passes_the_checkers() {
 }
 
 /// What the programme office reaches from "Beheer" and the menu, besides the editor.
-const PROGRAMME_OFFICE_PAGES: [&str; 17] = [
+const PROGRAMME_OFFICE_PAGES: [&str; 21] = [
     "/account",
+    "/profiel",
+    "/beheer/leden",
+    "/beheer/leden/bas-willems",
+    "/leden/bas-willems",
     "/beheer",
     "/beheer/mensen",
     "/uitnodigen",
@@ -354,7 +360,7 @@ async fn edit_a_site_page(browser: &mut Browser) {
     browser.check("page-errors").await;
 }
 
-/// The news, event and invitation forms, each sent with a fault a person easily makes.
+/// The news, event, profile and invitation forms, each sent with a fault a person easily makes.
 async fn failed_forms_of_the_programme_office(browser: &mut Browser) {
     browser.goto("/nieuws/nieuw").await;
     browser.type_into("#title", " ").await;
@@ -376,6 +382,12 @@ async fn failed_forms_of_the_programme_office(browser: &mut Browser) {
     browser.open_by("form.stacked button[type=submit]").await;
     assert_shown_again_with_errors(browser, "#ends_at-error").await;
     browser.check("event-errors").await;
+
+    browser.goto("/profiel").await;
+    browser.type_into("#display_name", " ").await;
+    browser.open_by("form.stacked button[type=submit]").await;
+    assert_shown_again_with_errors(browser, "#display_name-error").await;
+    browser.check("profile-errors").await;
 
     browser.goto("/uitnodigen").await;
     browser.type_into("#name", " ").await;

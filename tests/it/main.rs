@@ -22,6 +22,7 @@ mod import;
 mod lifecycle;
 mod news;
 mod pages;
+mod profiles;
 mod relevance;
 mod search;
 mod security;

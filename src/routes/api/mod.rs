@@ -8,6 +8,7 @@ pub mod news;
 pub mod organisations;
 pub mod people;
 pub mod practices;
+pub mod profiles;
 pub mod search;
 
 use actix_web::{get, web, HttpResponse};
@@ -41,6 +42,10 @@ use utoipa::OpenApi;
         people::invite,
         people::list,
         people::change_role,
+        profiles::own,
+        profiles::update_own,
+        profiles::directory,
+        profiles::show,
         practices::list,
         practices::show,
         practices::similar,
@@ -93,6 +98,10 @@ pub fn configure(config: &mut web::ServiceConfig) {
             .service(people::invite)
             .service(people::list)
             .service(people::change_role)
+            .service(profiles::own)
+            .service(profiles::update_own)
+            .service(profiles::directory)
+            .service(profiles::show)
             .service(practices::list)
             .service(practices::similar)
             .service(practices::versions)

@@ -9,6 +9,7 @@ mod home;
 mod news;
 mod organisations;
 mod practices;
+mod profiles;
 mod search;
 mod site_pages;
 mod themes;
@@ -94,6 +95,14 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(events::confirm)
         .service(events::cancel_form)
         .service(events::cancel)
+        .service(profiles::own_form)
+        .service(profiles::own_save)
+        .service(profiles::directory)
+        .service(profiles::show)
+        .service(profiles::office_list)
+        .service(profiles::office_form)
+        .service(profiles::office_save)
+        .service(profiles::office_hide)
         .service(site_pages::edit_list)
         .service(site_pages::edit_form)
         .service(site_pages::save)
