@@ -264,6 +264,10 @@ async fn every_page_a_visitor_reaches_passes_the_checkers() {
     browser.goto("/bestaat-niet").await;
     assert_eq!(browser.text("h1").await, "Pagina niet gevonden");
     browser.check("not-found").await;
+    // A quoted phrase that occurs nowhere: the results of its words, and a notice saying so.
+    browser.goto("/zoeken?q=%22thuiszitters+kinderopvang+Zeeland%22").await;
+    assert!(browser.text(".widened").await.contains("wel met een deel ervan"));
+    browser.check("search-widened").await;
 
     browser.goto("/aanmelden").await;
     browser.type_into("#name", " ").await;
