@@ -20,6 +20,7 @@ pub mod news;
 pub mod organisations;
 pub mod outbox;
 pub mod pagination;
+pub mod personal_data;
 pub mod practices;
 pub mod profiles;
 pub mod routes;

@@ -348,3 +348,36 @@ async fn editing_profiles(backend: Backend) {
     env.finish().await;
 }
 storage_test!(editing_profiles);
+
+/// `/profiel/gegevens`: a signed-in person downloads what is stored about them, and only that.
+async fn personal_data_download(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let app = env.spawn(false).await;
+    setup(&app).await;
+
+    let visitor = app.browser();
+    let response = visitor.get(format!("{}/profiel/gegevens", app.address)).send().await.unwrap();
+    assert_eq!(response.status(), 303, "log in first");
+
+    let other = logged_in(&app, "joris@example.nl", Role::Lid, Some("gemeente-zutphen")).await;
+    assert_eq!(other.get(format!("{}/profiel", app.address)).send().await.unwrap().status(), 200);
+    let member = logged_in(&app, "marit@example.nl", Role::Lid, Some("gemeente-zutphen")).await;
+    let form = member.get(format!("{}/profiel", app.address)).send().await.unwrap().text().await.unwrap();
+    assert!(form.contains("href=\"/profiel/gegevens\""), "the profile page links the download");
+
+    let response = member.get(format!("{}/profiel/gegevens", app.address)).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let disposition = response.headers()["content-disposition"].to_str().unwrap().to_string();
+    assert!(disposition.starts_with("attachment") && disposition.contains(".json"), "{disposition}");
+    let text = response.text().await.unwrap();
+    let data: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(data["account"]["email"], "marit@example.nl");
+    assert_eq!(data["profile"]["email"], "marit@example.nl");
+    assert!(data["registrations"].is_array() && data["audit_entries"].is_array(), "{data}");
+    assert!(!text.contains("joris@example.nl"), "nobody else's data: {text}");
+
+    app.stop().await;
+    env.finish().await;
+}
+storage_test!(personal_data_download);

@@ -96,6 +96,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(events::cancel_form)
         .service(events::cancel)
         .service(profiles::own_form)
+        .service(profiles::own_data)
         .service(profiles::own_save)
         .service(profiles::directory)
         .service(profiles::show)

@@ -9,6 +9,7 @@ use super::admin::invalid_again;
 use super::{form_page, page, see_other_with, Notice};
 use crate::accounts::policy;
 use crate::pagination::{PageLinks, PageParams, PageRequest};
+use crate::personal_data;
 use crate::profiles::{
     self, DirectoryFilter, ExpertiseKind, ProfileField, ProfileInput, StoredProfile, ViewerLevel, Visibility,
 };
@@ -144,6 +145,17 @@ pub async fn own_form(
     let stored = profiles::own(&state.db, &actor).await?;
     let data = form_data(&state, &stored, &ProfileInput::from_model(&stored.profile), false).await?;
     form_page(&request, &state, "profiles/form", &Viewer(Some(actor)), data)
+}
+
+/// Everything stored about you, as a JSON file: the right of access. Sent `no-store`, as
+/// every answer to a signed-in request is.
+#[get("/profiel/gegevens")]
+pub async fn own_data(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, PageError> {
+    let actor = viewer.required()?;
+    let data = personal_data::of(&state.db, &actor).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(actix_web::http::header::ContentDisposition::attachment("oogst-mijn-gegevens.json"))
+        .json(data))
 }
 
 #[post("/profiel")]
