@@ -1,6 +1,6 @@
 //! The `oogst` command line: serve, import, reindex.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -9,6 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::accounts::{self, AccountError, NewUser, Role};
 use crate::config::Config;
+use crate::profiles::import::{self as member_import, ImportError};
 use crate::search::sync::{self, SyncError};
 use crate::search::{IndexStore, SearchError};
 use crate::startup::{self, Application, StartupError, Storage};
@@ -30,7 +31,8 @@ pub enum Command {
         #[arg(long)]
         demo: bool,
     },
-    /// Import practices (.md with YAML front matter) and documents (.txt) from files and folders.
+    /// Import practices (.md with YAML front matter) and documents (.txt) from files and folders,
+    /// and member lists (.csv, see the README).
     Import {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -122,8 +124,53 @@ fn index_is_busy(error: &StartupError) -> bool {
     matches!(error, StartupError::Index(SyncError::Search(SearchError::Busy)))
 }
 
+fn is_member_list(path: &Path) -> bool {
+    path.extension().is_some_and(|extension| extension.eq_ignore_ascii_case("csv"))
+}
+
 async fn import(config: Config, paths: Vec<PathBuf>) -> Result<ExitCode, StartupError> {
-    let db = startup::connect(&config).await?;
+    let (member_lists, content): (Vec<PathBuf>, Vec<PathBuf>) =
+        paths.into_iter().partition(|path| is_member_list(path));
+    let mut succeeded = true;
+    for path in &member_lists {
+        succeeded &= import_members(&config, path).await?;
+    }
+    if !content.is_empty() {
+        succeeded &= import_content(&config, content).await?;
+    }
+    Ok(if succeeded { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// One member list; false when the file or a row could not be imported.
+async fn import_members(config: &Config, path: &Path) -> Result<bool, StartupError> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            eprintln!("skipped {}: {error}", path.display());
+            return Ok(false);
+        }
+    };
+    let db = startup::connect(config).await?;
+    let report = match member_import::import(&db, &bytes, None).await {
+        Ok(report) => report,
+        Err(ImportError::Database(error)) => return Err(error.into()),
+        Err(other) => {
+            eprintln!("skipped {}: {other}", path.display());
+            return Ok(false);
+        }
+    };
+    for note in &report.notes {
+        println!("{}, regel {}: {}", path.display(), note.line, note.message);
+    }
+    for failure in &report.failed {
+        eprintln!("{}, regel {}: {}", path.display(), failure.line, failure.message);
+    }
+    println!("{}: {report}", path.display());
+    Ok(report.failed.is_empty())
+}
+
+async fn import_content(config: &Config, paths: Vec<PathBuf>) -> Result<bool, StartupError> {
+    let db = startup::connect(config).await?;
     let bar = progress_bar("importing");
     let uploads =
         config.uploads().map_err(|error| StartupError::DataDir(config.data_dir.display().to_string(), error))?;
@@ -134,12 +181,12 @@ async fn import(config: Config, paths: Vec<PathBuf>) -> Result<ExitCode, Startup
     }
     println!("{report}");
     drop(db);
-    match Storage::open(&config).await {
+    match Storage::open(config).await {
         Ok(_) => println!("search index updated"),
         Err(error) if index_is_busy(&error) => println!("the running server indexes the imported items"),
         Err(error) => return Err(error),
     }
-    Ok(if report.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(report.failed.is_empty())
 }
 
 async fn reindex(config: Config) -> Result<ExitCode, StartupError> {

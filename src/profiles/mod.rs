@@ -4,6 +4,7 @@
 //! Every account has one profile: created with the account, and for accounts older than
 //! profiles when the database is opened. Nobody is in the directory until they opt in.
 
+pub mod import;
 mod visibility;
 
 use std::collections::{BTreeSet, HashMap};
@@ -356,7 +357,7 @@ pub async fn save_own(
 }
 
 /// Saves the profile of an account without a person at the keyboard: the demo content
-/// (and later the member import).
+/// (the member import writes inside its own transaction, see `import`).
 pub async fn save_for_account(
     db: &DatabaseConnection,
     user_id: i32,
@@ -390,16 +391,28 @@ async fn save(
     let taxonomy = Taxonomy::load(db).await?;
     let input = input.validated(&taxonomy).map_err(EditError::Invalid)?;
     let transaction = db::begin_write(db).await?;
+    let saved = write(&transaction, &current.profile, &input, office).await?;
+    transaction.commit().await?;
+    Ok(StoredProfile { profile: saved, ..current })
+}
+
+/// Stores validated input over the current profile, inside the caller's transaction.
+async fn write(
+    db: &impl ConnectionTrait,
+    current: &profile::Model,
+    input: &ProfileInput,
+    office: Option<&Actor>,
+) -> Result<profile::Model, DbErr> {
     let now = Utc::now();
-    let renamed = input.display_name != current.profile.display_name;
+    let renamed = input.display_name != current.display_name;
     let slug = if renamed {
-        free_slug::<profile::Entity>(&transaction, profile::Column::Slug, &input.display_name, "lid").await?
+        free_slug::<profile::Entity>(db, profile::Column::Slug, &input.display_name, "lid").await?
     } else {
-        current.profile.slug.clone()
+        current.slug.clone()
     };
-    let consent_changed = input.listed != current.profile.listed;
+    let consent_changed = input.listed != current.listed;
     let list = |items: &[String]| serde_json::json!(items);
-    let mut model = current.profile.clone().into_active_model();
+    let mut model = current.clone().into_active_model();
     model.slug = Set(slug);
     model.display_name = Set(input.display_name.clone());
     model.job_title = Set(input.job_title.clone());
@@ -419,13 +432,12 @@ async fn save(
     }
     model.visibility = Set(input.visibility.to_stored());
     model.updated_at = Set(now);
-    let saved = model.update(&transaction).await?;
+    let saved = model.update(db).await?;
     if let Some(actor) = office {
         let summary = format!("Profiel van {}", saved.display_name);
-        crate::audit::record(&transaction, actor, "bewerkt", "profiel", &saved.slug, summary).await?;
+        crate::audit::record(db, actor, "bewerkt", "profiel", &saved.slug, summary).await?;
     }
-    transaction.commit().await?;
-    Ok(StoredProfile { profile: saved, ..current })
+    Ok(saved)
 }
 
 /// The programme office takes a profile out of the directory, or lets it back in; the

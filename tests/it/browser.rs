@@ -290,11 +290,12 @@ async fn every_page_a_visitor_reaches_passes_the_checkers() {
 }
 
 /// What the programme office reaches from "Beheer" and the menu, besides the editor.
-const PROGRAMME_OFFICE_PAGES: [&str; 21] = [
+const PROGRAMME_OFFICE_PAGES: [&str; 22] = [
     "/account",
     "/profiel",
     "/beheer/leden",
     "/beheer/leden/bas-willems",
+    "/beheer/leden/importeren",
     "/leden/bas-willems",
     "/beheer",
     "/beheer/mensen",

@@ -20,6 +20,7 @@ mod events;
 mod forms;
 mod import;
 mod lifecycle;
+mod member_import;
 mod news;
 mod pages;
 mod profiles;

@@ -101,6 +101,8 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(profiles::directory)
         .service(profiles::show)
         .service(profiles::office_list)
+        .service(profiles::office_import_form)
+        .service(profiles::office_import)
         .service(profiles::office_form)
         .service(profiles::office_save)
         .service(profiles::office_hide)

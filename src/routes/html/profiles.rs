@@ -1,6 +1,7 @@
 //! Member profiles in the browser: one's own at `/profiel`, the directory at `/leden`, and
 //! the programme office's list and editing at `/beheer/leden`.
 
+use actix_multipart::Multipart;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use strum::IntoEnumIterator;
@@ -8,13 +9,16 @@ use strum::IntoEnumIterator;
 use super::admin::invalid_again;
 use super::{form_page, page, see_other_with, Notice};
 use crate::accounts::policy;
+use crate::documents::files::readable_size;
 use crate::pagination::{PageLinks, PageParams, PageRequest};
 use crate::personal_data;
+use crate::profiles::import::{self as member_import, MemberImportReport};
 use crate::profiles::{
     self, DirectoryFilter, ExpertiseKind, ProfileField, ProfileInput, StoredProfile, ViewerLevel, Visibility,
 };
 use crate::routes::auth::Viewer;
 use crate::routes::errors::{PageError, RouteError};
+use crate::routes::uploads;
 use crate::startup::AppState;
 use crate::taxonomy::{Taxonomy, Vocabulary, PROVINCES};
 use crate::validation::{EditError, FieldErrors};
@@ -269,6 +273,59 @@ pub async fn office_list(
         "page_title": "Leden en profielen", "items": found.items, "total": found.total, "pages": pages,
     });
     form_page(&request, &state, "admin/profiles", &Viewer(Some(actor)), data)
+}
+
+fn import_data(state: &AppState, report: Option<&MemberImportReport>) -> serde_json::Value {
+    let kinds: Vec<&str> = ExpertiseKind::iter().map(Vocabulary::slug).collect();
+    serde_json::json!({
+        "page_title": "Ledenlijst importeren",
+        "max_size": readable_size(state.uploads.max_bytes as u64),
+        "kinds": kinds.join(", "),
+        "report": report,
+        "failed_count": report.map_or(0, |report| report.failed.len()),
+    })
+}
+
+// Registered before `/beheer/leden/{slug}`, which would otherwise take the path.
+#[get("/beheer/leden/importeren")]
+pub async fn office_import_form(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+) -> Result<HttpResponse, PageError> {
+    let actor = viewer.allowed(policy::can_manage_network)?;
+    form_page(&request, &state, "admin/member_import", &Viewer(Some(actor)), import_data(&state, None))
+}
+
+/// Runs the import and shows its report on the form's page.
+#[post("/beheer/leden/importeren")]
+pub async fn office_import(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    payload: Multipart,
+) -> Result<HttpResponse, PageError> {
+    let actor = viewer.allowed(policy::can_manage_network)?;
+    let template = "admin/member_import";
+    let received = match uploads::read(payload, state.uploads.max_bytes).await {
+        Ok(received) => received,
+        Err(RouteError::Invalid(errors)) => {
+            return invalid_again(
+                &request,
+                &state,
+                template,
+                actor,
+                import_data(&state, None),
+                EditError::Invalid(errors),
+            )
+        }
+        Err(other) => return Err(other.into()),
+    };
+    state.csrf.verify(&request, &received.csrf)?;
+    match member_import::import_as_office(&state.db, &actor, &received.upload.bytes).await {
+        Ok(report) => form_page(&request, &state, template, &Viewer(Some(actor)), import_data(&state, Some(&report))),
+        Err(error) => invalid_again(&request, &state, template, actor, import_data(&state, None), error.into()),
+    }
 }
 
 #[get("/beheer/leden/{slug}")]
