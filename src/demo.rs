@@ -12,7 +12,7 @@ use crate::events::{EventInput, ProgrammeInput};
 use crate::import::{self, ImportReport, Item};
 use crate::organisations::{self, OrganisationInput};
 use crate::profiles::{self, ProfileInput};
-use crate::taxonomy::Vocabulary;
+use crate::taxonomy::{Taxonomy, Vocabulary};
 
 #[derive(RustEmbed)]
 #[folder = "demo/"]
@@ -137,6 +137,7 @@ async fn load_profiles(db: &DatabaseConnection) -> Result<(), DemoError> {
         serde_yaml_ng::from_slice(&file.data).map_err(|error| DemoError::Broken(format!("profiles.yaml: {error}")))?;
     let broken =
         |email: &str, error: &dyn std::fmt::Display| DemoError::Broken(format!("profiles.yaml, {email}: {error}"));
+    let taxonomy = Taxonomy::load(db).await?;
     for person in people {
         let organisation_id = match &person.organisation {
             Some(slug) => Some(
@@ -164,10 +165,10 @@ async fn load_profiles(db: &DatabaseConnection) -> Result<(), DemoError> {
         let transaction = db::begin_write(db).await?;
         let account =
             accounts::create(&transaction, &new, true).await.map_err(|error| broken(&person.email, &error))?;
-        transaction.commit().await?;
-        profiles::save_for_account(db, account.id, &person.profile)
+        profiles::save_in(&transaction, &taxonomy, account.id, &person.profile)
             .await
             .map_err(|error| broken(&person.email, &error))?;
+        transaction.commit().await?;
     }
     Ok(())
 }

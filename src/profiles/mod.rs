@@ -11,8 +11,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -356,19 +356,21 @@ pub async fn save_own(
     save(db, current, input, None).await
 }
 
-/// Saves the profile of an account without a person at the keyboard: the demo content
-/// (the member import writes inside its own transaction, see `import`).
-pub async fn save_for_account(
-    db: &DatabaseConnection,
+/// Validates `input` and stores it as the profile of the account `user_id`, inside the
+/// caller's transaction (the one that created the account, so both land or neither does).
+pub async fn save_in(
+    transaction: &DatabaseTransaction,
+    taxonomy: &Taxonomy,
     user_id: i32,
     input: &ProfileInput,
-) -> Result<StoredProfile, EditError> {
-    let model = profile::Entity::find().filter(profile::Column::UserId.eq(user_id)).one(db).await?;
-    let current = match model {
-        Some(model) => stored(db, model).await?,
-        None => None,
-    };
-    save(db, current.ok_or(EditError::NotFound(NOT_FOUND))?, input, None).await
+) -> Result<profile::Model, EditError> {
+    let input = input.validated(taxonomy).map_err(EditError::Invalid)?;
+    let current = profile::Entity::find()
+        .filter(profile::Column::UserId.eq(user_id))
+        .one(transaction)
+        .await?
+        .ok_or(EditError::NotFound(NOT_FOUND))?;
+    Ok(write(transaction, &current, &input, None).await?)
 }
 
 /// Saves anyone's profile for the programme office, recorded in the audit log.
