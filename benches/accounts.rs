@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 
 use mailin_embedded::response::OK;
 use mailin_embedded::{Handler, Response, Server};
-use oogst::accounts::{self, passwords, NewUser, Role};
+use oogst::accounts::{self, passwords, NewUser};
+use oogst::actor::Role;
 use oogst::config::Config;
 use oogst::mail::transport::Transport;
 use oogst::mail::worker::MailWorker;

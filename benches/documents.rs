@@ -14,6 +14,7 @@ use lopdf::content::{Content, Operation};
 use lopdf::{dictionary, Document, Object, Stream, StringFormat};
 use oogst::config::Config;
 use oogst::documents::extract::{self, FileKind};
+use oogst::documents::Uploads;
 use oogst::search::{SearchRequest, Sort};
 
 const PRACTICES: usize = 5_000;
@@ -200,7 +201,7 @@ async fn run() {
 
     let mut config = Config::for_data_dir(dir.path().join("data"));
     config.extractor = extractor().display().to_string();
-    let uploads = config.uploads().unwrap();
+    let uploads = Uploads::from_config(&config).unwrap();
     let db = oogst::startup::connect(&config).await.unwrap();
     oogst::import::import_paths(&db, &uploads, &[practices], &ProgressBar::hidden()).await.unwrap();
     let storage = oogst::startup::Storage::open(&config).await.unwrap();
@@ -208,7 +209,7 @@ async fn run() {
 
     let started = Instant::now();
     let report = oogst::import::import_paths(&db, &uploads, &[documents], &ProgressBar::hidden()).await.unwrap();
-    oogst::search::sync::apply_outbox(&db, &storage.search).await.unwrap();
+    oogst::search_sync::apply_outbox(&db, &storage.search).await.unwrap();
     let elapsed = started.elapsed().as_secs_f64();
     assert!(report.failed.is_empty(), "{:?}", report.failed.first());
     println!("\n== import");

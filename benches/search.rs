@@ -28,6 +28,7 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use oogst::config::Config;
+use oogst::documents::Uploads;
 use oogst::organisations::{self, OrganisationInput};
 use oogst::search::analyzer::query_words;
 use oogst::search::{IndexStore, SearchRequest, Sort};
@@ -1190,7 +1191,7 @@ async fn import_and_index(
 
     let bar = progress(0, "importing");
     let started = Instant::now();
-    let uploads = config.uploads().context("upload settings")?;
+    let uploads = Uploads::from_config(config).context("upload settings")?;
     let report = oogst::import::import_paths(&db, &uploads, &[corpus.to_path_buf()], &bar).await?;
     let import_time = started.elapsed();
     bar.finish_and_clear();

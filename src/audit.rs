@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use entity::audit_log;
 
-use crate::accounts::Actor;
+use crate::actor::Actor;
 use crate::pagination::{Page, PageRequest};
 
 pub async fn record(

@@ -7,13 +7,16 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::accounts::{self, AccountError, NewUser, Role};
+use crate::accounts::{self, AccountError, NewUser};
+use crate::actor::Role;
 use crate::config::Config;
-use crate::profiles::import::{self as member_import, ImportError};
-use crate::search::sync::{self, SyncError};
+use crate::documents::Uploads;
+use crate::member_list::{self as member_import, ImportError};
+use crate::search::IndexSettings;
 use crate::search::{IndexStore, SearchError};
+use crate::search_sync::{self, SyncError};
 use crate::startup::{self, Application, StartupError, Storage};
-use crate::taxonomy::Vocabulary;
+use crate::vocabulary::Vocabulary;
 use crate::{import, organisations};
 
 #[derive(Debug, Parser)]
@@ -172,8 +175,8 @@ async fn import_members(config: &Config, path: &Path) -> Result<bool, StartupErr
 async fn import_content(config: &Config, paths: Vec<PathBuf>) -> Result<bool, StartupError> {
     let db = startup::connect(config).await?;
     let bar = progress_bar("importing");
-    let uploads =
-        config.uploads().map_err(|error| StartupError::DataDir(config.data_dir.display().to_string(), error))?;
+    let uploads = Uploads::from_config(config)
+        .map_err(|error| StartupError::DataDir(config.data_dir.display().to_string(), error))?;
     let report = import::import_paths(&db, &uploads, &paths, &bar).await?;
     bar.finish_and_clear();
     for (path, message) in &report.failed {
@@ -193,10 +196,13 @@ async fn reindex(config: Config) -> Result<ExitCode, StartupError> {
     let db = startup::connect(&config).await?;
     let bar = progress_bar("indexing");
     let store = IndexStore::new(config.index_dir());
-    let index = sync::rebuild(&db, &store, config.index_settings(), Some(&bar)).await.map_err(|error| match error {
-        SyncError::Search(SearchError::Busy) => StartupError::Index(SyncError::Search(SearchError::Busy)),
-        other => StartupError::Index(other),
-    })?;
+    let index =
+        search_sync::rebuild(&db, &store, IndexSettings::from_config(&config), Some(&bar)).await.map_err(|error| {
+            match error {
+                SyncError::Search(SearchError::Busy) => StartupError::Index(SyncError::Search(SearchError::Busy)),
+                other => StartupError::Index(other),
+            }
+        })?;
     bar.finish_and_clear();
     println!("search index rebuilt: {} items", index.num_docs());
     Ok(ExitCode::SUCCESS)

@@ -7,8 +7,6 @@ use figment::providers::{Env, Serialized};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
 
-use crate::search::IndexSettings;
-
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Config {
     /// Address the web server listens on (`OOGST_BIND`).
@@ -127,17 +125,6 @@ impl Config {
         }
     }
 
-    /// Where uploads are stored and how they are read.
-    pub fn uploads(&self) -> std::io::Result<crate::documents::Uploads> {
-        let extractor =
-            if self.extractor.is_empty() { std::env::current_exe()? } else { PathBuf::from(&self.extractor) };
-        Ok(crate::documents::Uploads {
-            store: crate::documents::files::FileStore::new(self.data_dir.join("files")),
-            extractor,
-            max_bytes: self.max_upload_mb.max(1) * 1024 * 1024,
-        })
-    }
-
     pub fn mail_dir(&self) -> PathBuf {
         self.data_dir.join("mail")
     }
@@ -145,14 +132,6 @@ impl Config {
     /// Whether the site is served over https, so cookies must be `Secure`.
     pub fn https(&self) -> bool {
         self.public_url().starts_with("https://")
-    }
-
-    pub fn index_settings(&self) -> IndexSettings {
-        IndexSettings {
-            writer_memory_bytes: self.index_memory_mb.max(16) * 1024 * 1024,
-            result_cache_bytes: self.search_cache_mb * 1024 * 1024,
-            ranking: crate::search::Ranking::default(),
-        }
     }
 }
 

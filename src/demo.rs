@@ -6,13 +6,15 @@ use indicatif::ProgressBar;
 use rust_embed::RustEmbed;
 use sea_orm::{DatabaseConnection, DbErr};
 
-use crate::accounts::{self, NewUser, Role};
+use crate::accounts::{self, NewUser};
+use crate::actor::Role;
 use crate::db;
 use crate::events::{EventInput, ProgrammeInput};
 use crate::import::{self, ImportReport, Item};
 use crate::organisations::{self, OrganisationInput};
 use crate::profiles::{self, ProfileInput};
-use crate::taxonomy::{Taxonomy, Vocabulary};
+use crate::taxonomy::Taxonomy;
+use crate::vocabulary::Vocabulary;
 
 #[derive(RustEmbed)]
 #[folder = "demo/"]

@@ -14,8 +14,8 @@ use crate::db;
 use crate::documents::{self, DocumentInput, Uploads};
 use crate::practices::{self, PracticeInput};
 use crate::taxonomy::Taxonomy;
-use crate::taxonomy::Vocabulary;
 use crate::validation::has_forbidden_chars;
+use crate::vocabulary::Vocabulary;
 
 /// Files saved per transaction: large enough to be fast, small enough to keep memory flat.
 const BATCH: usize = 250;

@@ -1,11 +1,20 @@
 //! Oogst: the knowledge platform of the learning network "Met Andere Ogen".
 //!
-//! Layers: `routes` (HTTP, thin) → domain modules (`practices`, `organisations`,
-//! `documents`, `taxonomy`, `import`, `demo`) → sea-orm entities (`entity` crate).
-//! `search` owns the tantivy index, kept in step with the database through the
-//! `outbox`.
+//! Layers, each importing only the ones below it (no module imports one above, and the
+//! domains form no cycle):
+//! - `startup`, `cli`, `demo`: the application as a whole;
+//! - `routes` (HTTP, thin: HTML pages and `/api/v1` JSON);
+//! - work that spans domains: `search_sync` (the index kept in step with the database),
+//!   `member_list` and `import` (bulk imports);
+//! - domain modules owning the rules (`practices`, `documents`, `events`, `news`,
+//!   `organisations`, `profiles`, `accounts`, `site_pages`, `taxonomy`, `personal_data`);
+//! - shared parts below the domains: `actor` (the acting person and who may do what),
+//!   `audit`, `outbox`, `search` (the tantivy index, which knows no domain), `mail`,
+//!   `validation`, `vocabulary`, `markdown`, `pagination`, `db`, `config`;
+//! - sea-orm entities (the `entity` crate).
 
 pub mod accounts;
+pub mod actor;
 pub mod audit;
 pub mod cli;
 pub mod config;
@@ -16,6 +25,7 @@ pub mod events;
 pub mod import;
 pub mod mail;
 pub mod markdown;
+pub mod member_list;
 pub mod news;
 pub mod organisations;
 pub mod outbox;
@@ -25,8 +35,10 @@ pub mod practices;
 pub mod profiles;
 pub mod routes;
 pub mod search;
+pub mod search_sync;
 pub mod site_pages;
 pub mod startup;
 pub mod taxonomy;
 pub mod templates;
 pub mod validation;
+pub mod vocabulary;

@@ -10,13 +10,14 @@ use serde::{Deserialize, Serialize};
 
 use entity::{news, practice};
 
-use crate::accounts::{policy, Actor};
+use crate::actor::{policy, Actor};
 use crate::db;
 use crate::markdown;
 use crate::pagination::{Page, PageRequest};
 use crate::search::{IndexItem, ItemKind};
-use crate::taxonomy::{PracticeStatus, Taxonomy, Vocabulary};
+use crate::taxonomy::{PracticeStatus, Taxonomy};
 use crate::validation::{free_slug, slug_is_valid, EditError, FieldErrors};
+use crate::vocabulary::Vocabulary;
 
 /// A news item as the programme office writes it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]

@@ -10,8 +10,9 @@ use entity::organisation;
 
 use crate::db;
 use crate::pagination::{Page, PageRequest};
-use crate::taxonomy::{self, NetworkRole, OrganisationKind, Vocabulary};
+use crate::taxonomy::{self, NetworkRole, OrganisationKind};
 use crate::validation::{is_web_url, slug_is_valid, EditError, FieldErrors, WEB_URL_MESSAGE};
+use crate::vocabulary::Vocabulary;
 
 /// An organisation as an import or the demo describes it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -169,11 +170,11 @@ pub async fn list(db: &impl ConnectionTrait, page: PageRequest) -> Result<Page<O
 /// (their search documents carry the organisation's name, kind and places).
 pub async fn save_as(
     db: &sea_orm::DatabaseConnection,
-    actor: &crate::accounts::Actor,
+    actor: &crate::actor::Actor,
     existing_slug: Option<&str>,
     input: OrganisationInput,
 ) -> Result<organisation::Model, EditError> {
-    if !crate::accounts::policy::can_manage_network(actor) {
+    if !crate::actor::policy::can_manage_network(actor) {
         return Err(EditError::Forbidden);
     }
     input.validate().map_err(EditError::Invalid)?;

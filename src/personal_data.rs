@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use entity::{audit_log, event, registration};
 
-use crate::accounts::Actor;
+use crate::actor::Actor;
 use crate::profiles::{self, OwnProfile};
 use crate::validation::EditError;
 

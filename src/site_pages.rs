@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use entity::site_page;
 
-use crate::accounts::{policy, Actor};
+use crate::actor::{policy, Actor};
 use crate::db;
 use crate::validation::{has_forbidden_chars, EditError, FieldErrors, FORBIDDEN_CHARS_MESSAGE};
 

@@ -15,26 +15,17 @@ use crate::accounts::secret;
 use crate::accounts::sessions::TokenKeys;
 use crate::config::Config;
 use crate::demo::{self, DemoError};
+use crate::documents::Uploads;
 use crate::mail::transport::Transport;
 use crate::mail::worker::MailWorker;
 use crate::mail::MailSettings;
 use crate::routes::csrf::Csrf;
 use crate::routes::rate_limit::RateLimits;
-use crate::search::sync::{self, SyncError};
+use crate::routes::AppState;
+use crate::search::IndexSettings;
 use crate::search::{IndexStore, SearchIndex};
+use crate::search_sync::{self, SyncError};
 use crate::{db, taxonomy};
-
-/// What every request handler can reach.
-pub struct AppState {
-    pub db: DatabaseConnection,
-    pub search: Arc<SearchIndex>,
-    pub keys: TokenKeys,
-    pub csrf: Csrf,
-    pub limits: RateLimits,
-    pub mail: MailSettings,
-    pub uploads: crate::documents::Uploads,
-    pub config: Config,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -65,9 +56,11 @@ pub struct Storage {
 impl Storage {
     pub async fn open(config: &Config) -> Result<Storage, StartupError> {
         let db = connect(config).await?;
-        let search = sync::open_or_rebuild(&db, &IndexStore::new(config.index_dir()), config.index_settings()).await?;
+        let search =
+            search_sync::open_or_rebuild(&db, &IndexStore::new(config.index_dir()), IndexSettings::from_config(config))
+                .await?;
         // Changes recorded but not indexed before a crash or by another process.
-        sync::apply_outbox(&db, &search).await?;
+        search_sync::apply_outbox(&db, &search).await?;
         Ok(Storage { db, search })
     }
 }
@@ -95,7 +88,7 @@ impl Application {
             if let Some(report) = demo::load_if_empty(&storage.db).await? {
                 tracing::info!(practices = report.imported, "demo content loaded");
             }
-            sync::apply_outbox(&storage.db, &storage.search).await?;
+            search_sync::apply_outbox(&storage.db, &storage.search).await?;
         }
         let listener =
             TcpListener::bind(&config.bind).map_err(|error| StartupError::Bind(config.bind.clone(), error))?;
@@ -121,7 +114,7 @@ impl Application {
             keep_registrations: chrono::Duration::days(config.registration_retention_days),
         };
         let workers = vec![
-            tokio::spawn(sync::run_worker(storage.db.clone(), Arc::clone(&storage.search), poll)),
+            tokio::spawn(search_sync::run_worker(storage.db.clone(), Arc::clone(&storage.search), poll)),
             tokio::spawn(mail_worker.run(poll)),
             tokio::spawn(events_worker.run()),
         ];
@@ -132,8 +125,7 @@ impl Application {
             csrf: Csrf::new(&secret, config.https()),
             limits: RateLimits::default(),
             mail,
-            uploads: config
-                .uploads()
+            uploads: Uploads::from_config(&config)
                 .map_err(|error| StartupError::DataDir(config.data_dir.display().to_string(), error))?,
             config,
         });

@@ -3,36 +3,13 @@
 
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Deserialize;
-use strum::{EnumIter, EnumMessage, EnumString, IntoEnumIterator, IntoStaticStr};
+use strum::{EnumIter, EnumMessage, EnumString, IntoStaticStr};
 
 use crate::db;
 use crate::validation::EditError;
+use crate::vocabulary::Vocabulary;
 
 use entity::{advice, theme};
-
-/// A vocabulary whose values are stored and sent by slug and shown by a Dutch label.
-pub trait Vocabulary: IntoEnumIterator + EnumMessage + Into<&'static str> + Copy {
-    fn slug(self) -> &'static str {
-        self.into()
-    }
-
-    fn label(self) -> &'static str {
-        self.get_message().unwrap_or_else(|| self.into())
-    }
-
-    fn from_slug(slug: &str) -> Option<Self> {
-        Self::iter().find(|value| value.slug() == slug)
-    }
-
-    /// The label of a stored slug; an unknown slug is shown as it is.
-    fn label_of(slug: &str) -> String {
-        Self::from_slug(slug).map(|value| value.label().to_string()).unwrap_or_else(|| slug.to_string())
-    }
-
-    fn slugs() -> Vec<&'static str> {
-        Self::iter().map(Self::slug).collect()
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, EnumMessage, EnumString, IntoStaticStr)]
 pub enum OrganisationKind {
@@ -208,6 +185,8 @@ impl Taxonomy {
 
 #[cfg(test)]
 mod tests {
+    use strum::IntoEnumIterator;
+
     use super::*;
 
     #[test]
@@ -242,12 +221,12 @@ pub struct ThemeInput {
 /// Creates or edits a theme; practices with it are re-indexed (theme names are searchable).
 pub async fn save_theme_as(
     db: &sea_orm::DatabaseConnection,
-    actor: &crate::accounts::Actor,
+    actor: &crate::actor::Actor,
     existing_slug: Option<&str>,
     input: ThemeInput,
 ) -> Result<theme::Model, EditError> {
     use sea_orm::IntoActiveModel;
-    if !crate::accounts::policy::can_manage_network(actor) {
+    if !crate::actor::policy::can_manage_network(actor) {
         return Err(EditError::Forbidden);
     }
     if !crate::validation::slug_is_valid(&input.slug) {

@@ -11,6 +11,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use oogst::config::Config;
+use oogst::documents::Uploads;
 use oogst::search::{IndexItem, ItemKind, Ranking, SearchRequest};
 use oogst::startup::{self, Storage};
 use tantivy::collector::TopDocs;
@@ -176,7 +177,7 @@ pub async fn build_corpus(data_dir: &Path, corpus: Corpus<'_>, distractors: &[Di
             }
         }
     }
-    let uploads = config.uploads()?;
+    let uploads = Uploads::from_config(&config)?;
     let bar = indicatif::ProgressBar::hidden();
     let report = oogst::import::import_paths(&db, &uploads, &[folder], &bar).await?;
     anyhow::ensure!(
@@ -207,7 +208,7 @@ pub async fn indexed_items(storage: &Storage) -> Result<Vec<IndexItem>> {
     let mut all = Vec::new();
     for kind in ItemKind::ALL {
         let mut after = 0;
-        while let (items, Some(last)) = oogst::search::sync::index_items_after(&storage.db, kind, after).await? {
+        while let (items, Some(last)) = oogst::search_sync::index_items_after(&storage.db, kind, after).await? {
             all.extend(items);
             after = last;
         }

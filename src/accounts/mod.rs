@@ -1,7 +1,7 @@
-//! People, roles, sign-in and the links mailed to them. Who may do what lives in `policy`.
+//! Accounts, sign-in and the links mailed to them. Roles and who may do what live in
+//! `crate::actor`.
 
 pub mod passwords;
-pub mod policy;
 pub mod secret;
 pub mod sessions;
 pub mod tokens;
@@ -12,41 +12,15 @@ use sea_orm::{
     QueryFilter, Set,
 };
 use serde::Serialize;
-use strum::{EnumIter, EnumMessage, EnumString, IntoStaticStr};
 
 use entity::{organisation, user};
 
+use crate::actor::{policy, Actor, Role};
 use crate::db;
 use crate::mail::{self, Mail, MailError, MailSettings};
-use crate::taxonomy::Vocabulary;
 use crate::validation::FieldErrors;
+use crate::vocabulary::Vocabulary;
 use tokens::Purpose;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, EnumMessage, EnumString, IntoStaticStr, Serialize)]
-pub enum Role {
-    /// The programme office: everything.
-    #[strum(serialize = "beheerder", message = "Beheerder")]
-    Beheerder,
-    /// Contact person of an organisation: publishes its practices.
-    #[strum(serialize = "redacteur", message = "Contactpersoon/redacteur")]
-    Redacteur,
-    /// Member (aandeelhouder): sees member-only content.
-    #[strum(serialize = "lid", message = "Lid")]
-    Lid,
-}
-impl Vocabulary for Role {}
-
-/// A signed-in person as the rules see them.
-#[derive(Debug, Clone, Serialize)]
-pub struct Actor {
-    pub user_id: i32,
-    pub name: String,
-    pub email: String,
-    pub role: Role,
-    pub organisation_id: Option<i32>,
-    #[serde(skip)]
-    pub session_id: String,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -338,21 +312,6 @@ pub async fn actor_for(db: &impl ConnectionTrait, token: &sessions::VerifiedToke
     }
     let Some(account) = user::Entity::find_by_id(token.user_id).one(db).await? else { return Ok(None) };
     Ok(account.active.then(|| Actor::of(account, token.session_id.clone())))
-}
-
-impl Actor {
-    /// The account acting in session `session_id` (empty for work done without a session,
-    /// such as a benchmark's or a test's).
-    pub fn of(account: user::Model, session_id: String) -> Actor {
-        Actor {
-            user_id: account.id,
-            role: Role::from_slug(&account.role).unwrap_or(Role::Lid),
-            name: account.name,
-            email: account.email,
-            organisation_id: account.organisation_id,
-            session_id,
-        }
-    }
 }
 
 /// A person as the programme office sees them.

@@ -17,12 +17,14 @@ use strum::{EnumIter, EnumMessage, EnumString, IntoStaticStr};
 
 use entity::{document, event, news, organisation, practice};
 
-use crate::accounts::{policy, Actor};
+use crate::actor::{policy, Actor};
+use crate::config::Config;
 use crate::db;
 use crate::outbox;
 use crate::search::{IndexItem, ItemKind, OrganisationRef};
-use crate::taxonomy::{PracticeStatus, Taxonomy, Vocabulary};
+use crate::taxonomy::{PracticeStatus, Taxonomy};
 use crate::validation::{free_slug, slug_is_valid, without_forbidden_chars, EditError, FieldErrors};
+use crate::vocabulary::Vocabulary;
 use extract::{ExtractError, FileKind};
 use files::FileStore;
 
@@ -156,6 +158,22 @@ pub struct Uploads {
     /// The oogst binary, run as `oogst extract-text` to read files in a separate process.
     pub extractor: std::path::PathBuf,
     pub max_bytes: usize,
+}
+
+impl Uploads {
+    /// Where the configuration says uploads are stored, and how they are read.
+    pub fn from_config(config: &Config) -> std::io::Result<Uploads> {
+        let extractor = if config.extractor.is_empty() {
+            std::env::current_exe()?
+        } else {
+            std::path::PathBuf::from(&config.extractor)
+        };
+        Ok(Uploads {
+            store: FileStore::new(config.data_dir.join("files")),
+            extractor,
+            max_bytes: config.max_upload_mb.max(1) * 1024 * 1024,
+        })
+    }
 }
 
 /// Checks a file's type by content and extension, extracts its text under limits and

@@ -18,14 +18,14 @@ use strum::{EnumIter, EnumMessage, EnumString, IntoStaticStr};
 
 use entity::{event, organisation, programme_item};
 
-use crate::accounts::{policy, Actor};
+use crate::actor::{policy, Actor};
 use crate::db;
 use crate::mail::MailSettings;
 use crate::markdown;
 use crate::pagination::{Page, PageRequest};
 use crate::search::{IndexItem, ItemKind, OrganisationRef};
-use crate::taxonomy::Vocabulary;
 use crate::validation::{free_slug, is_web_url, slug_is_valid, EditError, FieldErrors, WEB_URL_MESSAGE};
+use crate::vocabulary::Vocabulary;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, EnumMessage, EnumString, IntoStaticStr)]
 pub enum EventKind {

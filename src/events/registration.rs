@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use entity::{event, programme_item, registration, registration_choice};
 
 use super::calendar;
-use crate::accounts::Actor;
+use crate::actor::Actor;
 use crate::db;
 use crate::mail::{self, Mail, MailError, MailSettings};
 use crate::validation::{email_is_plausible, FieldErrors};

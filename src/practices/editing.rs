@@ -11,14 +11,15 @@ use serde::Serialize;
 use entity::{document, organisation, practice, practice_version};
 
 use super::{find_any, upsert_in, PracticeInput, PracticeView};
-use crate::accounts::{policy, Actor};
+use crate::actor::{policy, Actor};
 use crate::audit;
 use crate::db;
 use crate::organisations;
 use crate::outbox;
 use crate::search::ItemKind;
-use crate::taxonomy::{PracticeStatus, Taxonomy, Vocabulary};
+use crate::taxonomy::{PracticeStatus, Taxonomy};
 use crate::validation::{free_slug, EditError};
+use crate::vocabulary::Vocabulary;
 
 const PRACTICE_NOT_FOUND: &str = "Deze praktijk bestaat niet (of u mag haar niet zien).";
 

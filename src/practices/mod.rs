@@ -20,8 +20,9 @@ use crate::organisations::{self, OrganisationView};
 use crate::outbox;
 use crate::pagination::{Page, PageRequest};
 use crate::search::{IndexItem, ItemKind, OrganisationRef};
-use crate::taxonomy::{self, AgeGroup, OrganisationKind, PracticeStatus, Taxonomy, Vocabulary};
+use crate::taxonomy::{self, AgeGroup, OrganisationKind, PracticeStatus, Taxonomy};
 use crate::validation::{email_is_plausible, is_web_url, slug_is_valid, EditError, FieldErrors, WEB_URL_MESSAGE};
+use crate::vocabulary::Vocabulary;
 
 const MAX_TITLE_CHARS: usize = 200;
 const MAX_SUMMARY_CHARS: usize = 600;

@@ -4,7 +4,6 @@
 //! Every account has one profile: created with the account, and for accounts older than
 //! profiles when the database is opened. Nobody is in the directory until they opt in.
 
-pub mod import;
 mod visibility;
 
 use std::collections::{BTreeSet, HashMap};
@@ -18,11 +17,12 @@ use serde::{Deserialize, Serialize};
 
 use entity::{organisation, profile, user};
 
-use crate::accounts::{policy, Actor};
+use crate::actor::{policy, Actor};
 use crate::db;
 use crate::pagination::{Page, PageRequest};
-use crate::taxonomy::{self, Taxonomy, Vocabulary};
+use crate::taxonomy::{self, Taxonomy};
 use crate::validation::{free_slug, has_forbidden_chars, EditError, FieldErrors, FORBIDDEN_CHARS_MESSAGE};
+use crate::vocabulary::Vocabulary;
 pub use visibility::{
     may_see_profile, Availability, DirectoryState, Expertise, ExpertiseKind, Named, ProfileField, ProfileView, Region,
     StoredProfile, ViewerLevel, Visibilities, Visibility,
@@ -97,7 +97,7 @@ fn tidy(items: &[String]) -> Vec<String> {
 
 impl ProfileInput {
     /// The input checked against the rules and the taxonomy, tidied for storing.
-    fn validated(&self, taxonomy: &Taxonomy) -> Result<ProfileInput, FieldErrors> {
+    pub fn validated(&self, taxonomy: &Taxonomy) -> Result<ProfileInput, FieldErrors> {
         let mut errors = FieldErrors::default();
         let display_name = self.display_name.trim();
         if display_name.is_empty() {
@@ -399,7 +399,7 @@ async fn save(
 }
 
 /// Stores validated input over the current profile, inside the caller's transaction.
-async fn write(
+pub async fn write(
     db: &impl ConnectionTrait,
     current: &profile::Model,
     input: &ProfileInput,

@@ -9,9 +9,10 @@ use strum::{EnumIter, EnumMessage, EnumString, IntoEnumIterator, IntoStaticStr};
 
 use entity::{organisation, profile, user};
 
-use crate::accounts::{Actor, Role};
+use crate::actor::{Actor, Role};
 use crate::markdown;
-use crate::taxonomy::{Taxonomy, Vocabulary};
+use crate::taxonomy::Taxonomy;
+use crate::vocabulary::Vocabulary;
 
 /// Who may see a field, from the widest audience to the narrowest. The API uses the English
 /// names; the form shows the Dutch labels.

@@ -13,8 +13,9 @@ use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 
 use super::errors::{ApiError, PageError, RouteError};
 use crate::accounts::sessions::NewSession;
-use crate::accounts::{self, Actor};
-use crate::startup::AppState;
+use crate::accounts::{self};
+use crate::actor::Actor;
+use crate::routes::AppState;
 
 pub const SESSION_COOKIE: &str = "oogst_session";
 

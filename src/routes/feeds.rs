@@ -8,7 +8,7 @@ use super::errors::PageError;
 use crate::news;
 use crate::pagination::PageRequest;
 use crate::practices::{self, Listing};
-use crate::startup::AppState;
+use crate::routes::AppState;
 
 const ENTRIES: u64 = 30;
 

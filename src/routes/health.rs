@@ -3,7 +3,7 @@
 use actix_web::{get, web, HttpResponse};
 use sea_orm::ConnectionTrait;
 
-use crate::startup::AppState;
+use crate::routes::AppState;
 
 /// The process is up.
 #[get("/healthz")]

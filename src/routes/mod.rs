@@ -14,7 +14,10 @@ pub mod methods;
 mod notice;
 pub mod rate_limit;
 pub mod search_params;
+mod state;
 mod uploads;
+
+pub use state::AppState;
 
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 

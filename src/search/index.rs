@@ -23,6 +23,8 @@ use tantivy::{
     TantivyError, Term,
 };
 
+use crate::config::Config;
+
 use super::analyzer::{dutch_analyzer, DUTCH};
 use super::cache::ResultCache;
 use super::facets::{FacetCache, FacetedCollector, Filters};
@@ -119,6 +121,16 @@ pub struct IndexSettings {
     /// 0 turns the result cache off.
     pub result_cache_bytes: usize,
     pub ranking: Ranking,
+}
+
+impl IndexSettings {
+    pub fn from_config(config: &Config) -> IndexSettings {
+        IndexSettings {
+            writer_memory_bytes: config.index_memory_mb.max(16) * 1024 * 1024,
+            result_cache_bytes: config.search_cache_mb * 1024 * 1024,
+            ranking: Ranking::default(),
+        }
+    }
 }
 
 pub struct SearchIndex {

@@ -11,7 +11,6 @@ mod schedule;
 pub mod schema;
 mod snippet;
 mod store;
-pub mod sync;
 pub mod synonyms;
 
 pub use index::{

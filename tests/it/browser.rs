@@ -9,7 +9,7 @@
 mod harness;
 
 use harness::Browser;
-use oogst::accounts::Role;
+use oogst::actor::Role;
 use oogst::config::Config;
 
 use crate::common::{invite, Backend, TestApp, TestEnv, PASSWORD};

@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::dev::ServerHandle;
 use oogst::config::Config;
+use oogst::documents::Uploads;
 use oogst::startup::Application;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;
@@ -253,7 +254,7 @@ pub fn fixtures(folder: &str) -> PathBuf {
 /// runs; returns the import report.
 pub async fn import(config: &Config, paths: &[PathBuf]) -> oogst::import::ImportReport {
     let db = oogst::startup::connect(config).await.expect("connect for import");
-    let uploads = config.uploads().expect("upload settings");
+    let uploads = Uploads::from_config(config).expect("upload settings");
     oogst::import::import_paths(&db, &uploads, paths, &indicatif::ProgressBar::hidden()).await.expect("import runs")
 }
 
@@ -281,7 +282,7 @@ pub const PASSWORD: &str = "paarse olifanten dansen op het dak";
 
 /// Creates an account with `role` (of `organisation`, a slug, if given) and returns the
 /// token of its invitation link, as `oogst user create` would mail it.
-pub async fn invite(app: &TestApp, email: &str, role: oogst::accounts::Role, organisation: Option<&str>) -> String {
+pub async fn invite(app: &TestApp, email: &str, role: oogst::actor::Role, organisation: Option<&str>) -> String {
     let db = oogst::startup::connect(&app.config).await.unwrap();
     let organisation_id = match organisation {
         Some(slug) => Some(oogst::organisations::find_by_slug(&db, slug).await.unwrap().unwrap().id),
@@ -298,7 +299,7 @@ pub async fn invite(app: &TestApp, email: &str, role: oogst::accounts::Role, org
 }
 
 /// A Bearer token for a new account with `role`, of `organisation` (a slug) if given.
-pub async fn token_for(app: &TestApp, email: &str, role: oogst::accounts::Role, organisation: Option<&str>) -> String {
+pub async fn token_for(app: &TestApp, email: &str, role: oogst::actor::Role, organisation: Option<&str>) -> String {
     let link = invite(app, email, role, organisation).await;
     let db = oogst::startup::connect(&app.config).await.unwrap();
     oogst::accounts::accept_invitation(&db, &link, PASSWORD).await.unwrap();

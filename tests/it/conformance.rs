@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use oogst::accounts::Role;
+use oogst::actor::Role;
 
 use crate::common::{token_for, Backend, TestApp, TestEnv};
 use crate::storage_test;

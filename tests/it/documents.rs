@@ -10,8 +10,7 @@ use crate::files;
 use crate::storage_test;
 
 async fn redacteur_token(app: &TestApp) -> String {
-    crate::common::token_for(app, "femke@example.nl", oogst::accounts::Role::Redacteur, Some("gemeente-gorinchem"))
-        .await
+    crate::common::token_for(app, "femke@example.nl", oogst::actor::Role::Redacteur, Some("gemeente-gorinchem")).await
 }
 
 pub async fn upload(
@@ -258,13 +257,9 @@ storage_test!(files_made_by_office_tools);
 async fn upload_form_names_a_hidden_owner_and_reads_sizes(backend: Backend) {
     let env = TestEnv::new(backend).await;
     let app = env.spawn(true).await;
-    let browser = crate::editing::logged_in(
-        &app,
-        "joris@example.nl",
-        oogst::accounts::Role::Redacteur,
-        Some("gemeente-gorinchem"),
-    )
-    .await;
+    let browser =
+        crate::editing::logged_in(&app, "joris@example.nl", oogst::actor::Role::Redacteur, Some("gemeente-gorinchem"))
+            .await;
 
     let form = browser
         .get(format!("{}/documenten/nieuw?praktijk=opgeheven-praktijk", app.address))

@@ -13,7 +13,7 @@ use crate::common::PASSWORD;
 pub async fn logged_in(
     app: &TestApp,
     email: &str,
-    role: oogst::accounts::Role,
+    role: oogst::actor::Role,
     organisation: Option<&str>,
 ) -> reqwest::Client {
     let token = crate::common::invite(app, email, role, organisation).await;
@@ -41,7 +41,7 @@ async fn page(app: &TestApp, browser: &reqwest::Client, path: &str) -> (u16, Str
 async fn write_in_the_browser(backend: Backend) {
     let env = TestEnv::new(backend).await;
     let app = env.spawn(true).await;
-    let femke = logged_in(&app, "femke@example.nl", oogst::accounts::Role::Redacteur, Some("gemeente-gorinchem")).await;
+    let femke = logged_in(&app, "femke@example.nl", oogst::actor::Role::Redacteur, Some("gemeente-gorinchem")).await;
 
     // A form with a mistake comes back with the message beside the field and the input kept.
     let fields = [
@@ -150,8 +150,8 @@ async fn programme_office(backend: Backend) {
     let mut config = env.config();
     config.smtp_url = format!("smtp://127.0.0.1:{port}");
     let app = env.spawn_with(config, true).await;
-    let bureau = logged_in(&app, "bureau@example.nl", oogst::accounts::Role::Beheerder, None).await;
-    let lid = logged_in(&app, "lid@example.nl", oogst::accounts::Role::Lid, None).await;
+    let bureau = logged_in(&app, "bureau@example.nl", oogst::actor::Role::Beheerder, None).await;
+    let lid = logged_in(&app, "lid@example.nl", oogst::actor::Role::Lid, None).await;
 
     for path in [
         "/beheer",
@@ -228,8 +228,8 @@ storage_test!(programme_office);
 async fn every_protected_page_checks_who_asks(backend: Backend) {
     let env = TestEnv::new(backend).await;
     let app = env.spawn(true).await;
-    let lid = logged_in(&app, "lid@example.nl", oogst::accounts::Role::Lid, None).await;
-    let redacteur = logged_in(&app, "b@example.nl", oogst::accounts::Role::Redacteur, Some("gemeente-tilburg")).await;
+    let lid = logged_in(&app, "lid@example.nl", oogst::actor::Role::Lid, None).await;
+    let redacteur = logged_in(&app, "b@example.nl", oogst::actor::Role::Redacteur, Some("gemeente-tilburg")).await;
     let anonymous = app.browser();
 
     // (path, who may open it): anonymous visitors are sent to log in (303), others get 403.
@@ -287,7 +287,7 @@ storage_test!(every_protected_page_checks_who_asks);
 async fn news_and_uploads_in_the_browser(backend: Backend) {
     let env = TestEnv::new(backend).await;
     let app = env.spawn(true).await;
-    let bureau = logged_in(&app, "bureau@example.nl", oogst::accounts::Role::Beheerder, None).await;
+    let bureau = logged_in(&app, "bureau@example.nl", oogst::actor::Role::Beheerder, None).await;
 
     // News: a mistake comes back beside its field, then it publishes.
     let bad = app

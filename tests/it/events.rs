@@ -12,7 +12,7 @@ use crate::common::{hidden_field, token_for, Backend, TestApp, TestEnv};
 use crate::smtp::{ReceivedMail, TestSmtp};
 use crate::storage_test;
 use entity::{event, mail_outbox, programme_item, registration, registration_choice};
-use oogst::accounts::Role;
+use oogst::actor::Role;
 use oogst::events::registration::{Registrar, RegistrationInput};
 use oogst::events::EventInput;
 
@@ -723,7 +723,7 @@ async fn organiser_edits_while_people_confirm(backend: Backend) {
         organisation_id: None,
         job_title: String::new(),
     };
-    let organiser = oogst::accounts::Actor::of(oogst::accounts::create(&db, &new, true).await.unwrap(), String::new());
+    let organiser = oogst::actor::Actor::of(oogst::accounts::create(&db, &new, true).await.unwrap(), String::new());
     let day = (chrono::Utc::now() + chrono::Duration::days(60)).format("%Y-%m-%d").to_string();
     let input = |start: &str| EventInput {
         title: "Heidag inspiratieregio's".into(),

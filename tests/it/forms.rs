@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::common::{hidden_field, token_for, Backend, TestEnv};
 use crate::editing::logged_in;
 use crate::storage_test;
-use oogst::accounts::Role;
+use oogst::actor::Role;
 
 /// Checks a form shown again: status 422, a title starting with "Fout: ", and a summary
 /// whose every link points at a field of the page that is marked invalid; returns the

@@ -4,7 +4,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use futures_util::future::join_all;
-use oogst::accounts::Role;
+use oogst::actor::Role;
 use serde_json::{json, Value};
 
 use crate::common::{fixtures, import, token_for, Backend, TestEnv};

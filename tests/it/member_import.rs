@@ -5,7 +5,7 @@
 use crate::common::{Backend, TestApp, TestEnv};
 use crate::editing::logged_in;
 use crate::storage_test;
-use oogst::accounts::Role;
+use oogst::actor::Role;
 
 const HEADER: &str = "naam;e-mail;organisatie;functie;provincie;expertise;soort;bio;beschikbaar";
 

@@ -24,9 +24,9 @@ async fn feed(app: &TestApp, path: &str) -> feed_rs::model::Feed {
 async fn news_and_feeds(backend: Backend) {
     let env = TestEnv::new(backend).await;
     let app = env.spawn(true).await;
-    let bureau = token_for(&app, "bureau@example.nl", oogst::accounts::Role::Beheerder, None).await;
+    let bureau = token_for(&app, "bureau@example.nl", oogst::actor::Role::Beheerder, None).await;
     let redacteur =
-        token_for(&app, "femke@example.nl", oogst::accounts::Role::Redacteur, Some("gemeente-gorinchem")).await;
+        token_for(&app, "femke@example.nl", oogst::actor::Role::Redacteur, Some("gemeente-gorinchem")).await;
 
     let item = json!({
         "title": "Nieuwe inspiratieregio's gekozen",

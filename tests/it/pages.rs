@@ -2,7 +2,7 @@
 
 use crate::common::{token_for, Backend, TestEnv, PASSWORD};
 use crate::storage_test;
-use oogst::accounts::Role;
+use oogst::actor::Role;
 
 async fn login_sends_people_back(backend: Backend) {
     let env = TestEnv::new(backend).await;

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::common::{api, token_for, Backend, TestApp, TestEnv, PASSWORD};
 use crate::editing::logged_in;
 use crate::storage_test;
-use oogst::accounts::Role;
+use oogst::actor::Role;
 
 /// Each field's value as the test stores it, what the profile page shows of it, and what
 /// a directory card shows of it (cards show only some fields).

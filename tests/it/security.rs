@@ -10,7 +10,7 @@ use crate::common::{api, token_for, Backend, TestApp, TestEnv, PASSWORD};
 use crate::documents::upload;
 use crate::smtp::TestSmtp;
 use crate::storage_test;
-use oogst::accounts::Role;
+use oogst::actor::Role;
 
 /// A text file whose only searchable word is `word`.
 async fn upload_text(app: &TestApp, token: &str, word: &str, owner: (&str, &str)) -> String {

@@ -4,7 +4,7 @@
 use crate::common::{Backend, TestApp, TestEnv};
 use crate::editing::logged_in;
 use crate::storage_test;
-use oogst::accounts::Role;
+use oogst::actor::Role;
 
 async fn page(app: &TestApp, browser: &reqwest::Client, path: &str) -> (u16, String) {
     let response = browser.get(format!("{}{path}", app.address)).send().await.unwrap();

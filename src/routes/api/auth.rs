@@ -7,7 +7,7 @@ use crate::accounts;
 use crate::routes::auth::ApiViewer;
 use crate::routes::errors::{ApiError, RouteError};
 use crate::routes::rate_limit;
-use crate::startup::AppState;
+use crate::routes::AppState;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

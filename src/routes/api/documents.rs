@@ -7,7 +7,7 @@ use crate::documents;
 use crate::routes::auth::ApiViewer;
 use crate::routes::errors::{ApiError, RouteError};
 use crate::routes::uploads;
-use crate::startup::AppState;
+use crate::routes::AppState;
 
 /// The fields of an upload form, for the API description only: the route reads them one by
 /// one as they stream in (`routes::uploads`). `deny_unknown_fields` documents that no other

@@ -10,7 +10,7 @@ use crate::pagination::{PageParams, PageRequest, DEFAULT_PER_PAGE};
 use crate::routes::auth::ApiViewer;
 use crate::routes::errors::{ApiError, RouteError};
 use crate::routes::rate_limit;
-use crate::startup::AppState;
+use crate::routes::AppState;
 
 /// Which part of the agenda; the page parameters come separately as [`PageParams`].
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

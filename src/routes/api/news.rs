@@ -6,7 +6,7 @@ use crate::news::{self, NewsInput};
 use crate::pagination::{PageParams, PageRequest, DEFAULT_PER_PAGE};
 use crate::routes::auth::ApiViewer;
 use crate::routes::errors::{ApiError, RouteError};
-use crate::startup::AppState;
+use crate::routes::AppState;
 
 /// Published news, newest first.
 #[utoipa::path(

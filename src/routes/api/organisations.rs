@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::organisations;
 use crate::pagination::{PageParams, PageRequest, DEFAULT_PER_PAGE};
 use crate::routes::errors::ApiError;
-use crate::startup::AppState;
+use crate::routes::AppState;
 use crate::taxonomy::Taxonomy;
 
 /// Organisations in the network, by name.

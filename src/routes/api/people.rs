@@ -3,13 +3,14 @@
 use actix_web::{get, post, put, web, HttpResponse};
 use serde::Deserialize;
 
-use crate::accounts::{self, NewUser, Role};
+use crate::accounts::{self, NewUser};
+use crate::actor::Role;
 use crate::organisations;
 use crate::routes::auth::ApiViewer;
 use crate::routes::errors::{ApiError, RouteError};
-use crate::startup::AppState;
-use crate::taxonomy::Vocabulary;
+use crate::routes::AppState;
 use crate::validation::FieldErrors;
+use crate::vocabulary::Vocabulary;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -8,8 +8,8 @@ use crate::practices::{self, Listing, PracticeInput};
 use crate::routes::api::search::ApiHit;
 use crate::routes::auth::ApiViewer;
 use crate::routes::errors::{ApiError, RouteError};
+use crate::routes::AppState;
 use crate::search::ItemKind;
-use crate::startup::AppState;
 
 const SIMILAR_LIMIT: usize = 6;
 

@@ -8,7 +8,7 @@ use crate::pagination::{PageParams, PageRequest, DEFAULT_PER_PAGE};
 use crate::profiles::{self, DirectoryFilter, OwnProfile, ProfileInput, ViewerLevel};
 use crate::routes::auth::ApiViewer;
 use crate::routes::errors::{ApiError, RouteError};
-use crate::startup::AppState;
+use crate::routes::AppState;
 
 /// Your own profile: `profile` holds what you write, with the visibility of each field in
 /// `profile.visibility`; send it back changed with a PUT.

@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::routes::errors::ApiError;
 use crate::routes::search_params::SearchParams;
+use crate::routes::AppState;
 use crate::search::{Hit, Widened};
-use crate::startup::AppState;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SearchResponse {

@@ -8,7 +8,7 @@ use crate::accounts::{self, AccountError};
 use crate::routes::auth::{expired_session_cookie, session_cookie, Viewer};
 use crate::routes::errors::{PageError, RouteError};
 use crate::routes::rate_limit;
-use crate::startup::AppState;
+use crate::routes::AppState;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]

@@ -6,16 +6,18 @@ use sea_orm::EntityTrait;
 use serde::Deserialize;
 
 use super::{form_again, form_page, page, see_other_with, Notice};
-use crate::accounts::{self, policy, Actor, NewUser, Role};
+use crate::accounts::{self, NewUser};
+use crate::actor::{policy, Actor, Role};
 use crate::audit;
 use crate::mail;
 use crate::organisations::{self, OrganisationInput};
 use crate::pagination::{PageLinks, PageParams, PageRequest};
 use crate::routes::auth::Viewer;
 use crate::routes::errors::{PageError, RouteError};
-use crate::startup::AppState;
-use crate::taxonomy::{self, NetworkRole, OrganisationKind, Taxonomy, ThemeInput, Vocabulary, PROVINCES};
+use crate::routes::AppState;
+use crate::taxonomy::{self, NetworkRole, OrganisationKind, Taxonomy, ThemeInput, PROVINCES};
 use crate::validation::EditError;
+use crate::vocabulary::Vocabulary;
 
 /// Renders the form again with the messages (422), or passes other errors on.
 pub(super) fn invalid_again(

@@ -5,15 +5,16 @@ use actix_web::http::header::{Charset, ContentDisposition, DispositionParam, Dis
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
 use super::{form_again, form_page, see_other_with, Notice};
-use crate::accounts::policy;
+use crate::actor::policy;
 use crate::documents::files::readable_size;
 use crate::documents::{self, DocumentKind};
 use crate::routes::auth::Viewer;
 use crate::routes::errors::{PageError, RouteError};
 use crate::routes::uploads;
-use crate::startup::AppState;
-use crate::taxonomy::{Taxonomy, Vocabulary};
+use crate::routes::AppState;
+use crate::taxonomy::Taxonomy;
 use crate::validation::{EditError, FieldErrors};
+use crate::vocabulary::Vocabulary;
 
 fn missing() -> RouteError {
     RouteError::NotFound("Dit document bestaat niet.".into())
@@ -159,7 +160,7 @@ pub async fn create(
 async fn again(
     request: &HttpRequest,
     state: &AppState,
-    actor: crate::accounts::Actor,
+    actor: crate::actor::Actor,
     owner: &NewParams,
     error: EditError,
 ) -> Result<HttpResponse, PageError> {

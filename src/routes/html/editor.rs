@@ -4,16 +4,17 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
 use super::{form_again, form_page, page, see_other_with, Notice};
-use crate::accounts::{policy, Actor};
+use crate::actor::{policy, Actor};
 use crate::markdown;
 use crate::pagination::{PageLinks, PageParams, PageRequest};
 use crate::practices::editing;
 use crate::practices::{Contact, Link, PracticeInput, PracticeResult};
 use crate::routes::auth::Viewer;
 use crate::routes::errors::{PageError, RouteError};
-use crate::startup::AppState;
-use crate::taxonomy::{AgeGroup, OrganisationKind, PracticeStatus, Taxonomy, Vocabulary, PROVINCES};
+use crate::routes::AppState;
+use crate::taxonomy::{AgeGroup, OrganisationKind, PracticeStatus, Taxonomy, PROVINCES};
 use crate::validation::{EditError, FieldErrors};
+use crate::vocabulary::Vocabulary;
 
 /// What the form sent: the practice, which button was pressed, and the CSRF token.
 struct Submitted {

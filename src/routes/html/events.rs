@@ -6,7 +6,7 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::{form_again, form_page, page, see_other_with, Notice};
-use crate::accounts::Actor;
+use crate::actor::Actor;
 use crate::events::registration::{self, Outcome, RegistrationError, RegistrationInput};
 use crate::events::{self, calendar, export, EventInput, EventView};
 use crate::pagination::{PageLinks, PageParams, PageRequest};
@@ -14,7 +14,7 @@ use crate::routes::api::events::registrar;
 use crate::routes::auth::Viewer;
 use crate::routes::errors::{PageError, RouteError};
 use crate::routes::rate_limit;
-use crate::startup::AppState;
+use crate::routes::AppState;
 
 const PER_PAGE: u64 = 20;
 
@@ -368,7 +368,7 @@ async fn organisation_options(
         .map_err(RouteError::from)?;
     Ok(all
         .into_iter()
-        .filter(|organisation| crate::accounts::policy::can_edit_practices_of(actor, organisation.id))
+        .filter(|organisation| crate::actor::policy::can_edit_practices_of(actor, organisation.id))
         .map(|organisation| {
             serde_json::json!({
                 "slug": organisation.slug, "name": organisation.name,
@@ -384,7 +384,7 @@ async fn event_form_data(
     input: &EventInput,
     existing: Option<&str>,
 ) -> Result<serde_json::Value, PageError> {
-    use crate::taxonomy::Vocabulary;
+    use crate::vocabulary::Vocabulary;
     let kinds: Vec<_> = <events::EventKind as strum::IntoEnumIterator>::iter()
         .map(|kind| serde_json::json!({"slug": kind.slug(), "name": kind.label(), "selected": input.kind == kind.slug()}))
         .collect();
@@ -395,7 +395,7 @@ async fn event_form_data(
         "input": input,
         "kinds": kinds,
         "organisations": organisation_options(state, actor, input.organisation.as_deref()).await?,
-        "may_go_without_organisation": crate::accounts::policy::can_manage_network(actor),
+        "may_go_without_organisation": crate::actor::policy::can_manage_network(actor),
         "programme_text": events::ProgrammeInput::to_lines(&input.programme),
     }))
 }

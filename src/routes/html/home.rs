@@ -9,8 +9,9 @@ use crate::pagination::PageRequest;
 use crate::practices::{self, Listing};
 use crate::routes::auth::Viewer;
 use crate::routes::errors::PageError;
-use crate::startup::AppState;
-use crate::taxonomy::{NetworkRole, Taxonomy, Vocabulary};
+use crate::routes::AppState;
+use crate::taxonomy::{NetworkRole, Taxonomy};
+use crate::vocabulary::Vocabulary;
 
 const RECENT: u64 = 6;
 

@@ -17,7 +17,7 @@ mod themes;
 use super::auth::Viewer;
 use super::errors::{PageError, RouteError};
 use super::notice::{see_other_with, Notice};
-use crate::startup::AppState;
+use crate::routes::AppState;
 use crate::templates;
 use actix_web::{web, HttpRequest, HttpResponse};
 

@@ -4,14 +4,14 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::{form_again, form_page, page, see_other_with, Notice};
-use crate::accounts::{policy, Actor};
+use crate::actor::{policy, Actor};
 use crate::documents;
 use crate::news::{self, NewsInput};
 use crate::pagination::{PageLinks, PageParams, PageRequest};
 use crate::practices;
 use crate::routes::auth::Viewer;
 use crate::routes::errors::{PageError, RouteError};
-use crate::startup::AppState;
+use crate::routes::AppState;
 use crate::taxonomy::Taxonomy;
 use crate::validation::EditError;
 

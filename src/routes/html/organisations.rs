@@ -6,7 +6,7 @@ use crate::pagination::{PageLinks, PageParams, PageRequest};
 use crate::practices::{self, Listing};
 use crate::routes::auth::Viewer;
 use crate::routes::errors::{PageError, RouteError};
-use crate::startup::AppState;
+use crate::routes::AppState;
 
 const PER_PAGE: u64 = 50;
 const PRACTICES_PER_PAGE: u64 = 12;

@@ -1,15 +1,16 @@
 use actix_web::{get, web, HttpRequest, HttpResponse};
 
 use super::{form_page, page};
-use crate::accounts::policy;
+use crate::actor::policy;
 use crate::documents;
 use crate::pagination::{PageLinks, PageParams, PageRequest};
 use crate::practices::{self, editing, Listing};
 use crate::routes::auth::Viewer;
 use crate::routes::errors::{PageError, RouteError};
+use crate::routes::AppState;
 use crate::search::ItemKind;
-use crate::startup::AppState;
-use crate::taxonomy::{PracticeStatus, Vocabulary};
+use crate::taxonomy::PracticeStatus;
+use crate::vocabulary::Vocabulary;
 
 const PER_PAGE: u64 = 12;
 const SIMILAR: usize = 5;

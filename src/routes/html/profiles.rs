@@ -8,20 +8,21 @@ use strum::IntoEnumIterator;
 
 use super::admin::invalid_again;
 use super::{form_page, page, see_other_with, Notice};
-use crate::accounts::policy;
+use crate::actor::policy;
 use crate::documents::files::readable_size;
+use crate::member_list::{self as member_import, MemberImportReport};
 use crate::pagination::{PageLinks, PageParams, PageRequest};
 use crate::personal_data;
-use crate::profiles::import::{self as member_import, MemberImportReport};
 use crate::profiles::{
     self, DirectoryFilter, ExpertiseKind, ProfileField, ProfileInput, StoredProfile, ViewerLevel, Visibility,
 };
 use crate::routes::auth::Viewer;
 use crate::routes::errors::{PageError, RouteError};
 use crate::routes::uploads;
-use crate::startup::AppState;
-use crate::taxonomy::{Taxonomy, Vocabulary, PROVINCES};
+use crate::routes::AppState;
+use crate::taxonomy::{Taxonomy, PROVINCES};
 use crate::validation::{EditError, FieldErrors};
+use crate::vocabulary::Vocabulary;
 
 const PER_PAGE: u64 = 24;
 const OFFICE_PER_PAGE: u64 = 50;

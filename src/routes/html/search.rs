@@ -8,9 +8,10 @@ use crate::pagination::PageLinks;
 use crate::routes::auth::Viewer;
 use crate::routes::errors::PageError;
 use crate::routes::search_params::SearchParams;
+use crate::routes::AppState;
 use crate::search::{Hit, ItemKind, Sort, FACETS};
-use crate::startup::AppState;
-use crate::taxonomy::{AgeGroup, OrganisationKind, Taxonomy, Vocabulary};
+use crate::taxonomy::{AgeGroup, OrganisationKind, Taxonomy};
+use crate::vocabulary::Vocabulary;
 
 const PER_PAGE: u64 = 10;
 

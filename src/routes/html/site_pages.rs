@@ -6,12 +6,12 @@ use serde::Deserialize;
 
 use super::admin::invalid_again;
 use super::{form_page, see_other_with, Notice};
-use crate::accounts::policy;
+use crate::actor::policy;
 use crate::markdown;
 use crate::routes::auth::Viewer;
 use crate::routes::errors::{PageError, RouteError};
+use crate::routes::AppState;
 use crate::site_pages::{self, Defaults, SitePage, SitePageInput};
-use crate::startup::AppState;
 
 fn defaults(state: &AppState) -> Defaults {
     Defaults::from_config(&state.config)

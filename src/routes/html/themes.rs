@@ -5,7 +5,7 @@ use crate::pagination::{PageLinks, PageParams, PageRequest};
 use crate::practices::{self, Listing};
 use crate::routes::auth::Viewer;
 use crate::routes::errors::{PageError, RouteError};
-use crate::startup::AppState;
+use crate::routes::AppState;
 use crate::taxonomy::Taxonomy;
 
 const PER_PAGE: u64 = 12;

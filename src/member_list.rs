@@ -17,11 +17,13 @@ use strum::IntoEnumIterator;
 
 use entity::{organisation, profile, user};
 
-use super::{ProfileField, ProfileInput, Visibilities, Visibility};
-use crate::accounts::{self, policy, AccountError, Actor, NewUser, Role};
+use crate::accounts::{self, AccountError, NewUser};
+use crate::actor::{policy, Actor, Role};
 use crate::db;
-use crate::taxonomy::{Taxonomy, Vocabulary};
+use crate::profiles::{self, ProfileField, ProfileInput, Visibilities, Visibility};
+use crate::taxonomy::Taxonomy;
 use crate::validation::EditError;
+use crate::vocabulary::Vocabulary;
 
 /// The columns, in the order the programme office's template has them.
 const COLUMNS: [&str; 9] =
@@ -354,7 +356,7 @@ async fn import_row(
         input.languages = own.languages;
         input.max_requests_per_month = own.max_requests_per_month;
     }
-    super::write(&transaction, &current, &input, office).await?;
+    profiles::write(&transaction, &current, &input, office).await?;
     transaction.commit().await?;
     Ok(outcome)
 }

@@ -12,7 +12,7 @@ use sea_orm::{
 
 use entity::{document, search_outbox};
 
-use super::{IndexItem, IndexSettings, IndexStore, ItemKind, SearchError, SearchIndex};
+use crate::search::{IndexItem, IndexSettings, IndexStore, ItemKind, SearchError, SearchIndex};
 use crate::{documents, events, news, practices};
 
 /// Outbox rows applied per commit, and items loaded per query during a rebuild.
