@@ -198,31 +198,41 @@ async fn set_password_with_link(
     Ok(updated)
 }
 
-/// Mails a reset link if the address belongs to an active account; says nothing either
-/// way, so the form cannot be used to find out who has an account.
+/// Mails a reset link if the address belongs to an active account, and otherwise a mail
+/// saying there is no account with that address. The answer is the same either way, and so
+/// is the work behind it (a write transaction with a mail), so neither the answer nor its
+/// timing tells who has an account.
 pub async fn request_password_reset(
     db: &DatabaseConnection,
     settings: &MailSettings,
     email: &str,
 ) -> Result<(), AccountError> {
-    let Some(account) = find_by_email(db, email).await?.filter(|account| account.active) else { return Ok(()) };
+    let Ok(email) = normalize_email(email) else { return Ok(()) };
     let transaction = db::begin_write(db).await?;
-    let token = tokens::issue(&transaction, account.id, Purpose::PasswordReset).await?;
-    mail::enqueue(
-        &transaction,
-        settings,
-        Mail {
-            to: &account.email,
-            subject: "Nieuw wachtwoord voor Oogst".into(),
-            template: "password_reset",
-            data: serde_json::json!({
-                "name": account.name,
-                "link": settings.link(&format!("/wachtwoord-herstellen?token={token}")),
-            }),
+    let account = find_by_email(&transaction, &email).await?.filter(|account| account.active);
+    let mail = match &account {
+        Some(account) => {
+            let token = tokens::issue(&transaction, account.id, Purpose::PasswordReset).await?;
+            Mail {
+                to: &account.email,
+                subject: "Nieuw wachtwoord voor Oogst".into(),
+                template: "password_reset",
+                data: serde_json::json!({
+                    "name": account.name,
+                    "link": settings.link(&format!("/wachtwoord-herstellen?token={token}")),
+                }),
+                calendar: None,
+            }
+        }
+        None => Mail {
+            to: &email,
+            subject: "Nieuw wachtwoord voor Oogst aangevraagd".into(),
+            template: "password_reset_unknown",
+            data: serde_json::json!({ "signup_link": settings.link("/aanmelden") }),
             calendar: None,
         },
-    )
-    .await?;
+    };
+    mail::enqueue(&transaction, settings, mail).await?;
     transaction.commit().await?;
     Ok(())
 }

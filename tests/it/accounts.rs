@@ -139,7 +139,7 @@ async fn password_reset_and_sessions(backend: Backend) {
     let app = app_with_mail(&env, &smtp.url()).await;
     let old_token = beheerder(&env, &app).await;
 
-    // Unknown addresses get the same answer, and no mail.
+    // Unknown addresses get the same answer, and a mail saying there is no account.
     let browser = app.browser();
     let unknown = app
         .submit_form(&browser, "/wachtwoord-vergeten", "/wachtwoord-vergeten", &[("email", "niemand@example.nl")])
@@ -150,6 +150,9 @@ async fn password_reset_and_sessions(backend: Backend) {
         .await;
     assert_eq!(known.status(), 200);
     assert_eq!(unknown.text().await.unwrap(), known.text().await.unwrap());
+    let no_account = smtp.wait_for("niemand@example.nl", 1).await.remove(0);
+    assert!(no_account.part("text/plain").contains("geen account met dit adres"));
+    assert!(!no_account.part("text/plain").contains("/wachtwoord-herstellen"), "no link to use");
     let mail = smtp.wait_for("bureau@example.nl", 1).await.remove(0);
     let link = local(&mail.link("/wachtwoord-herstellen"));
 

@@ -139,7 +139,7 @@ pub async fn forgot(
     message(
         &viewer,
         "Controleer uw e-mail",
-        "Als dit e-mailadres bij een account hoort, ontvangt u binnen enkele minuten een e-mail met een link om een nieuw wachtwoord te kiezen. De link is een uur geldig.",
+        "U ontvangt binnen enkele minuten een e-mail op dit adres. Hoort het bij een account, dan staat daarin een link om een nieuw wachtwoord te kiezen; die link is een uur geldig.",
     )
 }
 
