@@ -9,16 +9,32 @@ use crate::documents::files::readable_size;
 use crate::documents::Upload;
 use crate::validation::{has_forbidden_chars, FieldErrors, FORBIDDEN_CHARS_MESSAGE};
 
-/// The upload and the CSRF token field (browser forms send one).
+/// The upload, the CSRF token field (browser forms send one) and what is wrong with the
+/// file (too large, missing, forbidden characters). The other fields are read even then, so
+/// a form shown again keeps what was filled in, such as what the document belongs to.
 pub struct ReceivedUpload {
     pub upload: Upload,
     pub csrf: String,
+    pub errors: FieldErrors,
 }
 
-fn too_large(max_bytes: usize) -> RouteError {
-    let mut errors = FieldErrors::default();
-    errors.add("file", format!("Het bestand is te groot: maximaal {}.", readable_size(max_bytes as u64)));
-    RouteError::Invalid(errors)
+impl ReceivedUpload {
+    /// The upload when nothing is wrong with it, else its errors.
+    pub fn valid(self) -> Result<ReceivedUpload, RouteError> {
+        if self.errors.is_empty() {
+            Ok(self)
+        } else {
+            Err(RouteError::Invalid(self.errors))
+        }
+    }
+}
+
+/// How many times the size limit of a file too large is still read to reach the fields after
+/// it (what the document belongs to); beyond that the upload is refused at once.
+const DRAINED_AT_MOST: usize = 4;
+
+fn too_large(max_bytes: usize) -> String {
+    format!("Het bestand is te groot: maximaal {}.", readable_size(max_bytes as u64))
 }
 
 pub async fn read(mut payload: Multipart, max_bytes: usize) -> Result<ReceivedUpload, RouteError> {
@@ -27,31 +43,40 @@ pub async fn read(mut payload: Multipart, max_bytes: usize) -> Result<ReceivedUp
     };
     let mut upload = Upload::default();
     let mut csrf = String::new();
+    let mut errors = FieldErrors::default();
     while let Some(field) = payload.next().await {
         let mut field = field.map_err(unreadable)?;
         let name = field.name().unwrap_or("").to_string();
         let file_name =
             field.content_disposition().and_then(|disposition| disposition.get_filename()).map(str::to_string);
         let limit = if name == "file" { max_bytes } else { 64 * 1024 };
-        let mut bytes = Vec::new();
+        let (mut bytes, mut seen) = (Vec::new(), 0usize);
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(unreadable)?;
-            if bytes.len() + chunk.len() > limit {
-                return Err(if name == "file" {
-                    too_large(max_bytes)
-                } else {
-                    RouteError::BadRequest(format!("Het veld '{name}' is te lang."))
-                });
+            seen += chunk.len();
+            if name != "file" && seen > limit {
+                return Err(RouteError::BadRequest(format!("Het veld '{name}' is te lang.")));
             }
-            bytes.extend_from_slice(&chunk);
+            if seen <= limit {
+                bytes.extend_from_slice(&chunk);
+            } else if seen > limit.saturating_mul(DRAINED_AT_MOST) {
+                // Far too large: the fields after it are not worth waiting for.
+                errors.add("file", too_large(max_bytes));
+                return Ok(ReceivedUpload { upload, csrf, errors });
+            }
+            // Between the two, the rest of a file that is too large is read and dropped, to
+            // reach the fields after it.
         }
         let text_field = name != "file";
+        if seen > limit {
+            errors.add("file", too_large(max_bytes));
+            continue;
+        }
         if (text_field && has_forbidden_chars(&String::from_utf8_lossy(&bytes)))
             || file_name.as_deref().is_some_and(has_forbidden_chars)
         {
-            let mut errors = FieldErrors::default();
             errors.add(if text_field { &name } else { "file" }, FORBIDDEN_CHARS_MESSAGE);
-            return Err(RouteError::Invalid(errors));
+            continue;
         }
         let text = || String::from_utf8_lossy(&bytes).trim().to_string();
         match name.as_str() {
@@ -71,10 +96,8 @@ pub async fn read(mut payload: Multipart, max_bytes: usize) -> Result<ReceivedUp
             _ => {}
         }
     }
-    if upload.bytes.is_empty() && upload.file_name.is_empty() {
-        let mut errors = FieldErrors::default();
+    if errors.is_empty() && upload.bytes.is_empty() && upload.file_name.is_empty() {
         errors.add("file", "Kies een bestand om te uploaden.");
-        return Err(RouteError::Invalid(errors));
     }
-    Ok(ReceivedUpload { upload, csrf })
+    Ok(ReceivedUpload { upload, csrf, errors })
 }

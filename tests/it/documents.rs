@@ -256,7 +256,9 @@ storage_test!(files_made_by_office_tools);
 /// message (no field on the form is wrong), and sizes read as kB and MB, not bytes.
 async fn upload_form_names_a_hidden_owner_and_reads_sizes(backend: Backend) {
     let env = TestEnv::new(backend).await;
-    let app = env.spawn(true).await;
+    let mut config = env.config();
+    config.max_upload_mb = 1;
+    let app = env.spawn_with(config, true).await;
     let browser =
         crate::editing::logged_in(&app, "joris@example.nl", oogst::actor::Role::Redacteur, Some("gemeente-gorinchem"))
             .await;
@@ -269,7 +271,7 @@ async fn upload_form_names_a_hidden_owner_and_reads_sizes(backend: Backend) {
         .text()
         .await
         .unwrap();
-    assert!(form.contains("tot 25 MB."), "{form}");
+    assert!(form.contains("tot 1 MB."), "{form}");
     let multipart = reqwest::multipart::Form::new()
         .text("csrf", crate::common::hidden_field(&form, "csrf"))
         .text("practice", crate::common::hidden_field(&form, "practice"))
@@ -286,6 +288,22 @@ async fn upload_form_names_a_hidden_owner_and_reads_sizes(backend: Backend) {
     assert!(again.contains("De praktijk &#x27;opgeheven-praktijk&#x27; bestaat niet (meer)."), "{again}");
     assert!(!again.contains("gemarkeerde velden"), "{again}");
     assert!(again.contains("<title>Fout: Document uploaden"), "{again}");
+
+    // A file too large is refused, and the form keeps what the document belongs to, also
+    // when that came before the file and other fields after it.
+    let form = browser.get(format!("{}/documenten/nieuw?praktijk=dokwerk", app.address)).send().await.unwrap();
+    let form = form.text().await.unwrap();
+    let multipart = reqwest::multipart::Form::new()
+        .text("csrf", crate::common::hidden_field(&form, "csrf"))
+        .text("practice", "dokwerk")
+        .part("file", reqwest::multipart::Part::bytes(vec![b'a'; 2 * 1024 * 1024]).file_name("groot.txt"))
+        .text("title", "Verslag van de heidag");
+    let too_large =
+        browser.post(format!("{}/documenten/nieuw", app.address)).multipart(multipart).send().await.unwrap();
+    assert_eq!(too_large.status(), 422);
+    let again = too_large.text().await.unwrap();
+    assert!(again.contains("Het bestand is te groot: maximaal 1 MB."), "{again}");
+    assert_eq!(crate::common::hidden_field(&again, "practice"), "dokwerk");
 
     let token = redacteur_token(&app).await;
     let text = format!("Verslag\n{}", "De werksessie ging over warme overdracht. ".repeat(500));

@@ -57,7 +57,7 @@ pub async fn upload(
     payload: Multipart,
 ) -> Result<HttpResponse, ApiError> {
     let actor = viewer.required()?;
-    let received = uploads::read(payload, state.uploads.max_bytes).await?;
+    let received = uploads::read(payload, state.uploads.max_bytes).await?.valid()?;
     let created = documents::upload_as(&state.db, &state.uploads, &actor, received.upload).await?;
     Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/documents/{}", created.slug))).json(created))
 }

@@ -137,19 +137,16 @@ pub async fn create(
     payload: Multipart,
 ) -> Result<HttpResponse, PageError> {
     let actor = viewer.required()?;
-    let received = match uploads::read(payload, state.uploads.max_bytes).await {
-        Ok(received) => received,
-        Err(RouteError::Invalid(errors)) => {
-            return again(&request, &state, actor, &NewParams::default(), EditError::Invalid(errors)).await
-        }
-        Err(other) => return Err(other.into()),
-    };
+    let received = uploads::read(payload, state.uploads.max_bytes).await?;
     state.csrf.verify(&request, &received.csrf)?;
     let owner = NewParams {
         praktijk: received.upload.practice.clone().unwrap_or_default(),
         nieuws: received.upload.news.clone().unwrap_or_default(),
         bijeenkomst: received.upload.event.clone().unwrap_or_default(),
     };
+    if !received.errors.is_empty() {
+        return again(&request, &state, actor, &owner, EditError::Invalid(received.errors)).await;
+    }
     match documents::upload_as(&state.db, &state.uploads, &actor, received.upload).await {
         Ok(document) => Ok(see_other_with(&document.url, Notice::DocumentUploaded)),
         Err(error) => again(&request, &state, actor, &owner, error).await,

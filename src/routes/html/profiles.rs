@@ -308,21 +308,12 @@ pub async fn office_import(
 ) -> Result<HttpResponse, PageError> {
     let actor = viewer.allowed(policy::can_manage_network)?;
     let template = "admin/member_import";
-    let received = match uploads::read(payload, state.uploads.max_bytes).await {
-        Ok(received) => received,
-        Err(RouteError::Invalid(errors)) => {
-            return invalid_again(
-                &request,
-                &state,
-                template,
-                actor,
-                import_data(&state, None),
-                EditError::Invalid(errors),
-            )
-        }
-        Err(other) => return Err(other.into()),
-    };
+    let received = uploads::read(payload, state.uploads.max_bytes).await?;
     state.csrf.verify(&request, &received.csrf)?;
+    if !received.errors.is_empty() {
+        let errors = EditError::Invalid(received.errors);
+        return invalid_again(&request, &state, template, actor, import_data(&state, None), errors);
+    }
     match member_import::import_as_office(&state.db, &actor, &received.upload.bytes).await {
         Ok(report) => form_page(&request, &state, template, &Viewer(Some(actor)), import_data(&state, Some(&report))),
         Err(error) => invalid_again(&request, &state, template, actor, import_data(&state, None), error.into()),
