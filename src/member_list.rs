@@ -13,14 +13,13 @@ use std::fmt;
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
-use strum::IntoEnumIterator;
 
 use entity::{organisation, profile, user};
 
 use crate::accounts::{self, AccountError, NewUser};
 use crate::actor::{policy, Actor, Role};
 use crate::db;
-use crate::profiles::{self, ProfileField, ProfileInput, Visibilities, Visibility};
+use crate::profiles::{self, ProfileInput, Visibilities};
 use crate::taxonomy::Taxonomy;
 use crate::validation::EditError;
 use crate::vocabulary::Vocabulary;
@@ -182,15 +181,6 @@ fn column_positions(headers: &csv::StringRecord) -> Result<[usize; 9], FileError
     Ok(positions.map(|position| position.unwrap_or_default()))
 }
 
-/// Every field seen by the programme office only: the person decides once they are in.
-fn office_only() -> Visibilities {
-    let mut visibilities = Visibilities::default();
-    for field in ProfileField::iter() {
-        visibilities.set(field, Visibility::Office);
-    }
-    visibilities
-}
-
 impl MemberRow {
     /// The profile the row describes; expertise split over themes, advices and keywords.
     fn profile_input(&self, taxonomy: &Taxonomy) -> Result<ProfileInput, String> {
@@ -206,7 +196,8 @@ impl MemberRow {
             expertise_kind: Some(self.kind.to_lowercase()),
             bio: self.bio.clone(),
             available,
-            visibility: office_only(),
+            // Every field for the office only: the person decides once they are in.
+            visibility: Visibilities::office_only(),
             ..Default::default()
         };
         for item in &self.expertise {
@@ -451,7 +442,7 @@ mod tests {
         assert_eq!(input.keywords, ["OZA"]);
         assert_eq!(input.province.as_deref(), Some("Gelderland"));
         assert!(input.available && !input.listed);
-        assert!(ProfileField::iter().all(|field| input.visibility.get(field) == Visibility::Office));
+        assert_eq!(input.visibility, Visibilities::office_only());
         let bad = MemberRow { kind: "astrologie".into(), ..row.clone() };
         assert!(bad.profile_input(&taxonomy).unwrap_err().contains("astrologie"));
         let bad = MemberRow { available: "misschien".into(), ..row };

@@ -2,6 +2,7 @@
 //! on (so news can be scheduled), with themes, related practices and attachments.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, SubsecRound, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Set,
@@ -234,6 +235,25 @@ pub async fn list_published(db: &impl ConnectionTrait, page: PageRequest) -> Res
         })
         .collect();
     Ok(Page::new(cards, total, page))
+}
+
+/// When an account is deleted: the news its person wrote stays, under `pseudonym`, and the
+/// index (where the author's name is a keyword) learns the new name.
+pub async fn forget_author(db: &impl ConnectionTrait, user_id: i32, pseudonym: &str) -> Result<(), DbErr> {
+    let written: Vec<i32> = news::Entity::find()
+        .filter(news::Column::AuthorId.eq(user_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|item| item.id)
+        .collect();
+    news::Entity::update_many()
+        .col_expr(news::Column::AuthorId, Expr::value(Option::<i32>::None))
+        .col_expr(news::Column::AuthorName, Expr::value(pseudonym))
+        .filter(news::Column::Id.is_in(written.iter().copied()))
+        .exec(db)
+        .await?;
+    crate::outbox::record_changes(db, ItemKind::News, &written).await
 }
 
 pub async fn index_items(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<IndexItem>, DbErr> {

@@ -1,6 +1,7 @@
 //! Organisations in the network: regions, municipalities, school partnerships, providers.
 
 use chrono::Utc;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
@@ -8,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use entity::organisation;
 
+use crate::actor::Role;
 use crate::db;
 use crate::pagination::{Page, PageRequest};
 use crate::taxonomy::{self, NetworkRole, OrganisationKind};
@@ -166,19 +168,26 @@ pub async fn list(db: &impl ConnectionTrait, page: PageRequest) -> Result<Page<O
     Ok(Page::new(items.into_iter().map(OrganisationView::from).collect(), total, page))
 }
 
-/// Creates or edits an organisation as the programme office; its practices are re-indexed
-/// (their search documents carry the organisation's name, kind and places).
+/// Creates or edits an organisation as the programme office, with its "vast contactpersoon"
+/// (a beheerder, or none); its practices are re-indexed (their search documents carry the
+/// organisation's name, kind and places).
 pub async fn save_as(
     db: &sea_orm::DatabaseConnection,
     actor: &crate::actor::Actor,
     existing_slug: Option<&str>,
     input: OrganisationInput,
+    network_contact_user_id: Option<i32>,
 ) -> Result<organisation::Model, EditError> {
     if !crate::actor::policy::can_manage_network(actor) {
         return Err(EditError::Forbidden);
     }
     input.validate().map_err(EditError::Invalid)?;
     let transaction = db::begin_write(db).await?;
+    if let Some(user_id) = network_contact_user_id {
+        if !is_beheerder(&transaction, user_id).await? {
+            return Err(EditError::field("network_contact", "Kies een beheerder als vast contactpersoon."));
+        }
+    }
     match existing_slug {
         Some(slug) if slug != input.slug => {
             if find_by_slug(&transaction, &input.slug).await?.is_some() {
@@ -197,6 +206,9 @@ pub async fn save_as(
         None => {}
     }
     let saved = upsert(&transaction, input).await?;
+    let mut contact = organisation::ActiveModel::from(saved);
+    contact.network_contact_user_id = Set(network_contact_user_id);
+    let saved = contact.update(&transaction).await?;
     let practice_ids: Vec<i32> = entity::practice::Entity::find()
         .filter(entity::practice::Column::OrganisationId.eq(saved.id))
         .all(&transaction)
@@ -209,6 +221,21 @@ pub async fn save_as(
     crate::audit::record(&transaction, actor, action, "organisatie", &saved.slug, saved.name.clone()).await?;
     transaction.commit().await?;
     Ok(saved)
+}
+
+async fn is_beheerder(db: &impl ConnectionTrait, user_id: i32) -> Result<bool, DbErr> {
+    let found = entity::user::Entity::find_by_id(user_id).one(db).await?;
+    Ok(found.is_some_and(|account| account.role == Role::Beheerder.slug() && account.active))
+}
+
+/// When an account is deleted: organisations whose "vast contactpersoon" it was have none.
+pub async fn forget_network_contact(db: &impl ConnectionTrait, user_id: i32) -> Result<(), DbErr> {
+    organisation::Entity::update_many()
+        .col_expr(organisation::Column::NetworkContactUserId, Expr::value(Option::<i32>::None))
+        .filter(organisation::Column::NetworkContactUserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 fn taken() -> EditError {

@@ -3,7 +3,11 @@
 //! may reword it, and an edited page is stored and shown instead.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, Set};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel,
+    QueryFilter, Set,
+};
 use serde::{Deserialize, Serialize};
 
 use entity::site_page;
@@ -297,6 +301,17 @@ waarmee u zich zonder in te loggen afmeldt.
 - Over **toegankelijkheid** of **privacy**: lees de \
 [toegankelijkheidsverklaring](/toegankelijkheid) en de [privacyverklaring](/privacy).
 ";
+
+/// When an account is deleted: pages its person saved last name `pseudonym` instead. Pages
+/// keep the editor's name only, so the name is what is matched.
+pub async fn forget_editor(db: &impl ConnectionTrait, name: &str, pseudonym: &str) -> Result<(), DbErr> {
+    site_page::Entity::update_many()
+        .col_expr(site_page::Column::UpdatedBy, Expr::value(pseudonym))
+        .filter(site_page::Column::UpdatedBy.eq(name))
+        .exec(db)
+        .await?;
+    Ok(())
+}
 
 #[cfg(test)]
 mod tests {

@@ -18,6 +18,8 @@ pub struct Model {
     /// One of `NetworkRole`, stored by its slug.
     pub network_role: String,
     pub tranche: Option<i32>,
+    /// The beheerder who is the organisation's "vast contactpersoon" in the network.
+    pub network_contact_user_id: Option<i32>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -1,6 +1,7 @@
 //! Accounts, sign-in and the links mailed to them. Roles and who may do what live in
 //! `crate::actor`.
 
+pub mod deletion;
 pub mod passwords;
 pub mod secret;
 pub mod sessions;
@@ -131,22 +132,35 @@ pub async fn invite(
     }
     let transaction = db::begin_write(db).await?;
     let created = create(&transaction, new, true).await?;
-    let token = tokens::issue(&transaction, created.id, Purpose::Invitation).await?;
-    let organisation = match created.organisation_id {
-        Some(id) => organisation::Entity::find_by_id(id).one(&transaction).await?.map(|found| found.name),
+    send_invitation(&transaction, settings, inviter, &created).await?;
+    transaction.commit().await?;
+    Ok(created)
+}
+
+/// The link to set a password and the mail that carries it, in the caller's transaction.
+async fn send_invitation(
+    db: &impl ConnectionTrait,
+    settings: &MailSettings,
+    inviter: &Actor,
+    account: &user::Model,
+) -> Result<(), AccountError> {
+    let token = tokens::issue(db, account.id, Purpose::Invitation).await?;
+    let organisation = match account.organisation_id {
+        Some(id) => organisation::Entity::find_by_id(id).one(db).await?.map(|found| found.name),
         None => None,
     };
+    let role = Role::from_slug(&account.role).unwrap_or(Role::Lid);
     mail::enqueue(
-        &transaction,
+        db,
         settings,
         Mail {
-            to: &created.email,
+            to: &account.email,
             subject: "Uitnodiging voor Oogst".into(),
             template: "invitation",
             data: serde_json::json!({
-                "name": created.name,
+                "name": account.name,
                 "inviter": inviter.name,
-                "role": new.role.label().to_lowercase(),
+                "role": role.label().to_lowercase(),
                 "organisation": organisation,
                 "link": settings.link(&set_password_path(&token)),
             }),
@@ -154,8 +168,62 @@ pub async fn invite(
         },
     )
     .await?;
+    Ok(())
+}
+
+/// Whether the account still waits for its person: made by the office (an import, or an
+/// invitation not yet accepted) and without a password.
+pub fn awaits_invitation(account: &user::Model) -> bool {
+    account.password_hash.is_none()
+}
+
+/// Invites someone who has an account but no password yet (an imported member), or invites
+/// them again; the programme office only.
+pub async fn invite_existing(
+    db: &DatabaseConnection,
+    settings: &MailSettings,
+    inviter: &Actor,
+    user_id: i32,
+) -> Result<user::Model, AccountError> {
+    if !policy::can_manage_network(inviter) {
+        return Err(AccountError::Forbidden);
+    }
+    let transaction = db::begin_write(db).await?;
+    let account = user::Entity::find_by_id(user_id).one(&transaction).await?.ok_or(AccountError::NotFound)?;
+    if !awaits_invitation(&account) {
+        return Err(invalid("account", "Deze persoon heeft al een wachtwoord en kan gewoon inloggen."));
+    }
+    send_invitation(&transaction, settings, inviter, &account).await?;
     transaction.commit().await?;
-    Ok(created)
+    Ok(account)
+}
+
+/// Invites, in one go, everyone without a password who never had an invitation (the
+/// imported members the office has not invited yet); the programme office only. Returns how
+/// many were invited.
+pub async fn invite_all_uninvited(
+    db: &DatabaseConnection,
+    settings: &MailSettings,
+    inviter: &Actor,
+) -> Result<usize, AccountError> {
+    if !policy::can_manage_network(inviter) {
+        return Err(AccountError::Forbidden);
+    }
+    let transaction = db::begin_write(db).await?;
+    let invited = tokens::users_with(&transaction, Purpose::Invitation).await?;
+    let waiting: Vec<user::Model> = user::Entity::find()
+        .filter(user::Column::PasswordHash.is_null())
+        .filter(user::Column::Active.eq(true))
+        .all(&transaction)
+        .await?
+        .into_iter()
+        .filter(|account| !invited.contains(&account.id))
+        .collect();
+    for account in &waiting {
+        send_invitation(&transaction, settings, inviter, account).await?;
+    }
+    transaction.commit().await?;
+    Ok(waiting.len())
 }
 
 /// Sets the first password through an invitation link (single use).
@@ -193,6 +261,10 @@ async fn set_password_with_link(
     update.email_verified = Set(true);
     update.updated_at = Set(Utc::now());
     let updated = update.update(&transaction).await?;
+    if purpose == Purpose::Invitation {
+        // The person takes over the profile the office made: see `profiles::open_to_members`.
+        crate::profiles::open_to_members(&transaction, user_id).await?;
+    }
     sessions::revoke_all(&transaction, user_id).await?;
     transaction.commit().await?;
     Ok(updated)

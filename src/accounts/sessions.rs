@@ -130,6 +130,13 @@ pub async fn revoke_all(db: &impl ConnectionTrait, user_id: i32) -> Result<(), D
     Ok(())
 }
 
+/// Removes every session of a user (when the account is deleted): a token of theirs then
+/// names no session and is refused.
+pub async fn delete_all(db: &impl ConnectionTrait, user_id: i32) -> Result<(), DbErr> {
+    session::Entity::delete_many().filter(session::Column::UserId.eq(user_id)).exec(db).await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -1,6 +1,8 @@
 //! Single-use links: invitations (7 days), password resets (1 hour), email verification.
 //! A link is used by one conditional UPDATE, so two concurrent uses cannot both succeed.
 
+use std::collections::BTreeSet;
+
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
@@ -79,4 +81,17 @@ pub async fn consume(db: &impl ConnectionTrait, token: &str, purpose: Purpose) -
         .exec(db)
         .await?;
     Ok((used.rows_affected == 1).then_some(found.user_id))
+}
+
+/// Removes every link of a user, used or not (when the account is deleted).
+pub async fn delete_all(db: &impl ConnectionTrait, user_id: i32) -> Result<(), DbErr> {
+    one_time_token::Entity::delete_many().filter(one_time_token::Column::UserId.eq(user_id)).exec(db).await?;
+    Ok(())
+}
+
+/// The users that ever got a link for `purpose`, used or not.
+pub async fn users_with(db: &impl ConnectionTrait, purpose: Purpose) -> Result<BTreeSet<i32>, DbErr> {
+    let found =
+        one_time_token::Entity::find().filter(one_time_token::Column::Purpose.eq(purpose.as_str())).all(db).await?;
+    Ok(found.into_iter().map(|token| token.user_id).collect())
 }

@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, Mac};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, Set, SqlErr, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
@@ -765,6 +765,33 @@ pub async fn purge(db: &DatabaseConnection, after: Duration) -> Result<u64, DbEr
     let deleted =
         registration::Entity::delete_many().filter(registration::Column::EventId.in_subquery(ended)).exec(db).await?;
     Ok(deleted.rows_affected)
+}
+
+/// Erases the registrations a person made under their account or with their address, when
+/// the account is deleted. A place held at an event still to come goes to the waitlist, as a
+/// cancellation would; for an event that is over, its count of places taken keeps the number
+/// without the person. The caller's transaction holds the write lock.
+pub async fn erase_person<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    mail: &MailSettings,
+    user_id: i32,
+    email: &str,
+) -> Result<(), RegistrationError> {
+    let theirs = Condition::any()
+        .add(registration::Column::UserId.eq(user_id))
+        .add(registration::Column::Email.eq(email.to_lowercase()));
+    let found = registration::Entity::find().filter(theirs).order_by_asc(registration::Column::Id).all(db).await?;
+    for row in found {
+        let event = lock_event(db, row.event_id).await?;
+        let items = choices_of(db, row.id).await?;
+        // Its choices go with it (ON DELETE CASCADE).
+        registration::Entity::delete_by_id(row.id).exec(db).await?;
+        if row.status == CONFIRMED && event.ends_at > Utc::now() {
+            release_places(db, event.id, &items).await?;
+            fill_from_waitlist(db, mail, event.id).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Marks who attended: the ids in `present` attended, the other confirmed ones did not.

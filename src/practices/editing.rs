@@ -2,9 +2,10 @@
 //! with the rules of who may, an audit record and a version of every save.
 
 use chrono::Utc;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, ModelTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel,
+    ModelTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::Serialize;
 
@@ -230,6 +231,45 @@ async fn save(
     .await?;
     audit::record(db, actor, action, "praktijk", &saved.slug, format!("{} (versie {number})", saved.title)).await?;
     Ok(saved)
+}
+
+/// When an account is deleted: the versions its person saved carry `pseudonym` instead of
+/// the name. A practice stays with its organisation, but where its contact address was the
+/// person's own, that contact goes, from the practice and from every earlier version.
+pub async fn forget_person(db: &impl ConnectionTrait, user_id: i32, email: &str, pseudonym: &str) -> Result<(), DbErr> {
+    practice_version::Entity::update_many()
+        .col_expr(practice_version::Column::AuthorId, Expr::value(Option::<i32>::None))
+        .col_expr(practice_version::Column::AuthorName, Expr::value(pseudonym))
+        .filter(practice_version::Column::AuthorId.eq(user_id))
+        .exec(db)
+        .await?;
+    let theirs = |address: Option<&str>| address.is_some_and(|address| address.trim().eq_ignore_ascii_case(email));
+    let contacts: Vec<practice::Model> = practice::Entity::find()
+        .filter(practice::Column::ContactEmail.is_not_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|found| theirs(found.contact_email.as_deref()))
+        .collect();
+    for found in &contacts {
+        let mut model = found.clone().into_active_model();
+        model.contact_name = Set(None);
+        model.contact_role = Set(None);
+        model.contact_email = Set(None);
+        model.update(db).await?;
+    }
+    let ids: Vec<i32> = contacts.iter().map(|found| found.id).collect();
+    outbox::record_changes(db, ItemKind::Practice, &ids).await?;
+    for version in practice_version::Entity::find().all(db).await? {
+        if theirs(version.snapshot.pointer("/contact/email").and_then(|address| address.as_str())) {
+            let mut snapshot = version.snapshot.clone();
+            snapshot["contact"] = serde_json::Value::Null;
+            let mut model = version.into_active_model();
+            model.snapshot = Set(snapshot);
+            model.update(db).await?;
+        }
+    }
+    Ok(())
 }
 
 async fn view(db: &impl ConnectionTrait, slug: &str) -> Result<PracticeView, EditError> {

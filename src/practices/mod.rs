@@ -528,6 +528,7 @@ fn missing_organisation(id: i32) -> organisation::Model {
         description: String::new(),
         network_role: String::new(),
         tranche: None,
+        network_contact_user_id: None,
         created_at: DateTime::default(),
         updated_at: DateTime::default(),
     }

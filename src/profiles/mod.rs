@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use entity::{organisation, profile, user};
 
-use crate::actor::{policy, Actor};
+use crate::actor::{policy, Actor, Role};
 use crate::db;
 use crate::pagination::{Page, PageRequest};
 use crate::taxonomy::{self, Taxonomy};
@@ -457,6 +457,92 @@ pub async fn set_hidden(db: &DatabaseConnection, actor: &Actor, slug: &str, hidd
         .await?;
     transaction.commit().await?;
     Ok(())
+}
+
+/// When someone accepts their invitation: a profile every field of which only the office
+/// sees (as the member list import makes it) opens to members, the default, so the person
+/// starts from the same choices as everyone. Whether it is in the directory stays the
+/// person's own choice: it is not until they opt in. A profile whose visibilities someone
+/// already chose is left as it is.
+pub async fn open_to_members(db: &impl ConnectionTrait, user_id: i32) -> Result<(), DbErr> {
+    let Some(found) = profile::Entity::find().filter(profile::Column::UserId.eq(user_id)).one(db).await? else {
+        return Ok(());
+    };
+    if !Visibilities::from_stored(&found.visibility).all_office() {
+        return Ok(());
+    }
+    let mut model = found.into_active_model();
+    model.visibility = Set(Visibilities::default().to_stored());
+    model.updated_at = Set(Utc::now());
+    model.update(db).await?;
+    Ok(())
+}
+
+/// The people an organisation's page shows: its "vast contactpersoon" in the network (a
+/// beheerder) and its own contact persons (its redacteuren). Each only if the viewer may see
+/// their profile, with only the fields the viewer may see, and never an e-mail address.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrganisationContacts {
+    pub network_contact: Option<ProfileView>,
+    pub contacts: Vec<ProfileView>,
+}
+
+pub async fn organisation_contacts(
+    db: &impl ConnectionTrait,
+    level: ViewerLevel,
+    organisation: &organisation::Model,
+) -> Result<OrganisationContacts, DbErr> {
+    let redacteuren = user::Entity::find()
+        .filter(user::Column::OrganisationId.eq(organisation.id))
+        .filter(user::Column::Role.eq(Role::Redacteur.slug()))
+        .filter(user::Column::Active.eq(true))
+        .order_by_asc(user::Column::Name)
+        .all(db)
+        .await?;
+    let network_contact = match organisation.network_contact_user_id {
+        Some(id) => user::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
+    Ok(OrganisationContacts {
+        network_contact: visible_contacts(db, level, network_contact.into_iter().collect()).await?.pop(),
+        contacts: visible_contacts(db, level, redacteuren).await?,
+    })
+}
+
+/// The profiles of `accounts` (in their order) the viewer may see, without e-mail addresses.
+async fn visible_contacts(
+    db: &impl ConnectionTrait,
+    level: ViewerLevel,
+    accounts: Vec<user::Model>,
+) -> Result<Vec<ProfileView>, DbErr> {
+    if accounts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut profiles: HashMap<i32, profile::Model> = profile::Entity::find()
+        .filter(profile::Column::UserId.is_in(accounts.iter().map(|account| account.id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|found| may_see_profile(found, level))
+        .map(|found| (found.user_id, found))
+        .collect();
+    let organisations: HashMap<i32, organisation::Model> = organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(accounts.iter().filter_map(|account| account.organisation_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|found| (found.id, found))
+        .collect();
+    let taxonomy = Taxonomy::load(db).await?;
+    Ok(accounts
+        .into_iter()
+        .filter_map(|user| {
+            let profile = profiles.remove(&user.id)?;
+            let organisation = user.organisation_id.and_then(|id| organisations.get(&id)).cloned();
+            let view = ProfileView::for_viewer(&StoredProfile { profile, user, organisation }, &taxonomy, level);
+            Some(ProfileView { email: None, ..view })
+        })
+        .collect())
 }
 
 /// What the directory is narrowed to, as simple query parameters.

@@ -136,6 +136,20 @@ impl Visibilities {
         *slot = level;
     }
 
+    /// Every field for the programme office only, as an imported profile starts.
+    pub fn office_only() -> Visibilities {
+        let mut visibilities = Visibilities::default();
+        for field in ProfileField::iter() {
+            visibilities.set(field, Visibility::Office);
+        }
+        visibilities
+    }
+
+    /// Whether only the programme office sees any field (as an imported profile starts).
+    pub fn all_office(&self) -> bool {
+        *self == Visibilities::office_only()
+    }
+
     /// As stored; unreadable or unknown entries fall back to the default, never to public.
     pub fn from_stored(json: &serde_json::Value) -> Visibilities {
         let mut visibilities = Visibilities::default();
@@ -397,6 +411,7 @@ mod tests {
                 description: String::new(),
                 network_role: "lid".into(),
                 tranche: None,
+                network_contact_user_id: None,
                 created_at: now,
                 updated_at: now,
             }),
@@ -482,6 +497,8 @@ mod tests {
         assert_eq!(Visibilities::from_stored(&serde_json::Value::Null), Visibilities::default());
         let all = Visibilities::from_stored(&Visibilities::default().to_stored());
         assert_eq!(all, Visibilities::default());
+        assert!(!all.all_office());
+        assert!(Visibilities::office_only().all_office());
     }
 
     #[test]

@@ -35,6 +35,9 @@ pub enum Notice {
     ProfileSaved,
     ProfileHidden,
     ProfileShown,
+    AccountDeleted,
+    InvitationsSent,
+    AccountDeletedByOffice,
 }
 
 impl Notice {
@@ -62,6 +65,9 @@ impl Notice {
             Notice::ProfileSaved => "Het profiel is opgeslagen.",
             Notice::ProfileHidden => "Het profiel staat niet meer in de ledenlijst.",
             Notice::ProfileShown => "Het profiel staat weer in de ledenlijst, als de eigenaar dat wil.",
+            Notice::InvitationsSent => "De uitnodigingen zijn verstuurd aan iedereen die er nog geen had gekregen.",
+            Notice::AccountDeleted => "Uw account en profiel zijn verwijderd. Bedankt dat u meedeed aan het netwerk.",
+            Notice::AccountDeletedByOffice => "Het account en het profiel zijn verwijderd.",
         }
     }
 

@@ -290,11 +290,13 @@ async fn every_page_a_visitor_reaches_passes_the_checkers() {
 }
 
 /// What the programme office reaches from "Beheer" and the menu, besides the editor.
-const PROGRAMME_OFFICE_PAGES: [&str; 22] = [
+const PROGRAMME_OFFICE_PAGES: [&str; 24] = [
     "/account",
     "/profiel",
+    "/profiel/verwijderen",
     "/beheer/leden",
     "/beheer/leden/bas-willems",
+    "/beheer/leden/bas-willems/verwijderen",
     "/beheer/leden/importeren",
     "/leden/bas-willems",
     "/beheer",

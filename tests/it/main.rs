@@ -10,6 +10,7 @@ mod files;
 mod relevance_set;
 mod smtp;
 
+mod account_deletion;
 mod accounts;
 mod browse;
 mod browser;
@@ -21,7 +22,9 @@ mod forms;
 mod import;
 mod lifecycle;
 mod member_import;
+mod member_invitations;
 mod news;
+mod organisation_contacts;
 mod pages;
 mod profiles;
 mod relevance;

@@ -44,6 +44,7 @@ use utoipa::OpenApi;
         people::change_role,
         profiles::own,
         profiles::update_own,
+        profiles::delete_own,
         profiles::directory,
         profiles::show,
         practices::list,
@@ -55,6 +56,7 @@ use utoipa::OpenApi;
         practices::versions,
         practices::restore,
         organisations::list,
+        organisations::show,
         organisations::themes,
     )
 )]
@@ -100,6 +102,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
             .service(people::change_role)
             .service(profiles::own)
             .service(profiles::update_own)
+            .service(profiles::delete_own)
             .service(profiles::directory)
             .service(profiles::show)
             .service(practices::list)
@@ -111,6 +114,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
             .service(practices::remove)
             .service(practices::show)
             .service(organisations::list)
+            .service(organisations::show)
             .service(organisations::themes)
             .service(openapi_json),
     );

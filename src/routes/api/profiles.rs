@@ -1,9 +1,11 @@
-//! `/api/v1/me/profile` (one's own profile) and `/api/v1/people` (the member directory).
+//! `/api/v1/me/profile` (one's own profile), `/api/v1/me` (deleting one's account) and
+//! `/api/v1/people` (the member directory).
 //! What a viewer gets is decided by `profiles::ProfileView::for_viewer`, nowhere here.
 
-use actix_web::{get, put, web, HttpResponse};
+use actix_web::{delete, get, put, web, HttpResponse};
 use serde::Deserialize;
 
+use crate::accounts::deletion;
 use crate::pagination::{PageParams, PageRequest, DEFAULT_PER_PAGE};
 use crate::profiles::{self, DirectoryFilter, OwnProfile, ProfileInput, ViewerLevel};
 use crate::routes::auth::ApiViewer;
@@ -51,6 +53,41 @@ pub async fn update_own(
     let actor = viewer.required()?;
     let saved = profiles::save_own(&state.db, &actor, &input).await?;
     Ok(HttpResponse::Ok().json(OwnProfile::of(&saved)))
+}
+
+/// Confirms deleting your account.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteAccount {
+    /// Your password, typed again.
+    pub password: String,
+}
+
+/// Deletes your account for good (AVG article 17): the account, your profile, your event
+/// registrations and mail to you go, and every token of yours stops working. Practices,
+/// documents and news stay with the organisation; the audit log and practice versions name
+/// "Verwijderd account #…" instead of you. The last beheerder cannot delete their account (422).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/me",
+    request_body = DeleteAccount,
+    responses(
+        (status = 204, description = "The account is deleted"),
+        (status = 400, body = crate::routes::errors::ErrorBody),
+        (status = 401, body = crate::routes::errors::ErrorBody),
+        (status = 422, body = crate::routes::errors::ErrorBody, description = "Wrong password, or the last beheerder"),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/me")]
+pub async fn delete_own(
+    state: web::Data<AppState>,
+    viewer: ApiViewer,
+    input: web::Json<DeleteAccount>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = viewer.required()?;
+    deletion::delete_own(&state.db, &state.mail, &actor, &input.password).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// The directory's filters; a filter only finds people by a field the viewer may see.

@@ -79,7 +79,7 @@ pub async fn login(
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct CsrfOnly {
-    csrf: String,
+    pub(super) csrf: String,
 }
 
 #[get("/uitloggen")]

@@ -6,7 +6,7 @@ use sea_orm::EntityTrait;
 use serde::Deserialize;
 
 use super::{form_again, form_page, page, see_other_with, Notice};
-use crate::accounts::{self, NewUser};
+use crate::accounts::{self, NewUser, PersonView};
 use crate::actor::{policy, Actor, Role};
 use crate::audit;
 use crate::mail;
@@ -210,8 +210,15 @@ pub async fn organisations_list(
     )
 }
 
-fn organisation_data(input: &OrganisationInput, existing: Option<&str>) -> serde_json::Value {
+/// The organisation form; `contact` is the chosen "vast contactpersoon" among `beheerders`.
+fn organisation_data(
+    input: &OrganisationInput,
+    existing: Option<&str>,
+    beheerders: &[PersonView],
+    contact: Option<i32>,
+) -> serde_json::Value {
     serde_json::json!({
+        "contacts": beheerders.iter().map(|person| serde_json::json!({"id": person.id, "name": person.name, "selected": contact == Some(person.id)})).collect::<Vec<_>>(),
         "page_title": if existing.is_some() { "Organisatie bewerken" } else { "Nieuwe organisatie" },
         "action": existing.map(|slug| format!("/beheer/organisaties/{slug}")).unwrap_or_else(|| "/beheer/organisaties/nieuw".into()),
         "form": input,
@@ -234,6 +241,8 @@ pub struct OrganisationForm {
     description: String,
     network_role: String,
     tranche: String,
+    /// The id of the beheerder who is the "vast contactpersoon"; empty for none.
+    network_contact: String,
     csrf: String,
 }
 
@@ -257,6 +266,16 @@ impl OrganisationForm {
             tranche: self.tranche.trim().parse().ok(),
         }
     }
+
+    fn network_contact(&self) -> Option<i32> {
+        self.network_contact.trim().parse().ok()
+    }
+}
+
+/// The beheerders, one of whom may be an organisation's "vast contactpersoon".
+async fn beheerders(state: &AppState, actor: &Actor) -> Result<Vec<PersonView>, PageError> {
+    let everyone = accounts::list(&state.db, actor).await?;
+    Ok(everyone.into_iter().filter(|person| person.role == Role::Beheerder.slug() && person.active).collect())
 }
 
 #[get("/beheer/organisaties/nieuw")]
@@ -277,7 +296,8 @@ pub async fn organisation_new(
         network_role: NetworkRole::Aandeelhouder.slug().into(),
         tranche: None,
     };
-    form_page(&request, &state, "admin/organisation", &Viewer(Some(actor)), organisation_data(&input, None))
+    let data = organisation_data(&input, None, &beheerders(&state, &actor).await?, None);
+    form_page(&request, &state, "admin/organisation", &Viewer(Some(actor)), data)
 }
 
 #[get("/beheer/organisaties/{slug}")]
@@ -291,13 +311,10 @@ pub async fn organisation_edit(
     let found = organisations::find_by_slug(&state.db, &slug)
         .await?
         .ok_or_else(|| RouteError::NotFound("Deze organisatie bestaat niet.".into()))?;
-    form_page(
-        &request,
-        &state,
-        "admin/organisation",
-        &Viewer(Some(actor)),
-        organisation_data(&OrganisationInput::from_model(&found), Some(&slug)),
-    )
+    let input = OrganisationInput::from_model(&found);
+    let data =
+        organisation_data(&input, Some(&slug), &beheerders(&state, &actor).await?, found.network_contact_user_id);
+    form_page(&request, &state, "admin/organisation", &Viewer(Some(actor)), data)
 }
 
 #[post("/beheer/organisaties/{slug}")]
@@ -312,10 +329,12 @@ pub async fn organisation_save(
     state.csrf.verify(&request, &form.csrf)?;
     let existing = (slug.as_str() != "nieuw").then_some(slug.as_str());
     let input = form.input();
-    match organisations::save_as(&state.db, &actor, existing, input.clone()).await {
+    let contact = form.network_contact();
+    match organisations::save_as(&state.db, &actor, existing, input.clone(), contact).await {
         Ok(saved) => Ok(see_other_with(&format!("/organisaties/{}", saved.slug), Notice::OrganisationSaved)),
         Err(error) => {
-            invalid_again(&request, &state, "admin/organisation", actor, organisation_data(&input, existing), error)
+            let data = organisation_data(&input, existing, &beheerders(&state, &actor).await?, contact);
+            invalid_again(&request, &state, "admin/organisation", actor, data, error)
         }
     }
 }

@@ -4,6 +4,7 @@ use super::{form_page, page};
 use crate::organisations::{self, OrganisationView};
 use crate::pagination::{PageLinks, PageParams, PageRequest};
 use crate::practices::{self, Listing};
+use crate::profiles::{self, ViewerLevel};
 use crate::routes::auth::Viewer;
 use crate::routes::errors::{PageError, RouteError};
 use crate::routes::AppState;
@@ -41,6 +42,8 @@ pub async fn show(
         .await?
         .ok_or_else(|| RouteError::NotFound("Deze organisatie kennen we niet.".into()))?;
     let found = practices::list_published(&state.db, Listing::OfOrganisation(organisation.id), page_request).await?;
+    let level = ViewerLevel::of(viewer.0.as_ref());
+    let contacts = profiles::organisation_contacts(&state.db, level, &organisation).await?;
     let view = OrganisationView::from(organisation);
     let pages = PageLinks::new(page_request.page, page_request.per_page, found.total, |page| {
         format!("{}?page={page}", view.url)
@@ -54,6 +57,7 @@ pub async fn show(
             "page_title": view.name,
             "description": view.description,
             "organisation": view,
+            "contacts": contacts,
             "items": found.items,
             "pages": pages,
         }),

@@ -6,8 +6,10 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use strum::IntoEnumIterator;
 
+use super::account::CsrfOnly;
 use super::admin::invalid_again;
-use super::{form_page, page, see_other_with, Notice};
+use super::{form_page, page, see_other_with, with_cookies, Notice};
+use crate::accounts::{self, deletion, AccountError};
 use crate::actor::policy;
 use crate::documents::files::readable_size;
 use crate::member_list::{self as member_import, MemberImportReport};
@@ -16,7 +18,7 @@ use crate::personal_data;
 use crate::profiles::{
     self, DirectoryFilter, ExpertiseKind, ProfileField, ProfileInput, StoredProfile, ViewerLevel, Visibility,
 };
-use crate::routes::auth::Viewer;
+use crate::routes::auth::{expired_session_cookie, Viewer};
 use crate::routes::errors::{PageError, RouteError};
 use crate::routes::uploads;
 use crate::routes::AppState;
@@ -119,6 +121,7 @@ async fn form_data(
         "hidden_by_office": profile.hidden_by_office,
         "listed_changed_at": profile.listed_changed_at,
         "email": stored.user.email,
+        "awaits_invitation": office && accounts::awaits_invitation(&stored.user),
         "organisation": stored.organisation.as_ref().map(|organisation| organisation.name.clone()),
         "input": input,
         "choices": visibility_choices(input),
@@ -320,6 +323,21 @@ pub async fn office_import(
     }
 }
 
+// Registered before `/beheer/leden/{slug}`, which would otherwise take the path.
+/// Invites every imported member who has not had an invitation yet.
+#[post("/beheer/leden/uitnodigen")]
+pub async fn office_invite_all(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    form: web::Form<CsrfOnly>,
+) -> Result<HttpResponse, PageError> {
+    let actor = viewer.allowed(policy::can_manage_network)?;
+    state.csrf.verify(&request, &form.csrf)?;
+    accounts::invite_all_uninvited(&state.db, &state.mail, &actor).await?;
+    Ok(see_other_with("/beheer/leden", Notice::InvitationsSent))
+}
+
 #[get("/beheer/leden/{slug}")]
 pub async fn office_form(
     request: HttpRequest,
@@ -360,6 +378,22 @@ pub async fn office_save(
     }
 }
 
+/// Invites (or invites again) a member who has no password yet, such as an imported one.
+#[post("/beheer/leden/{slug}/uitnodiging")]
+pub async fn office_invite(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    slug: web::Path<String>,
+    form: web::Form<CsrfOnly>,
+) -> Result<HttpResponse, PageError> {
+    let actor = viewer.allowed(policy::can_manage_network)?;
+    state.csrf.verify(&request, &form.csrf)?;
+    let stored = profiles::for_office(&state.db, &actor, &slug).await?;
+    accounts::invite_existing(&state.db, &state.mail, &actor, stored.user.id).await?;
+    Ok(see_other_with(&format!("/beheer/leden/{slug}"), Notice::InvitationSent))
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct HideForm {
@@ -386,6 +420,113 @@ pub async fn office_hide(
     profiles::set_hidden(&state.db, &actor, &slug, hidden).await?;
     let notice = if hidden { Notice::ProfileHidden } else { Notice::ProfileShown };
     Ok(see_other_with(&format!("/beheer/leden/{slug}"), notice))
+}
+
+/// The page that explains what deleting an account takes away and asks to confirm.
+fn deletion_data(stored: &StoredProfile, office: bool) -> serde_json::Value {
+    let slug = &stored.profile.slug;
+    serde_json::json!({
+        "page_title": if office { format!("Account van {} verwijderen", stored.user.name) } else { "Mijn account verwijderen".to_string() },
+        "office": office,
+        "name": stored.user.name,
+        "action": if office { format!("/beheer/leden/{slug}/verwijderen") } else { "/profiel/verwijderen".to_string() },
+        "back": if office { format!("/beheer/leden/{slug}") } else { "/profiel".to_string() },
+    })
+}
+
+#[get("/profiel/verwijderen")]
+pub async fn own_delete_form(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+) -> Result<HttpResponse, PageError> {
+    let actor = viewer.required()?;
+    let stored = profiles::own(&state.db, &actor).await?;
+    form_page(&request, &state, "account/delete", &Viewer(Some(actor)), deletion_data(&stored, false))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DeleteForm {
+    password: String,
+    /// The office's checkbox "Ja, verwijder het account".
+    confirm: String,
+    csrf: String,
+}
+
+/// Deletes one's own account; the session ends with it and the person lands on the home page.
+#[post("/profiel/verwijderen")]
+pub async fn own_delete(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    form: web::Form<DeleteForm>,
+) -> Result<HttpResponse, PageError> {
+    let actor = viewer.required()?;
+    state.csrf.verify(&request, &form.csrf)?;
+    match deletion::delete_own(&state.db, &state.mail, &actor, &form.password).await {
+        Ok(_) => with_cookies(
+            see_other_with("/", Notice::AccountDeleted),
+            [expired_session_cookie(state.config.https()), state.csrf.fresh_cookie()],
+        ),
+        Err(AccountError::Invalid(errors)) => {
+            let stored = profiles::own(&state.db, &actor).await?;
+            invalid_again(
+                &request,
+                &state,
+                "account/delete",
+                actor,
+                deletion_data(&stored, false),
+                EditError::Invalid(errors),
+            )
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[get("/beheer/leden/{slug}/verwijderen")]
+pub async fn office_delete_form(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let actor = viewer.allowed(policy::can_manage_network)?;
+    let stored = profiles::for_office(&state.db, &actor, &slug).await?;
+    form_page(&request, &state, "account/delete", &Viewer(Some(actor)), deletion_data(&stored, true))
+}
+
+/// Deletes a member's account at their request; the audit log names the pseudonym.
+#[post("/beheer/leden/{slug}/verwijderen")]
+pub async fn office_delete(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    slug: web::Path<String>,
+    form: web::Form<DeleteForm>,
+) -> Result<HttpResponse, PageError> {
+    let actor = viewer.allowed(policy::can_manage_network)?;
+    state.csrf.verify(&request, &form.csrf)?;
+    let stored = profiles::for_office(&state.db, &actor, &slug).await?;
+    let deleted = if form.confirm.is_empty() {
+        let mut errors = FieldErrors::default();
+        errors.add("confirm", "Vink aan dat u dit account wilt verwijderen.");
+        Err(AccountError::Invalid(errors))
+    } else {
+        deletion::delete_as_office(&state.db, &state.mail, &actor, stored.user.id).await
+    };
+    match deleted {
+        Ok(_) => Ok(see_other_with("/beheer/leden", Notice::AccountDeletedByOffice)),
+        Err(AccountError::Invalid(errors)) => invalid_again(
+            &request,
+            &state,
+            "account/delete",
+            actor,
+            deletion_data(&stored, true),
+            EditError::Invalid(errors),
+        ),
+        Err(other) => Err(other.into()),
+    }
 }
 
 #[cfg(test)]
