@@ -31,7 +31,7 @@ use super::facets::{FacetCache, FacetedCollector, Filters};
 use super::query::{parse, QueryBuilder, Reading};
 use super::ranking::Ranking;
 use super::schedule::{Schedule, Visibility};
-use super::schema::{item_key, Fields, IndexItem, ItemKind, FACETS, SHOWN_DATE};
+use super::schema::{item_key, Audience, Fields, IndexItem, ItemKind, FACETS, SHOWN_DATE};
 use super::snippet;
 use super::synonyms::Synonyms;
 
@@ -71,6 +71,8 @@ pub struct SearchRequest {
     pub sort: Sort,
     pub offset: usize,
     pub limit: usize,
+    /// Who is searching: only documents this audience may see are found, counted or shown.
+    pub audience: Audience,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -215,7 +217,8 @@ impl SearchIndex {
     }
 
     /// Replaces what the index holds for `keys` by `items` (an item missing from `items`
-    /// is removed) and commits: one commit per batch, never per item.
+    /// is removed; the documents of an item with one per audience all go) and commits: one
+    /// commit per batch, never per item.
     pub fn replace(&self, keys: &[(ItemKind, i32)], items: &[IndexItem]) -> Result<(), SearchError> {
         let mut writer = self.writer()?;
         for &(kind, id) in keys {
@@ -318,8 +321,10 @@ impl SearchIndex {
         visibility: Visibility,
         now: i64,
     ) -> Result<SearchResults, SearchError> {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, text_query.map(|query| query.box_clone()).unwrap_or_else(|| Box::new(AllQuery)))];
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
+            (Occur::Must, text_query.map(|query| query.box_clone()).unwrap_or_else(|| Box::new(AllQuery))),
+            (Occur::Must, seen_by(self.fields.audience, request.audience)),
+        ];
         if visibility.hides_future {
             clauses.push((Occur::Must, published_by(self.fields.date, now)));
         }
@@ -371,8 +376,12 @@ impl SearchIndex {
         FacetedCollector { cache: &self.facets, filters, ranking }
     }
 
-    /// Items like the given one ("vergelijkbare initiatieven"), of the same kind.
+    /// Public items like the given one ("vergelijkbare initiatieven"), of the same kind.
+    /// Never people: a person's documents differ per audience, and nobody asks for these.
     pub fn similar(&self, kind: ItemKind, id: i32, limit: usize) -> Result<Vec<Hit>, SearchError> {
+        if kind == ItemKind::Person {
+            return Ok(Vec::new());
+        }
         let searcher = self.reader.searcher();
         let key = Term::from_field_text(self.fields.key, &item_key(kind, id));
         let found = searcher
@@ -392,6 +401,7 @@ impl SearchIndex {
             (Occur::Must, Box::new(like_this)),
             (Occur::Must, Box::new(TermQuery::new(same_kind, IndexRecordOption::Basic))),
             (Occur::MustNot, Box::new(TermQuery::new(key, IndexRecordOption::Basic))),
+            (Occur::Must, seen_by(self.fields.audience, Audience::Public)),
             (Occur::Must, published_by(self.fields.date, chrono::Utc::now().timestamp())),
         ]);
         let snippets = Snippets::new(&searcher, None, &self.fields)?;
@@ -460,6 +470,12 @@ fn merge_policy() -> LogMergePolicy {
 fn published_by(date: Field, now: i64) -> Box<dyn Query> {
     let now = Term::from_field_date(date, tantivy::DateTime::from_timestamp_secs(now));
     Box::new(ConstScoreQuery::new(Box::new(RangeQuery::new(Bound::Unbounded, Bound::Included(now))), 0.0))
+}
+
+/// Documents `audience` may see; scores nothing, so ranking is the text's alone.
+fn seen_by(field: Field, audience: Audience) -> Box<dyn Query> {
+    let term = Term::from_field_text(field, audience.as_str());
+    Box::new(ConstScoreQuery::new(Box::new(TermQuery::new(term, IndexRecordOption::Basic)), 0.0))
 }
 
 /// Counts the searches in progress for as long as it lives.

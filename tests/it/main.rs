@@ -23,6 +23,7 @@ mod lifecycle;
 mod member_import;
 mod news;
 mod pages;
+mod people_search;
 mod profiles;
 mod relevance;
 mod search;
