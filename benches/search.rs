@@ -1525,7 +1525,7 @@ async fn add_people(
     queries: &[BenchQuery],
     seed: u64,
 ) -> Result<()> {
-    let mut rng = fastrand::Rng::with_seed(seed ^ 0x5EED_0F_9E0);
+    let mut rng = fastrand::Rng::with_seed(seed ^ 0x0005_EED0_F9E0);
     let taxonomy = oogst::taxonomy::Taxonomy::load(db).await?;
     let kinds = ["praktijk", "beleid", "wetenschap", "ervaringsdeskundige", "ouder-jongere"];
     let bar = progress(PEOPLE as u64, "profiles");

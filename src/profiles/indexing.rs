@@ -126,8 +126,10 @@ fn person_document(stored: &StoredProfile, view: &ProfileView, level: ViewerLeve
             .unwrap_or_default(),
         age_groups: Vec::new(),
         keywords: String::new(),
+        // Neither date is shown (hits of people show none); sorting by date puts the newest
+        // members first, and an edit does not move anyone up.
         date: stored.profile.created_at,
-        shown_date: stored.profile.updated_at,
+        shown_date: stored.profile.created_at,
         audiences: vec![level.into()],
         expertise_kind: view.expertise_kind.clone(),
     }

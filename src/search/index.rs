@@ -1,6 +1,7 @@
 //! The search index: one long-lived writer, a reader reloaded after each commit, and the
 //! searches the product runs (ranked text search with facets, and similar items).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::{Bound, Range};
 use std::path::Path;
@@ -329,20 +330,21 @@ impl SearchIndex {
             clauses.push((Occur::Must, published_by(self.fields.date, now)));
         }
         let query = BooleanQuery::new(clauses);
+        let filters = kinds_found_unasked(&request.filters);
         let window = request.offset.saturating_add(request.limit);
         let paged = window <= MAX_RESULT_WINDOW && request.limit > 0;
         let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset.min(MAX_RESULT_WINDOW));
         let (total, counts, ranked) = match (paged, request.sort, text_query) {
             (false, _, _) => {
-                let (total, counts, _) = self.run(searcher, &query, &self.faceted(&request.filters, Count))?;
+                let (total, counts, _) = self.run(searcher, &query, &self.faceted(&filters, Count))?;
                 (total, counts, Vec::new())
             }
             (true, Sort::Relevance, Some(_)) => {
-                self.run(searcher, &query, &self.faceted(&request.filters, top.order_by_score()))?
+                self.run(searcher, &query, &self.faceted(&filters, top.order_by_score()))?
             }
             _ => {
                 let by_date = top.order_by_fast_field::<tantivy::DateTime>(SHOWN_DATE, Order::Desc);
-                let (total, counts, top) = self.run(searcher, &query, &self.faceted(&request.filters, by_date))?;
+                let (total, counts, top) = self.run(searcher, &query, &self.faceted(&filters, by_date))?;
                 (total, counts, top.into_iter().map(|(_, address)| (0.0, address)).collect())
             }
         };
@@ -470,6 +472,20 @@ fn merge_policy() -> LogMergePolicy {
 fn published_by(date: Field, now: i64) -> Box<dyn Query> {
     let now = Term::from_field_date(date, tantivy::DateTime::from_timestamp_secs(now));
     Box::new(ConstScoreQuery::new(Box::new(RangeQuery::new(Bound::Unbounded, Bound::Included(now))), 0.0))
+}
+
+/// The filters with, when they name no kind, the kinds a search finds without being asked
+/// for a kind: content, not people. People are looked for on purpose (`kind=person`, the
+/// directory), so they never push content down; facets are disjunctive, so the kind facet
+/// still counts them and the people found stay one choice away.
+fn kinds_found_unasked(filters: &Filters) -> Cow<'_, Filters> {
+    if filters.contains_key("kind") {
+        return Cow::Borrowed(filters);
+    }
+    let mut with_kinds = filters.clone();
+    let kinds = ItemKind::ALL.iter().filter(|kind| kind.found_unasked()).map(|kind| kind.as_str().to_string());
+    with_kinds.insert("kind".to_string(), kinds.collect());
+    Cow::Owned(with_kinds)
 }
 
 /// Documents `audience` may see; scores nothing, so ranking is the text's alone.

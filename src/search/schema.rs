@@ -46,6 +46,11 @@ impl ItemKind {
         ItemKind::ALL.into_iter().find(|kind| kind.as_str() == value)
     }
 
+    /// Whether a search that names no kind finds items of this kind: people only when asked.
+    pub fn found_unasked(self) -> bool {
+        self != ItemKind::Person
+    }
+
     /// Public URL path of an item of this kind.
     pub fn path(self, slug: &str) -> String {
         match self {

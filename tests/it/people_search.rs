@@ -121,12 +121,17 @@ async fn subject(app: &TestApp, number: usize, field: ProfileField, visibility: 
     Subject { field, visibility, slug: saved.slug, words }
 }
 
-/// Whether each of the four ways of searching finds `slug` for `word`, as `looker`.
-async fn found_everywhere(app: &TestApp, looker: &Looker, word: &str, slug: &str) -> [bool; 4] {
+/// Whether each way of searching finds `slug` for `word`, as `looker` (the search page and
+/// API asked for people, the directory page and API), and how many people the kind facet of
+/// a search that names no kind counts (that search finds content only).
+async fn found_everywhere(app: &TestApp, looker: &Looker, word: &str, slug: &str) -> ([bool; 4], usize) {
     let link = format!("href=\"/leden/{slug}\"");
-    let (status, search_page) = looker.page(app, &format!("/zoeken?q={word}&per_page=100")).await;
+    let (status, search_page) = looker.page(app, &format!("/zoeken?q={word}&kind=person&per_page=100")).await;
     assert_eq!(status, 200, "/zoeken?q={word}");
-    let (status, search_api) = looker.api(app, &format!("/api/v1/search?q={word}&per_page=100")).await;
+    let (status, unasked) = looker.page(app, &format!("/zoeken?q={word}")).await;
+    assert_eq!(status, 200, "/zoeken?q={word}");
+    assert!(!unasked.contains(&link), "a search that names no kind finds no people");
+    let (status, search_api) = looker.api(app, &format!("/api/v1/search?q={word}&kind=person&per_page=100")).await;
     assert_eq!(status, 200, "{search_api}");
     let (status, directory) = looker.page(app, &format!("/leden?q={word}&per_page=100")).await;
     assert_eq!(status, 200, "/leden?q={word}");
@@ -137,7 +142,16 @@ async fn found_everywhere(app: &TestApp, looker: &Looker, word: &str, slug: &str
     let in_hits =
         search_api["hits"].as_array().unwrap().iter().any(|hit| hit["slug"] == slug && hit["kind"] == "person");
     let in_items = people["items"].as_array().unwrap().iter().any(|item| item["slug"] == slug);
-    [search_page.contains(&link), in_hits, cards(&directory).contains(&link), in_items]
+    let found = [search_page.contains(&link), in_hits, cards(&directory).contains(&link), in_items];
+    (found, people_counted(&unasked))
+}
+
+/// The count of the kind facet's value "people" on a search page (0 when it is not shown).
+fn people_counted(page: &str) -> usize {
+    let marker = "Lid van het netwerk <span class=\"count\">(";
+    page.split_once(marker)
+        .and_then(|(_, rest)| rest.split(')').next())
+        .map_or(0, |count| count.parse().unwrap_or_else(|_| panic!("a count: {count}")))
 }
 
 /// Everything the looker gets from the four listings of people without a query.
@@ -178,8 +192,14 @@ async fn every_field_for_every_viewer_in_the_search(backend: Backend) {
         for subject in &subjects {
             let allowed = looker.sees(subject.visibility.slug());
             let context = format!("{:?} at {:?} for {}", subject.field, subject.visibility, looker.name);
-            let found = found_everywhere(&app, looker, &subject.search_word(), &subject.slug).await;
+            let word = subject.search_word();
+            let (found, counted) = found_everywhere(&app, looker, &word, &subject.slug).await;
             assert_eq!(found, [allowed; 4], "{context}: found on /zoeken, search API, /leden, people API");
+            let findable = subjects
+                .iter()
+                .filter(|other| other.search_word() == word && looker.sees(other.visibility.slug()))
+                .count();
+            assert_eq!(counted, findable, "{context}: people counted by a search for content");
         }
         // Without a query every listed person is there; no word of a hidden field is.
         for (listing, text) in listings(&app, looker).await {
@@ -242,24 +262,32 @@ async fn changes_move_the_search_result(backend: Backend) {
         }
     };
     let slug = put("public", false).await;
-    assert_eq!(found_everywhere(&app, &anonymous, &secret, &slug).await, [false; 4], "not listed");
-    assert_eq!(found_everywhere(&app, &member, &secret, &slug).await, [false; 4], "not listed");
-    assert_eq!(found_everywhere(&app, &bureau, &secret, &slug).await, [true; 4], "the office finds every profile");
+    assert_eq!(found_everywhere(&app, &anonymous, &secret, &slug).await, ([false; 4], 0), "not listed");
+    assert_eq!(found_everywhere(&app, &member, &secret, &slug).await, ([false; 4], 0), "not listed");
+    assert_eq!(found_everywhere(&app, &bureau, &secret, &slug).await, ([true; 4], 1), "the office finds every profile");
 
     put("members", true).await;
-    assert_eq!(found_everywhere(&app, &anonymous, &secret, &slug).await, [false; 4], "listed, the bio for members");
-    assert_eq!(found_everywhere(&app, &member, &secret, &slug).await, [true; 4], "listed, the bio for members");
+    assert_eq!(
+        found_everywhere(&app, &anonymous, &secret, &slug).await,
+        ([false; 4], 0),
+        "listed, the bio for members"
+    );
+    assert_eq!(found_everywhere(&app, &member, &secret, &slug).await, ([true; 4], 1), "listed, the bio for members");
     put("public", true).await;
-    assert_eq!(found_everywhere(&app, &anonymous, &secret, &slug).await, [true; 4], "listed, the bio public");
+    assert_eq!(found_everywhere(&app, &anonymous, &secret, &slug).await, ([true; 4], 1), "listed, the bio public");
 
     let path = format!("/beheer/leden/{slug}");
     let office = crate::editing::logged_in(&app, "tweede.bureau@example.nl", Role::Beheerder, None).await;
     let response = app.submit_form(&office, &path, &format!("{path}/ledenlijst"), &[("action", "verbergen")]).await;
     assert_eq!(response.status(), 303);
     app.wait_for_outbox().await;
-    assert_eq!(found_everywhere(&app, &anonymous, &secret, &slug).await, [false; 4], "hidden by the office");
-    assert_eq!(found_everywhere(&app, &member, &secret, &slug).await, [false; 4], "hidden by the office");
-    assert_eq!(found_everywhere(&app, &bureau, &secret, &slug).await, [true; 4], "hidden, still found by the office");
+    assert_eq!(found_everywhere(&app, &anonymous, &secret, &slug).await, ([false; 4], 0), "hidden by the office");
+    assert_eq!(found_everywhere(&app, &member, &secret, &slug).await, ([false; 4], 0), "hidden by the office");
+    assert_eq!(
+        found_everywhere(&app, &bureau, &secret, &slug).await,
+        ([true; 4], 1),
+        "hidden, still found by the office"
+    );
 
     // Answers that depend on the viewer say so to caches.
     for path in ["/zoeken?q=x", "/leden", "/api/v1/search?q=x", "/api/v1/people"] {
