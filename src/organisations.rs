@@ -218,7 +218,7 @@ pub async fn save_as(
 }
 
 /// The profiles of the people of an organisation, whose search documents name it.
-pub async fn member_profile_ids(db: &impl ConnectionTrait, organisation_id: i32) -> Result<Vec<i32>, DbErr> {
+async fn member_profile_ids(db: &impl ConnectionTrait, organisation_id: i32) -> Result<Vec<i32>, DbErr> {
     let user_ids = entity::user::Entity::find()
         .filter(entity::user::Column::OrganisationId.eq(organisation_id))
         .all(db)
