@@ -6,7 +6,8 @@
 //! 2. imports it into the embedded default (SQLite in a temporary data folder) and indexes it,
 //!    measuring throughput, index size and peak memory;
 //! 3. measures search latency in-process on one thread (`SearchIndex::search`);
-//! 4. measures throughput and latency over HTTP against the real `Application`;
+//! 4. measures throughput and latency over HTTP against the real `Application`, then adds
+//!    10,000 member profiles to the index and times the mix again and as directory searches;
 //! 5. runs the same queries on PostgreSQL full-text search over the same corpus;
 //!
 //! and prints a summary with every figure next to its target. Settings come from `OOGST_BENCH_*`
@@ -31,7 +32,7 @@ use oogst::config::Config;
 use oogst::documents::Uploads;
 use oogst::organisations::{self, OrganisationInput};
 use oogst::search::analyzer::query_words;
-use oogst::search::{IndexStore, SearchRequest, Sort};
+use oogst::search::{Audience, IndexStore, SearchIndex, SearchRequest, Sort};
 use oogst::startup::{self, Application, Storage};
 use sea_orm::sqlx::postgres::PgConnection;
 use sea_orm::sqlx::{self, Connection as _, Row as _};
@@ -219,6 +220,14 @@ async fn run(settings: &Settings) -> Result<bool> {
     summary.row("  repeated requests (cache)", format!("{:.0}%", popular.repeat_share * 100.0), "—", None);
     let errors = http.errors + popular.errors;
     summary.row("HTTP errors", thousands(errors), "0", Some(errors == 0));
+
+    // 4b. People next to the practices.
+    let cpu = section("4b. People in the same index (10,000 profiles, SearchIndex::search)");
+    let people = people_next_to_practices(&config, &corpus.organisations, &queries, settings.seed).await?;
+    report_other_load(cpu, "during this section");
+    summary.row("practices, before people: p50 / p99", people.before.short_figures(), "—", None);
+    summary.row("practices, with people: p50 / p99", people.after.short_figures(), "—", None);
+    summary.row("people directory (members): p50 / p99", people.directory.short_figures(), "—", None);
 
     let others = report_other_load(cpu_at_start, "during sections 1-4");
     summary.row(
@@ -1021,7 +1030,14 @@ impl BenchQuery {
         if let Some(province) = &self.province {
             filters.insert("province".to_string(), vec![province.clone()]);
         }
-        SearchRequest { text: self.text.clone(), filters, sort: Sort::Relevance, offset: 0, limit: PAGE }
+        SearchRequest {
+            text: self.text.clone(),
+            filters,
+            sort: Sort::Relevance,
+            offset: 0,
+            limit: PAGE,
+            ..Default::default()
+        }
     }
 
     /// The API's query string.
@@ -1450,6 +1466,122 @@ async fn search_in_process(
     analyzer_cost(corpus)?;
     slowest(queries, &per_query);
     Ok(TantivyFigures { latencies, per_query, totals })
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4b. People in the same index
+// ---------------------------------------------------------------------------------------------
+
+/// Generated profiles next to the practices.
+const PEOPLE: usize = 10_000;
+
+struct PeopleFigures {
+    /// The query mix as a visitor runs it, before the profiles were added.
+    before: Latencies,
+    /// The same mix with the profiles in the index (every search keeps to its audience).
+    after: Latencies,
+    /// The mix as directory searches (`kind=person`) of a signed-in member.
+    directory: Latencies,
+}
+
+/// Adds `PEOPLE` listed profiles (accounts of the corpus's organisations, expertise from the
+/// query words, every field for members) and times the query mix before and after, and as
+/// directory searches. The audience filter cannot be switched off: the figures before the
+/// profiles are the mix without anyone to keep out.
+async fn people_next_to_practices(
+    config: &Config,
+    organisations: &[Organisation],
+    queries: &Arc<Vec<BenchQuery>>,
+    seed: u64,
+) -> Result<PeopleFigures> {
+    let storage = Storage::open(&Config { search_cache_mb: 0, ..config.clone() }).await?;
+    let before = time_mix(&storage.search, queries, |query| query.request()).await?;
+    let started = Instant::now();
+    add_people(&storage.db, organisations, queries, seed).await?;
+    let applied = oogst::search_sync::apply_outbox(&storage.db, &storage.search).await?;
+    println!(
+        "{} profiles stored and indexed ({applied} outbox rows): {}",
+        thousands(PEOPLE),
+        seconds(started.elapsed())
+    );
+    let after = time_mix(&storage.search, queries, |query| query.request()).await?;
+    let directory = time_mix(&storage.search, queries, |query| {
+        let mut request = query.request();
+        request.filters.insert("kind".into(), vec!["person".into()]);
+        request.audience = Audience::Members;
+        request
+    })
+    .await?;
+    storage.db.close().await?;
+    println!("practices, before people: {}", before.describe());
+    println!("practices, with people:   {}", after.describe());
+    println!("people directory:         {}", directory.describe());
+    Ok(PeopleFigures { before, after, directory })
+}
+
+async fn add_people(
+    db: &sea_orm::DatabaseConnection,
+    organisations: &[Organisation],
+    queries: &[BenchQuery],
+    seed: u64,
+) -> Result<()> {
+    let mut rng = fastrand::Rng::with_seed(seed ^ 0x0005_EED0_F9E0);
+    let taxonomy = oogst::taxonomy::Taxonomy::load(db).await?;
+    let kinds = ["praktijk", "beleid", "wetenschap", "ervaringsdeskundige", "ouder-jongere"];
+    let bar = progress(PEOPLE as u64, "profiles");
+    for number in 0..PEOPLE {
+        let organisation = &organisations[rng.usize(..organisations.len())];
+        let organisation_id = organisations::find_by_slug(db, &organisation.slug).await?.map(|found| found.id);
+        let new = oogst::accounts::NewUser {
+            email: format!("lid{number}@bench.example.nl"),
+            name: format!("Lid {number}"),
+            role: oogst::actor::Role::Lid,
+            organisation_id,
+            job_title: String::new(),
+        };
+        let (account, _) = oogst::accounts::create_with_link(db, &new).await.map_err(|error| anyhow!("{error}"))?;
+        let words: Vec<String> = (0..12).map(|_| queries[rng.usize(..queries.len())].text.clone()).collect();
+        let input = oogst::profiles::ProfileInput {
+            display_name: format!("Lid {number} {}", organisation.municipality),
+            job_title: DOMAIN_TERMS[rng.usize(..DOMAIN_TERMS.len())].to_string(),
+            province: Some(organisation.province.to_string()),
+            municipalities: vec![organisation.municipality.to_string()],
+            themes: pick(&mut rng, &taxonomy.themes, 2).into_iter().map(|theme| theme.slug.clone()).collect(),
+            keywords: words[..3].to_vec(),
+            expertise_kind: Some(kinds[rng.usize(..kinds.len())].to_string()),
+            bio: words[3..].join(" "),
+            listed: true,
+            ..Default::default()
+        };
+        let transaction = oogst::db::begin_write(db).await?;
+        oogst::profiles::save_in(&transaction, &taxonomy, account.id, &input)
+            .await
+            .map_err(|error| anyhow!("{error}"))?;
+        transaction.commit().await?;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok(())
+}
+
+/// The latency of each query of the mix, on one blocking thread, as `request` builds it.
+async fn time_mix(
+    index: &Arc<SearchIndex>,
+    queries: &Arc<Vec<BenchQuery>>,
+    request: impl Fn(&BenchQuery) -> SearchRequest + Send + 'static,
+) -> Result<Latencies> {
+    let (index, mix) = (Arc::clone(index), Arc::clone(queries));
+    let latencies = tokio::task::spawn_blocking(move || -> Result<Vec<Duration>> {
+        mix.iter()
+            .map(|query| {
+                let started = Instant::now();
+                index.search(&request(query))?;
+                Ok(started.elapsed())
+            })
+            .collect()
+    })
+    .await??;
+    Ok(Latencies::new(latencies))
 }
 
 /// Times the index-side Dutch analyzer on whole practice bodies: tantivy's snippet generator
@@ -1985,6 +2117,10 @@ impl Latencies {
 
     fn short(&self) -> String {
         format!("p50 {}, p99 {}", ms(self.percentile(50.0)), ms(self.percentile(99.0)))
+    }
+
+    fn short_figures(&self) -> String {
+        format!("{} / {}", ms(self.percentile(50.0)), ms(self.percentile(99.0)))
     }
 
     fn describe(&self) -> String {

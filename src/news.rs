@@ -15,7 +15,7 @@ use crate::actor::{policy, Actor};
 use crate::db;
 use crate::markdown;
 use crate::pagination::{Page, PageRequest};
-use crate::search::{IndexItem, ItemKind};
+use crate::search::{Audience, IndexItem, ItemKind};
 use crate::taxonomy::{PracticeStatus, Taxonomy};
 use crate::validation::{free_slug, slug_is_valid, EditError, FieldErrors};
 use crate::vocabulary::Vocabulary;
@@ -299,6 +299,8 @@ fn index_item(model: news::Model) -> IndexItem {
         date: model.published_at,
         shown_date: model.published_at,
         place: None,
+        audiences: Audience::ALL.to_vec(),
+        expertise_kind: None,
     }
 }
 

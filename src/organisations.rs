@@ -217,6 +217,12 @@ pub async fn save_as(
         .map(|practice| practice.id)
         .collect();
     crate::outbox::record_changes(&transaction, crate::search::ItemKind::Practice, &practice_ids).await?;
+    crate::outbox::record_changes(
+        &transaction,
+        crate::search::ItemKind::Person,
+        &member_profile_ids(&transaction, saved.id).await?,
+    )
+    .await?;
     let action = if existing_slug.is_some() { "bewerkt" } else { "aangemaakt" };
     crate::audit::record(&transaction, actor, action, "organisatie", &saved.slug, saved.name.clone()).await?;
     transaction.commit().await?;
@@ -236,6 +242,23 @@ pub async fn forget_network_contact(db: &impl ConnectionTrait, user_id: i32) -> 
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// The profiles of the people of an organisation, whose search documents name it.
+async fn member_profile_ids(db: &impl ConnectionTrait, organisation_id: i32) -> Result<Vec<i32>, DbErr> {
+    let user_ids = entity::user::Entity::find()
+        .filter(entity::user::Column::OrganisationId.eq(organisation_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|account| account.id);
+    Ok(entity::profile::Entity::find()
+        .filter(entity::profile::Column::UserId.is_in(user_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|profile| profile.id)
+        .collect())
 }
 
 fn taken() -> EditError {

@@ -13,7 +13,7 @@ use sea_orm::{
 use entity::{document, search_outbox};
 
 use crate::search::{IndexItem, IndexSettings, IndexStore, ItemKind, SearchError, SearchIndex};
-use crate::{documents, events, news, practices};
+use crate::{documents, events, news, practices, profiles};
 
 /// Outbox rows applied per commit, and items loaded per query during a rebuild.
 const BATCH: u64 = 1000;
@@ -75,6 +75,7 @@ async fn load_items(db: &DatabaseConnection, keys: &BTreeSet<(ItemKind, i32)>) -
     items.extend(documents::index_items(db, &ids_of(ItemKind::Document)).await?);
     items.extend(news::index_items(db, &ids_of(ItemKind::News)).await?);
     items.extend(events::index_items(db, &ids_of(ItemKind::Event)).await?);
+    items.extend(profiles::index_items(db, &ids_of(ItemKind::Person)).await?);
     Ok(items)
 }
 
@@ -137,7 +138,8 @@ pub async fn rebuild(
         let total = practices::count_published(db).await?
             + document::Entity::find().count(db).await?
             + entity::news::Entity::find().count(db).await?
-            + entity::event::Entity::find().count(db).await?;
+            + entity::event::Entity::find().count(db).await?
+            + entity::profile::Entity::find().count(db).await?;
         bar.set_length(total);
     }
     let generation = store.new_generation().map_err(SearchError::from)?;
@@ -164,8 +166,9 @@ pub async fn rebuild(
     Ok(index)
 }
 
-/// The next batch of public items of `kind` after database id `after`, as the index holds
-/// them, and the last id read (`None` when there are no more).
+/// The next batch of items of `kind` after database id `after`, as the index holds them
+/// (public items once, people once per level that may see them), and the last id read
+/// (`None` when there are no more).
 pub async fn index_items_after(
     db: &DatabaseConnection,
     kind: ItemKind,
@@ -176,5 +179,6 @@ pub async fn index_items_after(
         ItemKind::Document => documents::index_items_after(db, after, BATCH).await,
         ItemKind::News => news::index_items_after(db, after, BATCH).await,
         ItemKind::Event => events::index_items_after(db, after, BATCH).await,
+        ItemKind::Person => profiles::index_items_after(db, after, BATCH).await,
     }
 }

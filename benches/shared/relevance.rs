@@ -12,7 +12,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use oogst::config::Config;
 use oogst::documents::Uploads;
-use oogst::search::{IndexItem, ItemKind, Ranking, SearchRequest};
+use oogst::search::{Audience, IndexItem, ItemKind, Ranking, SearchRequest};
 use oogst::startup::{self, Storage};
 use tantivy::collector::TopDocs;
 use tantivy::query::QueryParser;
@@ -209,7 +209,8 @@ pub async fn indexed_items(storage: &Storage) -> Result<Vec<IndexItem>> {
     for kind in ItemKind::ALL {
         let mut after = 0;
         while let (items, Some(last)) = oogst::search_sync::index_items_after(&storage.db, kind, after).await? {
-            all.extend(items);
+            // What a visitor's search sees: people once, as the public may see them.
+            all.extend(items.into_iter().filter(|item| item.audiences.contains(&Audience::Public)));
             after = last;
         }
     }

@@ -102,6 +102,8 @@ async fn delete(
         .filter(mail_outbox::Column::ToAddress.eq(account.email.clone()))
         .exec(&transaction)
         .await?;
+    // Every search document about the person goes when the outbox is applied.
+    crate::profiles::record_account_change(&transaction, user_id).await?;
     // The profile, sessions and one-time links go with the account (ON DELETE CASCADE);
     // deleted here explicitly so nothing depends on the database enforcing it.
     if let Some(found) = profile {

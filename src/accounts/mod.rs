@@ -460,6 +460,8 @@ pub async fn change_role(
     update.organisation_id = Set(organisation_id);
     update.updated_at = Set(Utc::now());
     let updated = update.update(&transaction).await?;
+    // The organisation is part of the person's search documents.
+    crate::profiles::record_account_change(&transaction, updated.id).await?;
     crate::audit::record(
         &transaction,
         actor,

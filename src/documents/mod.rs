@@ -21,7 +21,7 @@ use crate::actor::{policy, Actor};
 use crate::config::Config;
 use crate::db;
 use crate::outbox;
-use crate::search::{IndexItem, ItemKind, OrganisationRef};
+use crate::search::{Audience, IndexItem, ItemKind, OrganisationRef};
 use crate::taxonomy::{PracticeStatus, Taxonomy};
 use crate::validation::{free_slug, slug_is_valid, without_forbidden_chars, EditError, FieldErrors};
 use crate::vocabulary::Vocabulary;
@@ -624,6 +624,8 @@ async fn to_index_items(db: &impl ConnectionTrait, documents: Vec<document::Mode
                 }),
                 province: organisation.and_then(|found| found.province.clone()),
                 place: organisation.and_then(|found| found.province.clone()),
+                audiences: Audience::ALL.to_vec(),
+                expertise_kind: None,
                 themes: serde_json::from_value(model.themes).unwrap_or_default(),
                 advices: Vec::new(),
                 age_groups: Vec::new(),

@@ -23,7 +23,7 @@ use crate::db;
 use crate::mail::MailSettings;
 use crate::markdown;
 use crate::pagination::{Page, PageRequest};
-use crate::search::{IndexItem, ItemKind, OrganisationRef};
+use crate::search::{Audience, IndexItem, ItemKind, OrganisationRef};
 use crate::validation::{free_slug, is_web_url, slug_is_valid, EditError, FieldErrors, WEB_URL_MESSAGE};
 use crate::vocabulary::Vocabulary;
 
@@ -799,6 +799,8 @@ async fn to_index_items(db: &impl ConnectionTrait, rows: Vec<event::Model>) -> R
             date: row.created_at,
             shown_date: row.starts_at,
             place: venue(&row),
+            audiences: Audience::ALL.to_vec(),
+            expertise_kind: None,
         });
     }
     Ok(items)

@@ -19,7 +19,7 @@ use crate::markdown;
 use crate::organisations::{self, OrganisationView};
 use crate::outbox;
 use crate::pagination::{Page, PageRequest};
-use crate::search::{IndexItem, ItemKind, OrganisationRef};
+use crate::search::{Audience, IndexItem, ItemKind, OrganisationRef};
 use crate::taxonomy::{self, AgeGroup, OrganisationKind, PracticeStatus, Taxonomy};
 use crate::validation::{email_is_plausible, is_web_url, slug_is_valid, EditError, FieldErrors, WEB_URL_MESSAGE};
 use crate::vocabulary::Vocabulary;
@@ -651,6 +651,8 @@ fn practice_index_item(
             kind: organisation.kind.clone(),
         }),
         place: model.province.clone(),
+        audiences: Audience::ALL.to_vec(),
+        expertise_kind: None,
         province: model.province,
         themes: themes.into_iter().map(|theme| theme.slug).collect(),
         advices: advices.into_iter().map(|advice| advice.slug).collect(),

@@ -4,6 +4,7 @@
 //! Every account has one profile: created with the account, and for accounts older than
 //! profiles when the database is opened. Nobody is in the directory until they opt in.
 
+mod indexing;
 mod visibility;
 
 use std::collections::{BTreeSet, HashMap};
@@ -11,7 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, Set,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -19,10 +20,13 @@ use entity::{organisation, profile, user};
 
 use crate::actor::{policy, Actor, Role};
 use crate::db;
+use crate::outbox;
 use crate::pagination::{Page, PageRequest};
+use crate::search::ItemKind;
 use crate::taxonomy::{self, Taxonomy};
 use crate::validation::{free_slug, has_forbidden_chars, EditError, FieldErrors, FORBIDDEN_CHARS_MESSAGE};
 use crate::vocabulary::Vocabulary;
+pub use indexing::{index_items, index_items_after};
 pub use visibility::{
     may_see_profile, Availability, DirectoryState, Expertise, ExpertiseKind, Named, ProfileField, ProfileView, Region,
     StoredProfile, ViewerLevel, Visibilities, Visibility,
@@ -243,7 +247,7 @@ pub async fn create_for(db: &impl ConnectionTrait, account: &user::Model) -> Res
     let slug = free_slug::<profile::Entity>(db, profile::Column::Slug, &account.name, "lid").await?;
     let now = Utc::now();
     let empty = serde_json::json!([]);
-    profile::ActiveModel {
+    let created = profile::ActiveModel {
         user_id: Set(account.id),
         slug: Set(slug),
         display_name: Set(account.name.clone()),
@@ -267,7 +271,22 @@ pub async fn create_for(db: &impl ConnectionTrait, account: &user::Model) -> Res
         ..Default::default()
     }
     .insert(db)
-    .await
+    .await?;
+    outbox::record_changes(db, ItemKind::Person, &[created.id]).await?;
+    Ok(created)
+}
+
+/// Records that the profile of account `user_id` needs re-indexing: its account changed
+/// (the organisation is part of the search documents). Call inside the changing transaction.
+pub async fn record_account_change(db: &impl ConnectionTrait, user_id: i32) -> Result<(), DbErr> {
+    let ids: Vec<i32> = profile::Entity::find()
+        .filter(profile::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|found| found.id)
+        .collect();
+    outbox::record_changes(db, ItemKind::Person, &ids).await
 }
 
 /// Gives every account without a profile its profile (accounts made before profiles existed).
@@ -435,6 +454,7 @@ pub async fn write(
     model.visibility = Set(input.visibility.to_stored());
     model.updated_at = Set(now);
     let saved = model.update(db).await?;
+    outbox::record_changes(db, ItemKind::Person, &[saved.id]).await?;
     if let Some(actor) = office {
         let summary = format!("Profiel van {}", saved.display_name);
         crate::audit::record(db, actor, "bewerkt", "profiel", &saved.slug, summary).await?;
@@ -451,7 +471,8 @@ pub async fn set_hidden(db: &DatabaseConnection, actor: &Actor, slug: &str, hidd
     let mut model = current.profile.into_active_model();
     model.hidden_by_office = Set(hidden);
     model.updated_at = Set(Utc::now());
-    model.update(&transaction).await?;
+    let saved = model.update(&transaction).await?;
+    outbox::record_changes(&transaction, ItemKind::Person, &[saved.id]).await?;
     let action = if hidden { "verborgen" } else { "weer getoond" };
     crate::audit::record(&transaction, actor, action, "profiel", slug, format!("Profiel van {name} in de ledenlijst"))
         .await?;
@@ -474,8 +495,8 @@ pub async fn open_to_members(db: &impl ConnectionTrait, user_id: i32) -> Result<
     let mut model = found.into_active_model();
     model.visibility = Set(Visibilities::default().to_stored());
     model.updated_at = Set(Utc::now());
-    model.update(db).await?;
-    Ok(())
+    let saved = model.update(db).await?;
+    outbox::record_changes(db, ItemKind::Person, &[saved.id]).await
 }
 
 /// The people an organisation's page shows: its "vast contactpersoon" in the network (a
@@ -545,106 +566,34 @@ async fn visible_contacts(
         .collect())
 }
 
-/// What the directory is narrowed to, as simple query parameters.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DirectoryFilter {
-    pub province: Option<&'static str>,
-    pub expertise_kind: Option<ExpertiseKind>,
-}
-
-impl DirectoryFilter {
-    /// Empty values mean no filter; unknown ones are refused with a message per parameter.
-    pub fn parse(province: Option<&str>, expertise_kind: Option<&str>) -> Result<DirectoryFilter, FieldErrors> {
-        let mut errors = FieldErrors::default();
-        let given = |value: Option<&str>| value.map(str::trim).filter(|value| !value.is_empty()).map(str::to_string);
-        let province = match given(province) {
-            None => None,
-            Some(name) => taxonomy::province(&name).or_else(|| {
-                errors.add("province", format!("Onbekende provincie '{name}'."));
-                None
-            }),
-        };
-        let expertise_kind = match given(expertise_kind) {
-            None => None,
-            Some(slug) => ExpertiseKind::from_slug(&slug).or_else(|| {
-                errors.add(
-                    "expertise_kind",
-                    format!("Onbekende soort expertise '{slug}': kies uit {}.", ExpertiseKind::slugs().join(", ")),
-                );
-                None
-            }),
-        };
-        errors.into_result()?;
-        Ok(DirectoryFilter { province, expertise_kind })
-    }
-
-    /// Whether the profile matches on the fields the viewer may see: a filter never finds a
-    /// person by a field hidden from the viewer.
-    fn matches(&self, profile: &profile::Model, level: ViewerLevel) -> bool {
-        let visibilities = Visibilities::from_stored(&profile.visibility);
-        let province_ok = self.province.is_none_or(|province| {
-            level.sees(visibilities.get(ProfileField::Region)) && profile.province.as_deref() == Some(province)
-        });
-        let kind_ok = self.expertise_kind.is_none_or(|kind| {
-            level.sees(visibilities.get(ProfileField::ExpertiseKind))
-                && profile.expertise_kind.as_deref() == Some(kind.slug())
-        });
-        province_ok && kind_ok
-    }
-}
-
-/// The profiles the viewer may see, by name, each with only the fields the viewer may see.
-/// The programme office sees every profile, listed or not.
-pub async fn directory(
+/// The profiles `ids` (in the order a search found them) as the viewer may see them, by id. One the
+/// viewer may no longer see (the index follows the database a moment later) is left out.
+pub async fn views_of(
     db: &DatabaseConnection,
     level: ViewerLevel,
-    filter: &DirectoryFilter,
-    page: PageRequest,
-) -> Result<Page<ProfileView>, DbErr> {
-    let mut query = profile::Entity::find();
-    if level != ViewerLevel::Office {
-        query = query.filter(profile::Column::Listed.eq(true)).filter(profile::Column::HiddenByOffice.eq(false));
-    }
-    if let Some(province) = filter.province {
-        query = query.filter(profile::Column::Province.eq(province));
-    }
-    if let Some(kind) = filter.expertise_kind {
-        query = query.filter(profile::Column::ExpertiseKind.eq(kind.slug()));
-    }
-    let candidates = query.order_by_asc(profile::Column::DisplayName).order_by_asc(profile::Column::Id).all(db).await?;
-    // Visibility is per field and stored as JSON, so the last step of filtering is here.
-    let matching: Vec<profile::Model> = candidates
-        .into_iter()
-        .filter(|profile| may_see_profile(profile, level) && filter.matches(profile, level))
-        .collect();
-    let total = matching.len() as u64;
-    let shown: Vec<profile::Model> = matching
-        .into_iter()
-        .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
-        .take(usize::try_from(page.per_page).unwrap_or(usize::MAX))
-        .collect();
-    let users: HashMap<i32, user::Model> = user::Entity::find()
-        .filter(user::Column::Id.is_in(shown.iter().map(|profile| profile.user_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|account| (account.id, account))
-        .collect();
-    let organisations: HashMap<i32, organisation::Model> = organisation::Entity::find()
-        .filter(organisation::Column::Id.is_in(users.values().filter_map(|account| account.organisation_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|found| (found.id, found))
-        .collect();
+    ids: &[i32],
+) -> Result<Vec<(i32, ProfileView)>, DbErr> {
+    let found = profile::Entity::find().filter(profile::Column::Id.is_in(ids.iter().copied())).all(db).await?;
     let taxonomy = Taxonomy::load(db).await?;
-    let items = shown
+    let mut views: HashMap<i32, ProfileView> = indexing::with_accounts(db, found)
+        .await?
         .into_iter()
-        .filter_map(|profile| {
-            let user = users.get(&profile.user_id)?.clone();
-            let organisation = user.organisation_id.and_then(|id| organisations.get(&id)).cloned();
-            Some(ProfileView::for_viewer(&StoredProfile { profile, user, organisation }, &taxonomy, level))
-        })
+        .filter(|stored| may_see_profile(&stored.profile, level))
+        .map(|stored| (stored.profile.id, ProfileView::for_viewer(&stored, &taxonomy, level)))
+        .collect();
+    Ok(ids.iter().filter_map(|&id| Some((id, views.remove(&id)?))).collect())
+}
+
+/// Every profile by name, listed or not, as the programme office sees it.
+pub async fn all_for_office(db: &DatabaseConnection, page: PageRequest) -> Result<Page<ProfileView>, DbErr> {
+    let query = profile::Entity::find().order_by_asc(profile::Column::DisplayName).order_by_asc(profile::Column::Id);
+    let total = query.clone().count(db).await?;
+    let shown = query.offset(page.offset()).limit(page.per_page).all(db).await?;
+    let taxonomy = Taxonomy::load(db).await?;
+    let items = indexing::with_accounts(db, shown)
+        .await?
+        .iter()
+        .map(|stored| ProfileView::for_viewer(stored, &taxonomy, ViewerLevel::Office))
         .collect();
     Ok(Page::new(items, total, page))
 }
@@ -711,40 +660,5 @@ mod tests {
         assert_eq!(errors.first("bio"), Some(FORBIDDEN_CHARS_MESSAGE));
         assert_eq!(errors.first("languages"), Some(FORBIDDEN_CHARS_MESSAGE));
         assert!(errors.first("display_name").is_some());
-    }
-
-    #[test]
-    fn directory_filters_only_on_fields_the_viewer_may_see() {
-        let filter = DirectoryFilter::parse(Some("gelderland"), None).unwrap();
-        assert_eq!(filter.province, Some("Gelderland"));
-        assert!(DirectoryFilter::parse(Some("Atlantis"), Some("x")).is_err());
-        let now = Utc::now();
-        let mut visibilities = Visibilities::default();
-        visibilities.set(ProfileField::Region, Visibility::Members);
-        let profile = profile::Model {
-            id: 1,
-            user_id: 1,
-            slug: "a".into(),
-            display_name: "A".into(),
-            job_title: String::new(),
-            province: Some("Gelderland".into()),
-            municipalities: serde_json::json!([]),
-            themes: serde_json::json!([]),
-            advices: serde_json::json!([]),
-            keywords: serde_json::json!([]),
-            expertise_kind: None,
-            bio: String::new(),
-            languages: serde_json::json!([]),
-            available: false,
-            max_requests_per_month: None,
-            listed: true,
-            listed_changed_at: None,
-            hidden_by_office: false,
-            visibility: visibilities.to_stored(),
-            created_at: now,
-            updated_at: now,
-        };
-        assert!(!filter.matches(&profile, ViewerLevel::Public));
-        assert!(filter.matches(&profile, ViewerLevel::Members));
     }
 }

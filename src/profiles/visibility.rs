@@ -355,12 +355,12 @@ pub enum ExpertiseKind {
 impl Vocabulary for ExpertiseKind {}
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     const LEVELS: [ViewerLevel; 3] = [ViewerLevel::Public, ViewerLevel::Members, ViewerLevel::Office];
 
-    fn stored(visibilities: Visibilities, listed: bool, hidden: bool) -> StoredProfile {
+    pub(in crate::profiles) fn stored(visibilities: Visibilities, listed: bool, hidden: bool) -> StoredProfile {
         let now = Utc::now();
         let list = |items: &[&str]| serde_json::json!(items);
         StoredProfile {

@@ -3,8 +3,9 @@
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderValue, AUTHORIZATION, CACHE_CONTROL};
+use actix_web::http::header::{HeaderValue, AUTHORIZATION, CACHE_CONTROL, VARY};
 use actix_web::middleware::{DefaultHeaders, Next};
+use actix_web::HttpResponse;
 
 use super::auth::SESSION_COOKIE;
 
@@ -41,6 +42,12 @@ pub async fn no_store_when_personal(
         response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     Ok(response)
+}
+
+/// Marks an answer that depends on who asks (searches, the member directory): a visitor's
+/// answer may be cached, but never handed to a signed-in person, whose answer is `no-store`.
+pub fn vary_by_viewer(response: &mut HttpResponse) {
+    response.headers_mut().insert(VARY, HeaderValue::from_static("Cookie, Authorization"));
 }
 
 fn is_personal(request: &ServiceRequest) -> bool {

@@ -12,6 +12,7 @@ mod html;
 pub mod input_guard;
 pub mod methods;
 mod notice;
+mod people_search;
 pub mod rate_limit;
 pub mod search_params;
 mod state;

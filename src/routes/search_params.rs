@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::pagination::{PageParams, PageRequest};
-use crate::search::{SearchRequest, Sort, FACETS};
+use crate::search::{Audience, SearchRequest, Sort, FACETS};
 
 use super::errors::RouteError;
 
@@ -64,6 +64,8 @@ impl SearchParams {
                 sort,
                 offset: usize::try_from(page.offset()).unwrap_or(usize::MAX),
                 limit: page.per_page as usize,
+                // A visitor's, until the handler says who asks.
+                audience: Audience::Public,
             },
             page,
             pairs: pairs.into_iter().filter(|(key, _)| key != "page").collect(),

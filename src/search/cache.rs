@@ -14,6 +14,7 @@ use quick_cache::sync::Cache;
 use quick_cache::Weighter;
 
 use super::index::{SearchRequest, SearchResults, Sort};
+use super::schema::Audience;
 
 /// A typical page of results with its facets weighs about this much.
 const TYPICAL_ENTRY_BYTES: u64 = 24 * 1024;
@@ -30,6 +31,7 @@ struct Key {
     sort: Sort,
     offset: usize,
     limit: usize,
+    audience: Audience,
 }
 
 /// The results and their weight, computed once when stored.
@@ -90,6 +92,7 @@ impl Key {
             sort: request.sort,
             offset: request.offset,
             limit: request.limit,
+            audience: request.audience,
         }
     }
 }
@@ -136,7 +139,7 @@ mod tests {
     fn request(text: &str, themes: &[&str]) -> SearchRequest {
         let mut filters = BTreeMap::new();
         filters.insert("theme".to_string(), themes.iter().map(|theme| theme.to_string()).collect());
-        SearchRequest { text: text.into(), filters, sort: Sort::Relevance, offset: 0, limit: 20 }
+        SearchRequest { text: text.into(), filters, sort: Sort::Relevance, offset: 0, limit: 20, ..Default::default() }
     }
 
     fn results(total: usize) -> Result<SearchResults, ()> {
@@ -153,6 +156,16 @@ mod tests {
         assert_eq!(later.total, 3);
         let other = cache.get_or_compute(2, &request("zorg", &["npo", "dyslexie"]), || results(4)).unwrap();
         assert_eq!(other.total, 4);
+    }
+
+    #[test]
+    fn each_audience_has_its_own_results() {
+        let cache = ResultCache::new(1024 * 1024);
+        let public = request("zorg", &[]);
+        let office = SearchRequest { audience: Audience::Office, ..request("zorg", &[]) };
+        assert_eq!(cache.get_or_compute(1, &public, || results(1)).unwrap().total, 1);
+        assert_eq!(cache.get_or_compute(1, &office, || results(2)).unwrap().total, 2);
+        assert_eq!(cache.get_or_compute(1, &public, || results(3)).unwrap().total, 1);
     }
 
     #[test]

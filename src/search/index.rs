@@ -1,6 +1,7 @@
 //! The search index: one long-lived writer, a reader reloaded after each commit, and the
 //! searches the product runs (ranked text search with facets, and similar items).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::{Bound, Range};
 use std::path::Path;
@@ -31,7 +32,7 @@ use super::facets::{FacetCache, FacetedCollector, Filters};
 use super::query::{parse, QueryBuilder, Reading};
 use super::ranking::Ranking;
 use super::schedule::{Schedule, Visibility};
-use super::schema::{item_key, Fields, IndexItem, ItemKind, FACETS, SHOWN_DATE};
+use super::schema::{item_key, Audience, Fields, IndexItem, ItemKind, FACETS, SHOWN_DATE};
 use super::snippet;
 use super::synonyms::Synonyms;
 
@@ -71,6 +72,8 @@ pub struct SearchRequest {
     pub sort: Sort,
     pub offset: usize,
     pub limit: usize,
+    /// Who is searching: only documents this audience may see are found, counted or shown.
+    pub audience: Audience,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -215,7 +218,8 @@ impl SearchIndex {
     }
 
     /// Replaces what the index holds for `keys` by `items` (an item missing from `items`
-    /// is removed) and commits: one commit per batch, never per item.
+    /// is removed; the documents of an item with one per audience all go) and commits: one
+    /// commit per batch, never per item.
     pub fn replace(&self, keys: &[(ItemKind, i32)], items: &[IndexItem]) -> Result<(), SearchError> {
         let mut writer = self.writer()?;
         for &(kind, id) in keys {
@@ -318,26 +322,29 @@ impl SearchIndex {
         visibility: Visibility,
         now: i64,
     ) -> Result<SearchResults, SearchError> {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, text_query.map(|query| query.box_clone()).unwrap_or_else(|| Box::new(AllQuery)))];
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
+            (Occur::Must, text_query.map(|query| query.box_clone()).unwrap_or_else(|| Box::new(AllQuery))),
+            (Occur::Must, seen_by(self.fields.audience, request.audience)),
+        ];
         if visibility.hides_future {
             clauses.push((Occur::Must, published_by(self.fields.date, now)));
         }
         let query = BooleanQuery::new(clauses);
+        let filters = kinds_found_unasked(&request.filters);
         let window = request.offset.saturating_add(request.limit);
         let paged = window <= MAX_RESULT_WINDOW && request.limit > 0;
         let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset.min(MAX_RESULT_WINDOW));
         let (total, counts, ranked) = match (paged, request.sort, text_query) {
             (false, _, _) => {
-                let (total, counts, _) = self.run(searcher, &query, &self.faceted(&request.filters, Count))?;
+                let (total, counts, _) = self.run(searcher, &query, &self.faceted(&filters, Count))?;
                 (total, counts, Vec::new())
             }
             (true, Sort::Relevance, Some(_)) => {
-                self.run(searcher, &query, &self.faceted(&request.filters, top.order_by_score()))?
+                self.run(searcher, &query, &self.faceted(&filters, top.order_by_score()))?
             }
             _ => {
                 let by_date = top.order_by_fast_field::<tantivy::DateTime>(SHOWN_DATE, Order::Desc);
-                let (total, counts, top) = self.run(searcher, &query, &self.faceted(&request.filters, by_date))?;
+                let (total, counts, top) = self.run(searcher, &query, &self.faceted(&filters, by_date))?;
                 (total, counts, top.into_iter().map(|(_, address)| (0.0, address)).collect())
             }
         };
@@ -371,8 +378,12 @@ impl SearchIndex {
         FacetedCollector { cache: &self.facets, filters, ranking }
     }
 
-    /// Items like the given one ("vergelijkbare initiatieven"), of the same kind.
+    /// Public items like the given one ("vergelijkbare initiatieven"), of the same kind.
+    /// Never people: a person's documents differ per audience, and nobody asks for these.
     pub fn similar(&self, kind: ItemKind, id: i32, limit: usize) -> Result<Vec<Hit>, SearchError> {
+        if kind == ItemKind::Person {
+            return Ok(Vec::new());
+        }
         let searcher = self.reader.searcher();
         let key = Term::from_field_text(self.fields.key, &item_key(kind, id));
         let found = searcher
@@ -392,6 +403,7 @@ impl SearchIndex {
             (Occur::Must, Box::new(like_this)),
             (Occur::Must, Box::new(TermQuery::new(same_kind, IndexRecordOption::Basic))),
             (Occur::MustNot, Box::new(TermQuery::new(key, IndexRecordOption::Basic))),
+            (Occur::Must, seen_by(self.fields.audience, Audience::Public)),
             (Occur::Must, published_by(self.fields.date, chrono::Utc::now().timestamp())),
         ]);
         let snippets = Snippets::new(&searcher, None, &self.fields)?;
@@ -460,6 +472,26 @@ fn merge_policy() -> LogMergePolicy {
 fn published_by(date: Field, now: i64) -> Box<dyn Query> {
     let now = Term::from_field_date(date, tantivy::DateTime::from_timestamp_secs(now));
     Box::new(ConstScoreQuery::new(Box::new(RangeQuery::new(Bound::Unbounded, Bound::Included(now))), 0.0))
+}
+
+/// The filters with, when they name no kind, the kinds a search finds without being asked
+/// for a kind: content, not people. People are looked for on purpose (`kind=person`, the
+/// directory), so they never push content down; facets are disjunctive, so the kind facet
+/// still counts them and the people found stay one choice away.
+fn kinds_found_unasked(filters: &Filters) -> Cow<'_, Filters> {
+    if filters.contains_key("kind") {
+        return Cow::Borrowed(filters);
+    }
+    let mut with_kinds = filters.clone();
+    let kinds = ItemKind::ALL.iter().filter(|kind| kind.found_unasked()).map(|kind| kind.as_str().to_string());
+    with_kinds.insert("kind".to_string(), kinds.collect());
+    Cow::Owned(with_kinds)
+}
+
+/// Documents `audience` may see; scores nothing, so ranking is the text's alone.
+fn seen_by(field: Field, audience: Audience) -> Box<dyn Query> {
+    let term = Term::from_field_text(field, audience.as_str());
+    Box::new(ConstScoreQuery::new(Box::new(TermQuery::new(term, IndexRecordOption::Basic)), 0.0))
 }
 
 /// Counts the searches in progress for as long as it lives.

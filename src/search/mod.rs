@@ -1,5 +1,7 @@
-//! Dutch full-text search over practices and documents. The index is a cache of the
-//! database: `sync` keeps it up to date through the outbox and rebuilds it from scratch.
+//! Dutch full-text search over practices, documents, news, events and people. The index is a
+//! cache of the database: `sync` keeps it up to date through the outbox and rebuilds it from
+//! scratch. Every document lists the audiences that may see it, and every search keeps to
+//! the searcher's audience.
 
 pub mod analyzer;
 mod cache;
@@ -17,5 +19,5 @@ pub use index::{
     Hit, IndexSettings, SearchError, SearchIndex, SearchRequest, SearchResults, Sort, Widened, MAX_RESULT_WINDOW,
 };
 pub use ranking::Ranking;
-pub use schema::{IndexItem, ItemKind, OrganisationRef, FACETS};
+pub use schema::{Audience, IndexItem, ItemKind, OrganisationRef, FACETS};
 pub use store::IndexStore;

@@ -11,7 +11,7 @@ use super::analyzer::DUTCH;
 
 /// Bumped whenever the schema or the analyzer changes: an index of another version is
 /// rebuilt from the database at start-up.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The fast field that sorting by date uses.
 pub const SHOWN_DATE: &str = "shown_date";
@@ -24,10 +24,13 @@ pub enum ItemKind {
     Document,
     News,
     Event,
+    /// A member profile, indexed once per viewer level that may see it (see [`Audience`]).
+    Person,
 }
 
 impl ItemKind {
-    pub const ALL: [ItemKind; 4] = [ItemKind::Practice, ItemKind::Document, ItemKind::News, ItemKind::Event];
+    pub const ALL: [ItemKind; 5] =
+        [ItemKind::Practice, ItemKind::Document, ItemKind::News, ItemKind::Event, ItemKind::Person];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -35,11 +38,17 @@ impl ItemKind {
             ItemKind::Document => "document",
             ItemKind::News => "news",
             ItemKind::Event => "event",
+            ItemKind::Person => "person",
         }
     }
 
     pub fn parse(value: &str) -> Option<ItemKind> {
         ItemKind::ALL.into_iter().find(|kind| kind.as_str() == value)
+    }
+
+    /// Whether a search that names no kind finds items of this kind: people only when asked.
+    pub fn found_unasked(self) -> bool {
+        self != ItemKind::Person
     }
 
     /// Public URL path of an item of this kind.
@@ -49,6 +58,33 @@ impl ItemKind {
             ItemKind::Document => format!("/documenten/{slug}"),
             ItemKind::News => format!("/nieuws/{slug}"),
             ItemKind::Event => format!("/agenda/{slug}"),
+            ItemKind::Person => format!("/leden/{slug}"),
+        }
+    }
+}
+
+/// Who is searching, as far as the index needs to know: every document lists the levels
+/// that may see it, and every search keeps to the documents of its level. The domains map
+/// their own notion of a viewer onto this.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Audience {
+    /// Visitors who are not signed in.
+    #[default]
+    Public,
+    /// Signed-in members of the network.
+    Members,
+    /// The programme office.
+    Office,
+}
+
+impl Audience {
+    pub const ALL: [Audience; 3] = [Audience::Public, Audience::Members, Audience::Office];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Audience::Public => "public",
+            Audience::Members => "members",
+            Audience::Office => "office",
         }
     }
 }
@@ -76,6 +112,11 @@ pub struct IndexItem {
     pub shown_date: DateTime<Utc>,
     /// The place a hit shows: the province, or where an event takes place.
     pub place: Option<String>,
+    /// The levels that may see this document: all of them for a public item, one for each
+    /// of the documents of a person (built from what that level may see).
+    pub audiences: Vec<Audience>,
+    /// The kind of expertise of a person (the `expertise_kind` facet).
+    pub expertise_kind: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -86,12 +127,14 @@ pub struct OrganisationRef {
 }
 
 /// The facets, in display order: (name in API and URLs, path root in the facet field).
-pub const FACETS: [&str; 6] = ["kind", "province", "organisation_kind", "theme", "advice", "age"];
+pub const FACETS: [&str; 7] = ["kind", "province", "organisation_kind", "theme", "advice", "age", "expertise_kind"];
 
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
     pub key: Field,
     pub kind: Field,
+    /// The viewer levels that may see the document (`Audience::as_str`), for filtering.
+    pub audience: Field,
     pub id: Field,
     pub slug: Field,
     pub title: Field,
@@ -119,6 +162,7 @@ impl Fields {
         let fields = Fields {
             key: builder.add_text_field("key", STRING | STORED),
             kind: builder.add_text_field("kind", STRING | STORED),
+            audience: builder.add_text_field("audience", STRING),
             id: builder.add_i64_field("id", NumericOptions::default().set_stored()),
             slug: builder.add_text_field("slug", STORED),
             // The title is indexed on its own too, for the title's extra weight.
@@ -142,6 +186,9 @@ impl Fields {
         let mut doc = TantivyDocument::default();
         doc.add_text(self.key, item_key(item.kind, item.id));
         doc.add_text(self.kind, item.kind.as_str());
+        for audience in &item.audiences {
+            doc.add_text(self.audience, audience.as_str());
+        }
         doc.add_i64(self.id, i64::from(item.id));
         doc.add_text(self.slug, &item.slug);
         doc.add_text(self.title, &item.title);
@@ -169,6 +216,9 @@ impl Fields {
         }
         for age in &item.age_groups {
             doc.add_facet(self.facets, facet_path("age", age));
+        }
+        if let Some(kind) = &item.expertise_kind {
+            doc.add_facet(self.facets, facet_path("expertise_kind", kind));
         }
         doc.add_date(self.date, TantivyDate::from_timestamp_secs(item.date.timestamp()));
         doc.add_date(self.shown_date, TantivyDate::from_timestamp_secs(item.shown_date.timestamp()));

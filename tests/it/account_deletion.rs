@@ -201,6 +201,19 @@ async fn member_deletes_their_account_and_nothing_personal_remains(backend: Back
         app.submit_form(&app.browser(), "/wachtwoord-vergeten", "/wachtwoord-vergeten", &[("email", EMAIL)]).await;
     assert!(forgot.status().is_redirection() || forgot.status().is_success());
 
+    // The programme office finds the person in the search, by a word of their own.
+    app.wait_for_outbox().await;
+    let people_found = |query: &'static str| {
+        let (app, bureau) = (&app, &bureau);
+        async move {
+            let (status, body) =
+                api(app, Method::GET, &format!("/api/v1/search?kind=person&q={query}"), bureau, None).await;
+            assert_eq!(status, 200, "{body}");
+            body["total"].as_u64().unwrap()
+        }
+    };
+    assert_eq!(people_found(OWN_WORDS[0]).await, 1, "the office finds the person before");
+
     let db = oogst::startup::connect(&app.config).await.unwrap();
     let mut needles = vec![EMAIL, NAME, slug.as_str()];
     needles.extend(OWN_WORDS);
@@ -253,7 +266,9 @@ async fn member_deletes_their_account_and_nothing_personal_remains(backend: Back
     assert!(home.contains("Uw account en profiel zijn verwijderd"), "the home page says so");
     assert!(!home.contains(NAME), "signed out");
 
-    // Nothing personal anywhere in the database.
+    // Nothing personal anywhere in the database or the search index.
+    app.wait_for_outbox().await;
+    assert_eq!(people_found(OWN_WORDS[0]).await, 0, "the search no longer holds the person");
     let left = rows_holding(&db, &needles).await;
     assert!(left.is_empty(), "personal data left: {left:#?}");
     assert_eq!(sessions_of(&db).await, (0, 0), "no session or link of the account is left");

@@ -106,7 +106,7 @@ async fn demo_site(backend: Backend) {
         gelderland["items"].as_array().unwrap().iter().map(|p| p["slug"].as_str().unwrap()).collect();
     assert_eq!(slugs, ["gerrit-meijer"], "filters match only fields public to visitors");
     assert_eq!(app.get("/leden/bas-willems").await.status(), 404, "not listed");
-    let directory = app.get("/leden?provincie=Utrecht").await.text().await.unwrap();
+    let directory = app.get("/leden?province=Utrecht").await.text().await.unwrap();
     assert!(directory.contains("href=\"/leden/pieter-hoekstra\""), "{directory}");
 
     app.stop().await;

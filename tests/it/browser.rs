@@ -236,9 +236,11 @@ async fn an_uploaded_document_is_found_by_a_phrase_inside_it() {
 }
 
 /// Pages of the menu and the footer that no flow above passes through.
-const VISITOR_PAGES: [&str; 12] = [
+const VISITOR_PAGES: [&str; 14] = [
     "/praktijken",
     "/leden",
+    "/leden?q=thuiszitters&province=Utrecht",
+    "/zoeken?q=thuiszitters&kind=person",
     "/leden/pieter-hoekstra",
     "/organisaties",
     "/themas",

@@ -180,6 +180,17 @@ impl TestApp {
         }
     }
 
+    /// Waits until the search worker has applied every change recorded so far.
+    pub async fn wait_for_outbox(&self) {
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        let db = oogst::startup::connect(&self.config).await.expect("connect to wait for the outbox");
+        let started = Instant::now();
+        while entity::search_outbox::Entity::find().count(&db).await.expect("outbox count") > 0 {
+            assert!(started.elapsed() < Duration::from_secs(10), "the search outbox was not applied within 10 s");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// A new browser: its own cookies.
     pub fn browser(&self) -> reqwest::Client {
         reqwest::Client::builder()

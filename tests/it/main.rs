@@ -26,6 +26,7 @@ mod member_invitations;
 mod news;
 mod organisation_contacts;
 mod pages;
+mod people_search;
 mod profiles;
 mod relevance;
 mod search;

@@ -51,15 +51,15 @@ fn profile_document(visibility: Value, listed: bool) -> Value {
 }
 
 /// A person looking: a browser for pages and, when signed in, a token for the API.
-struct Looker {
-    name: &'static str,
-    office: bool,
-    signed_in: bool,
+pub struct Looker {
+    pub name: &'static str,
+    pub office: bool,
+    pub signed_in: bool,
     browser: reqwest::Client,
     token: Option<String>,
 }
 
-async fn looker(app: &TestApp, name: &'static str, role: Option<Role>) -> Looker {
+pub async fn looker(app: &TestApp, name: &'static str, role: Option<Role>) -> Looker {
     match role {
         None => Looker { name, office: false, signed_in: false, browser: app.browser(), token: None },
         Some(role) => {
@@ -73,7 +73,7 @@ async fn looker(app: &TestApp, name: &'static str, role: Option<Role>) -> Looker
 }
 
 impl Looker {
-    fn sees(&self, visibility: &str) -> bool {
+    pub fn sees(&self, visibility: &str) -> bool {
         match visibility {
             "public" => true,
             "members" => self.signed_in,
@@ -81,12 +81,12 @@ impl Looker {
         }
     }
 
-    async fn page(&self, app: &TestApp, path: &str) -> (u16, String) {
+    pub async fn page(&self, app: &TestApp, path: &str) -> (u16, String) {
         let response = self.browser.get(format!("{}{path}", app.address)).send().await.unwrap();
         (response.status().as_u16(), response.text().await.unwrap())
     }
 
-    async fn api(&self, app: &TestApp, path: &str) -> (u16, String) {
+    pub async fn api(&self, app: &TestApp, path: &str) -> (u16, String) {
         let mut request = app.client.get(format!("{}{path}", app.address));
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
@@ -97,11 +97,11 @@ impl Looker {
 }
 
 /// The directory's cards, without the filter form (which names every province and kind).
-fn cards(html: &str) -> &str {
+pub fn cards(html: &str) -> &str {
     html.split_once("<div class=\"cards\">").map(|(_, cards)| cards).unwrap_or("")
 }
 
-async fn setup(app: &TestApp) {
+pub async fn setup(app: &TestApp) {
     let db = oogst::startup::connect(&app.config).await.unwrap();
     let organisation = oogst::organisations::OrganisationInput {
         slug: "gemeente-zutphen".into(),
@@ -141,6 +141,7 @@ async fn every_field_for_every_viewer(backend: Backend) {
                     .await;
             assert_eq!(status, 200, "{saved}");
             let slug = saved["slug"].as_str().unwrap().to_string();
+            app.wait_for_outbox().await;
 
             for looker in &lookers {
                 let context = format!("{} at {visibility} for {}", case.field, looker.name);
@@ -218,6 +219,7 @@ async fn unlisted_and_hidden_profiles_look_missing(backend: Backend) {
             }
         }
     };
+    app.wait_for_outbox().await;
     assert_missing("not listed").await;
     let (status, page) = bureau.page(&app, &format!("/leden/{slug}")).await;
     assert_eq!(status, 200, "the office sees every profile");
@@ -245,6 +247,7 @@ async fn unlisted_and_hidden_profiles_look_missing(backend: Backend) {
         }
     };
     hide("verbergen").await;
+    app.wait_for_outbox().await;
     assert_missing("hidden by the office").await;
     let (_, mine) = api(&app, Method::GET, "/api/v1/me/profile", &subject, None).await;
     assert_eq!((mine["profile"]["listed"].as_bool(), mine["hidden_by_office"].as_bool()), (Some(true), Some(true)));

@@ -2,14 +2,19 @@
 //! `/api/v1/people` (the member directory).
 //! What a viewer gets is decided by `profiles::ProfileView::for_viewer`, nowhere here.
 
-use actix_web::{delete, get, put, web, HttpResponse};
-use serde::Deserialize;
+use std::collections::BTreeMap;
+
+use actix_web::{delete, get, put, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
 
 use crate::accounts::deletion;
-use crate::pagination::{PageParams, PageRequest, DEFAULT_PER_PAGE};
-use crate::profiles::{self, DirectoryFilter, OwnProfile, ProfileInput, ViewerLevel};
+use crate::pagination::{PageParams, DEFAULT_PER_PAGE};
+use crate::profiles::{self, OwnProfile, ProfileInput, ProfileView, ViewerLevel};
 use crate::routes::auth::ApiViewer;
 use crate::routes::errors::{ApiError, RouteError};
+use crate::routes::headers::vary_by_viewer;
+use crate::routes::people_search::search_people;
+use crate::routes::search_params::SearchParams;
 use crate::routes::AppState;
 
 /// Your own profile: `profile` holds what you write, with the visibility of each field in
@@ -90,45 +95,59 @@ pub async fn delete_own(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The directory's filters; a filter only finds people by a field the viewer may see.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct DirectoryParams {
-    /// One of the twelve provinces.
-    pub province: Option<String>,
-    /// praktijk, beleid, wetenschap, ervaringsdeskundige or ouder-jongere.
-    pub expertise_kind: Option<String>,
+/// A page of the member directory: the people found, each with only the fields you may see.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PeoplePage {
+    pub items: Vec<ProfileView>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+    /// Facet name (theme, advice, expertise_kind, province, organisation_kind) → value →
+    /// number of people found, counted only from fields you may see.
+    pub facets: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
-impl DirectoryParams {
-    pub fn filter(&self) -> Result<DirectoryFilter, RouteError> {
-        DirectoryFilter::parse(self.province.as_deref(), self.expertise_kind.as_deref()).map_err(RouteError::Invalid)
-    }
-}
-
-/// Members in the directory, by name, each with only the fields you may see; signed in you
-/// see more, the programme office sees everyone.
+/// Members in the directory, each with only the fields you may see: a word finds a person
+/// only through a field you may see. Signed in you see more, the programme office sees
+/// everyone. Without `q` the newest members come first.
 #[utoipa::path(
     get,
     path = "/api/v1/people",
-    params(PageParams, DirectoryParams),
+    params(
+        ("q" = Option<String>, Query, description = "Search text: words, \"phrases\", -excluded"),
+        ("theme" = Option<Vec<String>>, Query, description = "Theme slug of the expertise; repeat for OR"),
+        ("advice" = Option<Vec<String>>, Query, description = "Advice slug of the expertise; repeat for OR"),
+        ("expertise_kind" = Option<Vec<String>>, Query, description = "praktijk, beleid, wetenschap, ervaringsdeskundige or ouder-jongere; repeat for OR"),
+        ("province" = Option<Vec<String>>, Query, description = "Province of the work area; repeat for OR"),
+        ("organisation_kind" = Option<Vec<String>>, Query, description = "Organisation kind slug; repeat for OR"),
+        ("sort" = Option<crate::search::Sort>, Query, description = "relevance (default with text) or date (default without)"),
+        PageParams,
+    ),
     responses(
-        (status = 200, body = crate::pagination::Page<crate::profiles::ProfileView>),
+        (status = 200, body = PeoplePage),
         (status = 400, body = crate::routes::errors::ErrorBody),
-        (status = 422, body = crate::routes::errors::ErrorBody),
+        (status = 401, body = crate::routes::errors::ErrorBody),
     ),
     security((), ("bearer" = []))
 )]
 #[get("/people")]
 pub async fn directory(
+    request: HttpRequest,
     state: web::Data<AppState>,
     viewer: ApiViewer,
-    params: web::Query<PageParams>,
-    filters: web::Query<DirectoryParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = PageRequest::parse(&params, DEFAULT_PER_PAGE)?;
+    let params = SearchParams::parse(request.query_string(), DEFAULT_PER_PAGE)?;
     let level = ViewerLevel::of(viewer.0.as_ref());
-    Ok(HttpResponse::Ok().json(profiles::directory(&state.db, level, &filters.filter()?, page).await?))
+    let (results, found) = search_people(&state, level, &params).await?;
+    let mut response = HttpResponse::Ok().json(PeoplePage {
+        items: found.into_iter().map(|person| person.view).collect(),
+        total: results.total as u64,
+        page: params.page.page,
+        per_page: params.page.per_page,
+        facets: results.facets.into_iter().map(|(facet, values)| (facet, values.into_iter().collect())).collect(),
+    });
+    vary_by_viewer(&mut response);
+    Ok(response)
 }
 
 /// One member, with only the fields you may see; a profile you may not see answers 404,
@@ -139,6 +158,7 @@ pub async fn directory(
     params(("slug" = String, Path, description = "The profile's slug")),
     responses(
         (status = 200, body = crate::profiles::ProfileView),
+        (status = 401, body = crate::routes::errors::ErrorBody),
         (status = 404, body = crate::routes::errors::ErrorBody),
     ),
     security((), ("bearer" = []))

@@ -5,10 +5,13 @@ use std::collections::BTreeMap;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
+use crate::profiles::ViewerLevel;
+use crate::routes::auth::ApiViewer;
 use crate::routes::errors::ApiError;
+use crate::routes::headers::vary_by_viewer;
 use crate::routes::search_params::SearchParams;
 use crate::routes::AppState;
-use crate::search::{Hit, Widened};
+use crate::search::{Hit, ItemKind, Widened};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SearchResponse {
@@ -27,7 +30,7 @@ pub struct SearchResponse {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ApiHit {
-    /// practice, document, news or event
+    /// practice, document, news, event or person
     pub kind: String,
     pub id: i32,
     pub slug: String,
@@ -43,8 +46,8 @@ pub struct ApiHit {
     pub place: Option<String>,
     /// Theme slugs.
     pub themes: Vec<String>,
-    /// When it was published, or for an event when it starts.
-    pub date: chrono::DateTime<chrono::Utc>,
+    /// When it was published, or for an event when it starts; none for a person.
+    pub date: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl From<Hit> for ApiHit {
@@ -61,38 +64,48 @@ impl From<Hit> for ApiHit {
             province: hit.province,
             place: hit.place,
             themes: hit.themes,
-            date: hit.date,
+            date: (hit.kind != ItemKind::Person).then_some(hit.date),
         }
     }
 }
 
-/// Full-text search over practices and documents, with facets.
+/// Full-text search over practices, documents, news, events and people, with facets. What
+/// is found, counted and shown depends on who asks: people only through the fields you may
+/// see of them (signed in you see more, the programme office everything).
 #[utoipa::path(
     get,
     path = "/api/v1/search",
     params(
         ("q" = Option<String>, Query, description = "Search text: words (more matches rank higher), \"phrases\", -excluded"),
-        ("kind" = Option<Vec<String>>, Query, description = "practice or document; repeat for OR"),
+        ("kind" = Option<Vec<String>>, Query, description = "practice, document, news, event or person; repeat for OR"),
         ("province" = Option<Vec<String>>, Query, description = "Province name; repeat for OR"),
         ("organisation_kind" = Option<Vec<String>>, Query, description = "Organisation kind slug; repeat for OR"),
         ("theme" = Option<Vec<String>>, Query, description = "Theme slug; repeat for OR"),
         ("advice" = Option<Vec<String>>, Query, description = "Advice slug; repeat for OR"),
         ("age" = Option<Vec<String>>, Query, description = "Age group: 0-4, 4-12, 12-18, 18+"),
+        ("expertise_kind" = Option<Vec<String>>, Query, description = "A person's kind of expertise: praktijk, beleid, wetenschap, ervaringsdeskundige or ouder-jongere"),
         ("sort" = Option<crate::search::Sort>, Query, description = "relevance (default with text) or date (default without)"),
         crate::pagination::PageParams,
     ),
     responses(
         (status = 200, description = "Search results", body = SearchResponse),
         (status = 400, description = "Invalid parameter", body = crate::routes::errors::ErrorBody),
-    )
+        (status = 401, description = "Invalid token", body = crate::routes::errors::ErrorBody),
+    ),
+    security((), ("bearer" = []))
 )]
 #[get("/search")]
-pub async fn search(request: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let params = SearchParams::parse(request.query_string(), crate::pagination::DEFAULT_PER_PAGE)?;
+pub async fn search(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: ApiViewer,
+) -> Result<HttpResponse, ApiError> {
+    let mut params = SearchParams::parse(request.query_string(), crate::pagination::DEFAULT_PER_PAGE)?;
+    params.request.audience = ViewerLevel::of(viewer.0.as_ref()).into();
     let index = state.search.clone();
     let search_request = params.request.clone();
     let results = web::block(move || index.search(&search_request)).await??;
-    Ok(HttpResponse::Ok().json(SearchResponse {
+    let mut response = HttpResponse::Ok().json(SearchResponse {
         query: params.request.text,
         total: results.total,
         page: params.page.page,
@@ -101,5 +114,7 @@ pub async fn search(request: HttpRequest, state: web::Data<AppState>) -> Result<
         hits: results.hits.into_iter().map(ApiHit::from).collect(),
         facets: results.facets.into_iter().map(|(facet, values)| (facet, values.into_iter().collect())).collect(),
         widened: results.widened,
-    }))
+    });
+    vary_by_viewer(&mut response);
+    Ok(response)
 }

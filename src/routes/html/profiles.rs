@@ -8,6 +8,7 @@ use strum::IntoEnumIterator;
 
 use super::account::CsrfOnly;
 use super::admin::invalid_again;
+use super::search::{active_filters, facet_views};
 use super::{form_page, page, see_other_with, with_cookies, Notice};
 use crate::accounts::{self, deletion, AccountError};
 use crate::actor::policy;
@@ -15,11 +16,12 @@ use crate::documents::files::readable_size;
 use crate::member_list::{self as member_import, MemberImportReport};
 use crate::pagination::{PageLinks, PageParams, PageRequest};
 use crate::personal_data;
-use crate::profiles::{
-    self, DirectoryFilter, ExpertiseKind, ProfileField, ProfileInput, StoredProfile, ViewerLevel, Visibility,
-};
+use crate::profiles::{self, ExpertiseKind, ProfileField, ProfileInput, StoredProfile, ViewerLevel, Visibility};
 use crate::routes::auth::{expired_session_cookie, Viewer};
 use crate::routes::errors::{PageError, RouteError};
+use crate::routes::headers::vary_by_viewer;
+use crate::routes::people_search::{search_people, PEOPLE_FACETS};
+use crate::routes::search_params::SearchParams;
 use crate::routes::uploads;
 use crate::routes::AppState;
 use crate::taxonomy::{Taxonomy, PROVINCES};
@@ -191,55 +193,49 @@ pub async fn own_save(
     }
 }
 
-/// The directory's filters as the page's form sends them.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct DirectoryQuery {
-    provincie: String,
-    soort: String,
-}
-
-impl DirectoryQuery {
-    /// The address of a page of the directory, with the filters chosen.
-    fn link(&self, page: u64) -> String {
-        let page = page.to_string();
-        let chosen = [("provincie", self.provincie.as_str()), ("soort", self.soort.as_str()), ("page", &page)];
-        let query =
-            serde_urlencoded::to_string(chosen.iter().filter(|(_, value)| !value.is_empty()).collect::<Vec<_>>())
-                .unwrap_or_default();
-        format!("/leden?{query}")
-    }
-}
-
+/// The directory: a search of people at the viewer's level, with its facets.
 #[get("/leden")]
 pub async fn directory(
     viewer: Viewer,
+    request: HttpRequest,
     state: web::Data<AppState>,
-    params: web::Query<PageParams>,
-    query: web::Query<DirectoryQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let request = PageRequest::parse(&params, PER_PAGE)?;
-    let filter = DirectoryFilter::parse(Some(&query.provincie), Some(&query.soort)).map_err(|errors| {
-        RouteError::BadRequest(errors.iter().map(|(_, message)| message).collect::<Vec<_>>().join(" "))
-    })?;
+    let params = SearchParams::parse(request.query_string(), PER_PAGE)?;
     let level = ViewerLevel::of(viewer.0.as_ref());
-    let found = profiles::directory(&state.db, level, &filter, request).await?;
-    let pages = PageLinks::new(request.page, request.per_page, found.total, |page| query.link(page));
+    let (results, found) = search_people(&state, level, &params).await?;
+    let taxonomy = Taxonomy::load(&state.db).await?;
+    let facets = facet_views(&results, &params, &PEOPLE_FACETS, &taxonomy);
+    let active_filters = active_filters(&facets, &params, "/leden");
+    let shown_total = results.total.min(crate::search::MAX_RESULT_WINDOW) as u64;
+    let pages =
+        PageLinks::new(params.page.page, params.page.per_page, shown_total, |page| params.link_to_page("/leden", page));
+    let q = &params.request.text;
+    let items: Vec<serde_json::Value> = found
+        .into_iter()
+        .map(|person| {
+            let mut item = serde_json::to_value(&person.view).unwrap_or_default();
+            if !q.is_empty() {
+                item["snippet"] = person.snippet.into();
+            }
+            item
+        })
+        .collect();
     let data = serde_json::json!({
-        "page_title": "Leden",
-        "items": found.items,
-        "total": found.total,
+        "page_title": if q.is_empty() { "Leden".to_string() } else { format!("Leden: {q}") },
+        "q": q,
+        "items": items,
+        "total": results.total,
         "pages": pages,
-        "filtered": filter != DirectoryFilter::default(),
+        "filtered": !q.is_empty() || !active_filters.is_empty(),
+        "has_filters": !active_filters.is_empty(),
+        "active_filters": active_filters,
+        "clear_filters_url": params.link_without_filters("/leden"),
+        "facets": facets,
         "signed_in": viewer.0.is_some(),
-        "provinces": PROVINCES.iter().map(|name| serde_json::json!({
-            "name": name, "selected": filter.province == Some(*name),
-        })).collect::<Vec<_>>(),
-        "kinds": ExpertiseKind::iter().map(|kind| serde_json::json!({
-            "slug": kind.slug(), "name": kind.label(), "selected": filter.expertise_kind == Some(kind),
-        })).collect::<Vec<_>>(),
     });
-    page("profiles/list", &viewer, data)
+    let mut response = page("profiles/list", &viewer, data)?;
+    vary_by_viewer(&mut response);
+    Ok(response)
 }
 
 #[get("/leden/{slug}")]
@@ -269,7 +265,7 @@ pub async fn office_list(
 ) -> Result<HttpResponse, PageError> {
     let actor = viewer.allowed(policy::can_manage_network)?;
     let page_request = PageRequest::parse(&params, OFFICE_PER_PAGE)?;
-    let found = profiles::directory(&state.db, ViewerLevel::Office, &DirectoryFilter::default(), page_request).await?;
+    let found = profiles::all_for_office(&state.db, page_request).await?;
     let pages = PageLinks::new(page_request.page, page_request.per_page, found.total, |page| {
         format!("/beheer/leden?page={page}")
     });

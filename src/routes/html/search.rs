@@ -5,18 +5,20 @@ use serde::Serialize;
 
 use super::page;
 use crate::pagination::PageLinks;
+use crate::profiles::{ExpertiseKind, ViewerLevel};
 use crate::routes::auth::Viewer;
 use crate::routes::errors::PageError;
+use crate::routes::headers::vary_by_viewer;
 use crate::routes::search_params::SearchParams;
 use crate::routes::AppState;
-use crate::search::{Hit, ItemKind, Sort, FACETS};
+use crate::search::{Hit, ItemKind, SearchResults, Sort, FACETS};
 use crate::taxonomy::{AgeGroup, OrganisationKind, Taxonomy};
 use crate::vocabulary::Vocabulary;
 
 const PER_PAGE: u64 = 10;
 
 #[derive(Serialize)]
-struct FacetView {
+pub(super) struct FacetView {
     name: &'static str,
     label: &'static str,
     values: Vec<FacetValueView>,
@@ -32,7 +34,7 @@ struct FacetValueView {
 
 /// A chosen filter value, shown above the results with a link that removes it.
 #[derive(Serialize)]
-struct ActiveFilter {
+pub(super) struct ActiveFilter {
     label: String,
     remove_url: String,
 }
@@ -40,6 +42,8 @@ struct ActiveFilter {
 #[derive(Serialize)]
 struct HitView {
     kind_label: &'static str,
+    /// A person's dates are not part of what anyone may see of them.
+    show_date: bool,
     theme_names: Vec<String>,
     #[serde(flatten)]
     hit: Hit,
@@ -53,6 +57,7 @@ fn facet_label(facet: &str) -> &'static str {
         "theme" => "Thema",
         "advice" => "Advies Met andere ogen",
         "age" => "Leeftijd",
+        "expertise_kind" => "Soort expertise",
         _ => "Overig",
     }
 }
@@ -63,6 +68,7 @@ fn kind_label(kind: ItemKind) -> &'static str {
         ItemKind::Document => "Document",
         ItemKind::News => "Nieuws",
         ItemKind::Event => "Bijeenkomst",
+        ItemKind::Person => "Lid van het netwerk",
     }
 }
 
@@ -73,6 +79,7 @@ fn value_label(taxonomy: &Taxonomy, facet: &str, value: &str) -> String {
         "theme" => taxonomy.theme_name(value),
         "advice" => taxonomy.advice_name(value),
         "age" => AgeGroup::label_of(value),
+        "expertise_kind" => ExpertiseKind::label_of(value),
         _ => value.to_string(),
     }
 }
@@ -86,30 +93,25 @@ fn widened_notice(q: &str, added_words: &[String]) -> String {
     }
 }
 
-#[get("/zoeken")]
-pub async fn search(
-    viewer: Viewer,
-    request: HttpRequest,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, PageError> {
-    let params = SearchParams::parse(request.query_string(), PER_PAGE)?;
-    let index = state.search.clone();
-    let search_request = params.request.clone();
-    let results = web::block(move || index.search(&search_request)).await??;
-    let taxonomy = Taxonomy::load(&state.db).await?;
-    let filters = &params.request.filters;
-
-    let facets: Vec<FacetView> = FACETS
+/// The facets `names` of the results with their counts, the chosen values checked (also a
+/// chosen value no result has any more, with count 0).
+pub(super) fn facet_views(
+    results: &SearchResults,
+    params: &SearchParams,
+    names: &[&'static str],
+    taxonomy: &Taxonomy,
+) -> Vec<FacetView> {
+    names
         .iter()
         .map(|&name| {
-            let selected = filters.get(name).cloned().unwrap_or_default();
+            let selected = params.request.filters.get(name).cloned().unwrap_or_default();
             let mut values: Vec<FacetValueView> = results
                 .facets
                 .get(name)
                 .into_iter()
                 .flatten()
                 .map(|(value, count)| FacetValueView {
-                    label: value_label(&taxonomy, name, value),
+                    label: value_label(taxonomy, name, value),
                     selected: selected.contains(value),
                     value: value.clone(),
                     count: *count,
@@ -119,7 +121,7 @@ pub async fn search(
                 selected.iter().filter(|value| !values.iter().any(|shown| &shown.value == *value)).collect();
             for value in missing {
                 values.push(FacetValueView {
-                    label: value_label(&taxonomy, name, value),
+                    label: value_label(taxonomy, name, value),
                     value: value.clone(),
                     count: 0,
                     selected: true,
@@ -127,21 +129,43 @@ pub async fn search(
             }
             FacetView { name, label: facet_label(name), values }
         })
-        .collect();
-    let active_filters: Vec<ActiveFilter> = facets
+        .collect()
+}
+
+/// The chosen filter values, each with the link of the search at `path` without it.
+pub(super) fn active_filters(facets: &[FacetView], params: &SearchParams, path: &str) -> Vec<ActiveFilter> {
+    facets
         .iter()
         .flat_map(|facet| {
             facet.values.iter().filter(|value| value.selected).map(|value| ActiveFilter {
                 label: format!("{}: {}", facet.label, value.label),
-                remove_url: params.link_without("/zoeken", facet.name, &value.value),
+                remove_url: params.link_without(path, facet.name, &value.value),
             })
         })
-        .collect();
+        .collect()
+}
+
+#[get("/zoeken")]
+pub async fn search(
+    viewer: Viewer,
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, PageError> {
+    let mut params = SearchParams::parse(request.query_string(), PER_PAGE)?;
+    params.request.audience = ViewerLevel::of(viewer.0.as_ref()).into();
+    let index = state.search.clone();
+    let search_request = params.request.clone();
+    let results = web::block(move || index.search(&search_request)).await??;
+    let taxonomy = Taxonomy::load(&state.db).await?;
+    let filters = &params.request.filters;
+    let facets = facet_views(&results, &params, &FACETS, &taxonomy);
+    let active_filters = active_filters(&facets, &params, "/zoeken");
     let hits: Vec<HitView> = results
         .hits
         .into_iter()
         .map(|hit| HitView {
             kind_label: kind_label(hit.kind),
+            show_date: hit.kind != ItemKind::Person,
             theme_names: hit.themes.iter().map(|slug| taxonomy.theme_name(slug)).collect(),
             hit,
         })
@@ -160,7 +184,7 @@ pub async fn search(
         params.link_to_page("/zoeken", page)
     });
     let page_title = if q.is_empty() { "Zoeken".to_string() } else { format!("Zoeken naar {q}") };
-    page(
+    let mut response = page(
         "search",
         &viewer,
         serde_json::json!({
@@ -176,5 +200,7 @@ pub async fn search(
             "widened_notice": widened_notice,
             "pages": pages,
         }),
-    )
+    )?;
+    vary_by_viewer(&mut response);
+    Ok(response)
 }
