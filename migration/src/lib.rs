@@ -9,6 +9,7 @@ mod m20261130_000004_events;
 mod m20261210_000005_event_sequence;
 mod m20261211_000006_site_pages;
 mod m20261212_000007_profiles;
+mod m20261213_000008_contact_relay;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000005_event_sequence::Migration),
             Box::new(m20261211_000006_site_pages::Migration),
             Box::new(m20261212_000007_profiles::Migration),
+            Box::new(m20261213_000008_contact_relay::Migration),
         ]
     }
 }

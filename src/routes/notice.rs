@@ -35,6 +35,8 @@ pub enum Notice {
     ProfileSaved,
     ProfileHidden,
     ProfileShown,
+    ContactSent,
+    ContactSettingSaved,
 }
 
 impl Notice {
@@ -62,6 +64,10 @@ impl Notice {
             Notice::ProfileSaved => "Het profiel is opgeslagen.",
             Notice::ProfileHidden => "Het profiel staat niet meer in de ledenlijst.",
             Notice::ProfileShown => "Het profiel staat weer in de ledenlijst, als de eigenaar dat wil.",
+            Notice::ContactSent => {
+                "Uw bericht is verstuurd. Antwoordt de ontvanger, dan komt het antwoord in uw eigen mailbox."
+            }
+            Notice::ContactSettingSaved => "Uw keuze voor berichten via Oogst is opgeslagen.",
         }
     }
 

@@ -46,6 +46,7 @@ use utoipa::OpenApi;
         profiles::update_own,
         profiles::directory,
         profiles::show,
+        profiles::write_to,
         practices::list,
         practices::show,
         practices::similar,
@@ -101,6 +102,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
             .service(profiles::own)
             .service(profiles::update_own)
             .service(profiles::directory)
+            .service(profiles::write_to)
             .service(profiles::show)
             .service(practices::list)
             .service(practices::similar)

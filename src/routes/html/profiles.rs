@@ -9,6 +9,7 @@ use strum::IntoEnumIterator;
 use super::admin::invalid_again;
 use super::{form_page, page, see_other_with, Notice};
 use crate::actor::policy;
+use crate::contact;
 use crate::documents::files::readable_size;
 use crate::member_list::{self as member_import, MemberImportReport};
 use crate::pagination::{PageLinks, PageParams, PageRequest};
@@ -110,7 +111,12 @@ async fn form_data(
     let taxonomy = Taxonomy::load(&state.db).await?;
     let checked = |list: &[String], slug: &str| list.iter().any(|value| value == slug);
     let profile = &stored.profile;
+    let refusals = if office { Vec::new() } else { contact::refusals_of(&state.db, stored.user.id).await? };
+    let (refused_senders, everyone): (Vec<_>, Vec<_>) =
+        refusals.into_iter().partition(|refusal| refusal.sender_id.is_some());
     Ok(serde_json::json!({
+        "refused_senders": refused_senders,
+        "refuses_everyone": !everyone.is_empty(),
         "page_title": if office { format!("Profiel van {}", profile.display_name) } else { "Mijn profiel".to_string() },
         "action": if office { format!("/beheer/leden/{}", profile.slug) } else { "/profiel".to_string() },
         "office": office,
@@ -241,6 +247,7 @@ pub async fn directory(
 
 #[get("/leden/{slug}")]
 pub async fn show(
+    request: HttpRequest,
     viewer: Viewer,
     state: web::Data<AppState>,
     slug: web::Path<String>,
@@ -254,7 +261,8 @@ pub async fn show(
         "profile": profile,
         "office": level == ViewerLevel::Office,
     });
-    page("profiles/show", &viewer, data)
+    // A form page: it shows, once, that a message was sent from it.
+    form_page(&request, &state, "profiles/show", &viewer, data)
 }
 
 #[get("/beheer/leden")]
