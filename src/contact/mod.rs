@@ -189,37 +189,8 @@ pub async fn send(
         .await?
         .ok_or(ContactError::NotFound(PROFILE_NOT_FOUND))?;
     let now = Utc::now();
-    if let Some(seconds) = wait_before_next(&recent_sends(&transaction, sender.user_id, now).await?, now) {
-        return Err(ContactError::TooMany(seconds));
-    }
-    if let Some(account) = &recipient.account {
-        if refusals::refuses(&transaction, account.id, sender.user_id).await? {
-            return Err(ContactError::Refused);
-        }
-    }
-    let from = profiles::of_user(&transaction, account.id).await?;
-    let sender_name = from.as_ref().map_or(account.name.clone(), |stored| stored.profile.display_name.clone());
-    let organisation = from.and_then(|stored| stored.organisation).map(|organisation| organisation.name);
-    let links = recipient.account.as_ref().map(|to| refusals::links(settings, to.id, account.id));
-    let data = serde_json::json!({
-        "recipient_name": recipient.name,
-        "sender_name": sender_name,
-        "sender_organisation": organisation,
-        "practice_title": recipient.practice.as_ref().map(|(_, title)| title),
-        "message_subject": input.subject,
-        "message": input.message,
-        "block_sender_link": links.as_ref().map(|links| &links.sender),
-        "block_all_link": links.as_ref().map(|links| &links.everyone),
-    });
-    let reply_to = Mailbox::new(Some(sender_name), account.email.parse().map_err(|_| invalid_sender())?);
-    let mail = Mail {
-        to: &recipient.address,
-        subject: format!("[Oogst] {}", input.subject),
-        template: "contact",
-        data,
-        calendar: None,
-    };
-    mail::enqueue_relayed(&transaction, settings, mail, &reply_to).await?;
+    may_send(&transaction, account.id, recipient, now).await?;
+    enqueue(&transaction, settings, &account, recipient, &input).await?;
     let kind = if recipient.practice.is_some() { TO_PRACTICE } else { TO_PROFILE };
     contact_log::ActiveModel {
         sender_user_id: Set(Some(account.id)),
@@ -236,6 +207,57 @@ pub async fn send(
     Ok(())
 }
 
+/// Refuses a sender over their limit, or one the recipient does not accept messages from.
+async fn may_send(
+    db: &impl ConnectionTrait,
+    sender_id: i32,
+    recipient: &Recipient,
+    now: DateTime<Utc>,
+) -> Result<(), ContactError> {
+    if let Some(seconds) = wait_before_next(&recent_sends(db, sender_id, now).await?, now) {
+        return Err(ContactError::TooMany(seconds));
+    }
+    match &recipient.account {
+        Some(to) if refusals::refuses(db, to.id, sender_id).await? => Err(ContactError::Refused),
+        _ => Ok(()),
+    }
+}
+
+/// Writes the relayed mail to the outbox: who sends it (name and organisation, as in the
+/// network), the message, and the recipient's refusal links; replies go to the sender.
+async fn enqueue(
+    db: &impl ConnectionTrait,
+    settings: &MailSettings,
+    sender: &user::Model,
+    recipient: &Recipient,
+    input: &ContactInput,
+) -> Result<(), ContactError> {
+    let from = profiles::of_user(db, sender.id).await?;
+    let sender_name = from.as_ref().map_or(sender.name.clone(), |stored| stored.profile.display_name.clone());
+    let organisation = from.and_then(|stored| stored.organisation).map(|organisation| organisation.name);
+    let links = recipient.account.as_ref().map(|to| refusals::links(settings, to.id, sender.id));
+    let data = serde_json::json!({
+        "recipient_name": recipient.name,
+        "sender_name": sender_name,
+        "sender_organisation": organisation,
+        "practice_title": recipient.practice.as_ref().map(|(_, title)| title),
+        "message_subject": input.subject,
+        "message": input.message,
+        "block_sender_link": links.as_ref().map(|links| &links.sender),
+        "block_all_link": links.as_ref().map(|links| &links.everyone),
+    });
+    let reply_to = Mailbox::new(Some(sender_name), sender.email.parse().map_err(|_| invalid_sender())?);
+    let mail = Mail {
+        to: &recipient.address,
+        subject: format!("[Oogst] {}", input.subject),
+        template: "contact",
+        data,
+        calendar: None,
+    };
+    mail::enqueue_relayed(db, settings, mail, &reply_to).await?;
+    Ok(())
+}
+
 /// An account's own address that lettre cannot read: refused like any other bad input.
 fn invalid_sender() -> ContactError {
     let mut errors = FieldErrors::default();
@@ -249,7 +271,7 @@ async fn recent_sends(
     sender_id: i32,
     now: DateTime<Utc>,
 ) -> Result<Vec<DateTime<Utc>>, DbErr> {
-    let longest = LIMITS.iter().map(|(period, _)| *period).max().unwrap_or_default();
+    let longest = LIMITS.iter().map(|(period, _)| *period).max().unwrap_or_else(|| Duration::days(1));
     contact_log::Entity::find()
         .select_only()
         .column(contact_log::Column::SentAt)

@@ -169,6 +169,9 @@ async fn relay_between_members(backend: Backend) {
     let link = mail.link("/berichten/weigeren/");
     let path = link.trim_start_matches(&app.config.public_url()).to_string();
     let stranger = app.browser();
+    let opened = stranger.get(format!("{}{path}", app.address)).send().await.unwrap();
+    assert_eq!(opened.headers()["cache-control"], "no-store");
+    assert!(opened.text().await.unwrap().contains("geen berichten meer van deze afzender"));
     let confirmed = app.submit_form(&stranger, &path, &path, &[]).await;
     assert_eq!(confirmed.status(), 200);
     let (status, body, _) = sender.write_to(&app, &recipient.slug, "Nog eens").await;
