@@ -7,7 +7,8 @@
 //! - work that spans domains: `search_sync` (the index kept in step with the database),
 //!   `member_list` and `import` (bulk imports);
 //! - domain modules owning the rules (`practices`, `documents`, `events`, `news`,
-//!   `organisations`, `profiles`, `accounts`, `site_pages`, `taxonomy`, `personal_data`);
+//!   `organisations`, `profiles`, `accounts`, `site_pages`, `taxonomy`, `personal_data`, and
+//!   `contact`, the relay between members, which draws on `profiles` and `practices`);
 //! - shared parts below the domains: `actor` (the acting person and who may do what),
 //!   `audit`, `outbox`, `search` (the tantivy index, which knows no domain), `mail`,
 //!   `validation`, `vocabulary`, `markdown`, `pagination`, `db`, `config`;
@@ -18,6 +19,7 @@ pub mod actor;
 pub mod audit;
 pub mod cli;
 pub mod config;
+pub mod contact;
 pub mod db;
 pub mod demo;
 pub mod documents;

@@ -1,6 +1,7 @@
 //! Everything Oogst stores about a person, for their right of access (AVG article 15): the
-//! account, the profile, event registrations under their account or address, and the audit
-//! entries they made or that are about them.
+//! account, the profile, event registrations under their account or address, the messages
+//! relayed from or to them (who, to whom, when; never the text, which is not kept), and the
+//! audit entries they made or that are about them.
 
 use std::collections::HashMap;
 
@@ -11,6 +12,7 @@ use serde::Serialize;
 use entity::{audit_log, event, registration};
 
 use crate::actor::Actor;
+use crate::contact;
 use crate::profiles::{self, OwnProfile};
 use crate::validation::EditError;
 
@@ -20,6 +22,8 @@ pub struct PersonalData {
     pub account: Account,
     pub profile: OwnProfile,
     pub registrations: Vec<Registration>,
+    /// Messages sent or received through the platform: who, to whom, when.
+    pub messages: Vec<contact::LogEntry>,
     pub audit_entries: Vec<AuditEntry>,
 }
 
@@ -74,6 +78,7 @@ pub async fn of(db: &DatabaseConnection, actor: &Actor) -> Result<PersonalData, 
         account,
         profile: OwnProfile::of(&stored),
         registrations,
+        messages: contact::log_of(db, actor.user_id).await?,
         audit_entries,
     })
 }

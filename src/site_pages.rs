@@ -258,7 +258,11 @@ koos. Uw e-mailadres ziet alleen het programmabureau. Grondslag: uw toestemming.
 workshops. Die hebben we nodig om plaatsen te reserveren, u te bevestigen en u te laten \
 weten als er iets verandert. Grondslag: uw aanmelding, met uw toestemming.
 - **Contactgegevens bij praktijken**: naam, functie en e-mailadres van de contactpersoon die \
-de organisatie zelf vermeldt, zodat anderen kunnen vragen hoe de praktijk werkt.
+de organisatie zelf vermeldt, zodat anderen kunnen vragen hoe de praktijk werkt. Het \
+e-mailadres tonen we alleen als de organisatie daarvoor kiest.
+- **Berichten via Oogst**: een bericht dat een lid via Oogst aan een ander lid of aan een \
+praktijk stuurt, bewaren we alleen tot het bezorgd is. Daarna houden we alleen bij wie het \
+stuurde, aan wie en wanneer, zodat we misbruik kunnen tegengaan.
 - **E-mail**: we bewaren de berichten die Oogst verstuurt (bevestigingen, herinneringen, \
 uitnodigingen) zolang dat nodig is om ze te bezorgen.
 - **Logboek**: wie welke wijziging deed, zodat we fouten kunnen herstellen.

@@ -3,6 +3,8 @@
 
 pub mod advice;
 pub mod audit_log;
+pub mod contact_block;
+pub mod contact_log;
 pub mod document;
 pub mod event;
 pub mod mail_outbox;

@@ -27,6 +27,12 @@ pub struct Model {
     /// An iCalendar invitation sent along as `uitnodiging.ics`.
     #[sea_orm(column_type = "Text", nullable)]
     pub calendar: Option<String>,
+    /// Where replies go when not the site's own reply address: the sender of a relayed
+    /// message.
+    pub reply_to: Option<String>,
+    /// Delete the row once delivered or given up: a relayed message's text is kept only as
+    /// long as delivery needs it.
+    pub purge_after_delivery: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

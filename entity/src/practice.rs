@@ -23,6 +23,11 @@ pub struct Model {
     pub contact_name: Option<String>,
     pub contact_role: Option<String>,
     pub contact_email: Option<String>,
+    /// The contact's profile in the network; messages to the practice go to its account.
+    pub contact_profile_id: Option<i32>,
+    /// The publisher chose to show `contact_email`; otherwise it is only reachable through
+    /// the platform's relay.
+    pub contact_email_public: bool,
     /// JSON array of `{title, url}` objects.
     pub links: Json,
     /// concept, gepubliceerd or gearchiveerd.

@@ -10,6 +10,7 @@ mod m20261210_000005_event_sequence;
 mod m20261211_000006_site_pages;
 mod m20261212_000007_profiles;
 mod m20261213_000008_organisation_contacts;
+mod m20261213_000009_contact_relay;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261211_000006_site_pages::Migration),
             Box::new(m20261212_000007_profiles::Migration),
             Box::new(m20261213_000008_organisation_contacts::Migration),
+            Box::new(m20261213_000009_contact_relay::Migration),
         ]
     }
 }

@@ -5,7 +5,8 @@
 //! pseudonym instead of the name. Everything happens in one transaction.
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, ModelTrait, PaginatorTrait, QueryFilter,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, ModelTrait, PaginatorTrait,
+    QueryFilter,
 };
 
 use entity::{mail_outbox, profile, user};
@@ -97,9 +98,15 @@ async fn delete(
             other => AccountError::Database(DbErr::Custom(format!("erasing registrations: {other}"))),
         },
     )?;
-    // After the registrations: cancelling one may have mailed the person.
+    // After the registrations: cancelling one may have mailed the person. Messages the
+    // person sent through the relay and still waiting carry their address as Reply-To.
     mail_outbox::Entity::delete_many()
-        .filter(mail_outbox::Column::ToAddress.eq(account.email.clone()))
+        .filter(
+            Condition::any()
+                .add(mail_outbox::Column::ToAddress.eq(account.email.clone()))
+                .add(mail_outbox::Column::ReplyTo.eq(account.email.clone()))
+                .add(mail_outbox::Column::ReplyTo.contains(format!("<{}>", account.email))),
+        )
         .exec(&transaction)
         .await?;
     // Every search document about the person goes when the outbox is applied.

@@ -83,6 +83,27 @@ pub async fn enqueue<T: Serialize>(
     settings: &MailSettings,
     mail: Mail<'_, T>,
 ) -> Result<(), MailError> {
+    insert(db, settings, mail, None).await
+}
+
+/// Records a message one member writes to another through the platform: replies go to
+/// `reply_to` (the sender), and the row is deleted once delivered or given up, so the
+/// message's text is not kept beyond its delivery.
+pub async fn enqueue_relayed<T: Serialize>(
+    db: &impl ConnectionTrait,
+    settings: &MailSettings,
+    mail: Mail<'_, T>,
+    reply_to: &Mailbox,
+) -> Result<(), MailError> {
+    insert(db, settings, mail, Some(reply_to)).await
+}
+
+async fn insert<T: Serialize>(
+    db: &impl ConnectionTrait,
+    settings: &MailSettings,
+    mail: Mail<'_, T>,
+    relayed_for: Option<&Mailbox>,
+) -> Result<(), MailError> {
     let mut data = serde_json::to_value(&mail.data).unwrap_or_default();
     if let Some(object) = data.as_object_mut() {
         object.insert("site_url".into(), settings.public_url.clone().into());
@@ -105,12 +126,17 @@ pub async fn enqueue<T: Serialize>(
         created_at: Set(now),
         sent_at: Set(None),
         calendar: Set(mail.calendar),
+        reply_to: Set(relayed_for.map(Mailbox::to_string)),
+        purge_after_delivery: Set(relayed_for.is_some()),
         ..Default::default()
     }
     .insert(db)
     .await?;
     Ok(())
 }
+
+/// What the programme office's mail queue shows as the subject of a relayed message.
+const RELAYED_SUBJECT: &str = "Bericht tussen leden (onderwerp niet getoond)";
 
 /// A queued mail as the programme office sees it.
 #[derive(Debug, Clone, Serialize)]
@@ -146,7 +172,8 @@ pub async fn queue(
         .map(|row| QueuedMail {
             id: row.id,
             to: row.to_address,
-            subject: row.subject,
+            // What members write each other is theirs, also while it waits for delivery.
+            subject: if row.purge_after_delivery { RELAYED_SUBJECT.into() } else { row.subject },
             status: row.status,
             attempts: row.attempts,
             last_error: row.last_error,

@@ -124,27 +124,37 @@ impl MailWorker {
             Ok(message) => self.transport.send(message).await,
             Err(error) => Err(error),
         };
+        let purge = row.purge_after_delivery;
         let mut update = row.into_active_model();
         update.claimed_until = Set(None);
-        match outcome {
+        let finished = match outcome {
             Ok(()) => {
                 update.status = Set(SENT.into());
                 update.sent_at = Set(Some(Utc::now()));
                 update.last_error = Set(None);
+                true
             }
             Err(DeliveryError::Transient(error)) if attempts < MAX_ATTEMPTS => {
                 tracing::warn!(%error, attempts, "mail delivery failed; will retry");
                 update.status = Set(PENDING.into());
                 update.next_attempt_at = Set(Utc::now() + self.delay_after(attempts));
                 update.last_error = Set(Some(error));
+                false
             }
             Err(error) => {
                 tracing::error!(%error, attempts, "mail delivery failed for good");
                 update.status = Set(FAILED.into());
                 update.last_error = Set(Some(error.to_string()));
+                true
             }
+        };
+        if finished && purge {
+            // A relayed message: its text goes once delivery is over; the contact log
+            // keeps who wrote to whom and when.
+            update.delete(&self.db).await?;
+        } else {
+            update.update(&self.db).await?;
         }
-        update.update(&self.db).await?;
         Ok(())
     }
 
@@ -152,6 +162,17 @@ impl MailWorker {
         let factor = 2u32.saturating_pow(attempts.saturating_sub(1) as u32);
         let delay = self.first_retry.saturating_mul(factor).min(MAX_DELAY);
         chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::hours(6))
+    }
+
+    /// The row's own reply address (a relayed message's sender), else the site's.
+    fn reply_to(&self, row: &mail_outbox::Model) -> Result<Option<Mailbox>, DeliveryError> {
+        match &row.reply_to {
+            Some(address) => address
+                .parse()
+                .map(Some)
+                .map_err(|error| DeliveryError::Permanent(format!("invalid reply address {address:?}: {error}"))),
+            None => Ok(self.settings.reply_to.clone()),
+        }
     }
 
     fn message(&self, row: &mail_outbox::Model) -> Result<Message, DeliveryError> {
@@ -164,8 +185,8 @@ impl MailWorker {
             .to(to)
             .subject(row.subject.clone())
             .message_id(Some(row.message_id.clone()));
-        if let Some(reply_to) = &self.settings.reply_to {
-            builder = builder.reply_to(reply_to.clone());
+        if let Some(reply_to) = self.reply_to(row)? {
+            builder = builder.reply_to(reply_to);
         }
         let text = MultiPart::alternative_plain_html(row.text_body.clone(), row.html_body.clone());
         let body = match &row.calendar {

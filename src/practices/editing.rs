@@ -9,10 +9,10 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use entity::{document, organisation, practice, practice_version};
+use entity::{document, organisation, practice, practice_version, profile, user};
 
-use super::{find_any, upsert_in, PracticeInput, PracticeView};
-use crate::actor::{policy, Actor};
+use super::{contact_input, find_any, upsert_in, PracticeInput, PracticeView};
+use crate::actor::{policy, Actor, Role};
 use crate::audit;
 use crate::db;
 use crate::organisations;
@@ -35,14 +35,22 @@ pub async fn find_visible(
     viewer: Option<&Actor>,
     slug: &str,
 ) -> Result<Option<PracticeView>, DbErr> {
+    match find_visible_model(db, viewer, slug).await? {
+        Some(_) => find_any(db, slug).await,
+        None => Ok(None),
+    }
+}
+
+/// The stored practice, when this viewer may see it (see [`find_visible`]).
+pub async fn find_visible_model(
+    db: &impl ConnectionTrait,
+    viewer: Option<&Actor>,
+    slug: &str,
+) -> Result<Option<practice::Model>, DbErr> {
     let Some(model) = find_model(db, slug).await? else { return Ok(None) };
     let visible = model.status == PracticeStatus::Gepubliceerd.slug()
         || viewer.is_some_and(|actor| policy::can_edit_practices_of(actor, model.organisation_id));
-    if visible {
-        find_any(db, slug).await
-    } else {
-        Ok(None)
-    }
+    Ok(Some(model).filter(|_| visible))
 }
 
 /// The organisation a practice is saved under: the one named, or the editor's own; the
@@ -172,6 +180,7 @@ pub async fn current_input(db: &impl ConnectionTrait, actor: &Actor, slug: &str)
 
 /// For practices saved before versions existed (imports): rebuild the input from the row.
 async fn input_from_model(db: &impl ConnectionTrait, model: practice::Model) -> Result<PracticeInput, EditError> {
+    let contact = contact_input(db, &model).await?;
     let view = find_any(db, &model.slug).await?.ok_or(EditError::NotFound(PRACTICE_NOT_FOUND))?;
     Ok(PracticeInput {
         slug: view.slug,
@@ -185,7 +194,7 @@ async fn input_from_model(db: &impl ConnectionTrait, model: practice::Model) -> 
         age_groups: view.age_groups.into_iter().map(|named| named.slug).collect(),
         partners: view.partners.into_iter().map(|named| named.slug).collect(),
         results: view.results,
-        contact: view.contact,
+        contact,
         links: view.links,
         status: Some(view.status),
         published_at: view.published_at.map(|date| date.to_rfc3339()),
@@ -388,4 +397,39 @@ pub async fn organisations_for(db: &impl ConnectionTrait, actor: &Actor) -> Resu
         query = query.filter(organisation::Column::Id.eq(actor.organisation_id.unwrap_or(-1)));
     }
     query.all(db).await
+}
+
+/// Someone who may be named as a practice's contact, for the form's choice.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContactCandidate {
+    pub profile_slug: String,
+    pub name: String,
+    /// Their organisation's name, or "Programmabureau".
+    pub organisation: String,
+}
+
+/// The people the actor may name as contact: those of the organisations they publish for,
+/// and the programme office, by name. Saving checks that the choice fits the practice's
+/// own organisation.
+pub async fn contact_candidates(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<ContactCandidate>, DbErr> {
+    let organisations = organisations_for(db, actor).await?;
+    let names: std::collections::HashMap<i32, String> =
+        organisations.into_iter().map(|found| (found.id, found.name)).collect();
+    let people = profile::Entity::find()
+        .find_also_related(user::Entity)
+        .order_by_asc(profile::Column::DisplayName)
+        .all(db)
+        .await?;
+    Ok(people
+        .into_iter()
+        .filter_map(|(found, account)| {
+            let account = account?;
+            let organisation = if account.role == Role::Beheerder.slug() {
+                "Programmabureau".to_string()
+            } else {
+                names.get(&account.organisation_id?)?.clone()
+            };
+            Some(ContactCandidate { profile_slug: found.slug, name: found.display_name, organisation })
+        })
+        .collect())
 }

@@ -10,15 +10,17 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use entity::{advice, organisation, practice, practice_advice, practice_theme, theme};
+use entity::{advice, organisation, practice, practice_advice, practice_theme, profile, theme, user};
 
 pub mod editing;
 
+use crate::actor::Role;
 use crate::db;
 use crate::markdown;
 use crate::organisations::{self, OrganisationView};
 use crate::outbox;
 use crate::pagination::{Page, PageRequest};
+use crate::profiles::{self, ViewerLevel};
 use crate::search::{Audience, IndexItem, ItemKind, OrganisationRef};
 use crate::taxonomy::{self, AgeGroup, OrganisationKind, PracticeStatus, Taxonomy};
 use crate::validation::{email_is_plausible, is_web_url, slug_is_valid, EditError, FieldErrors, WEB_URL_MESSAGE};
@@ -35,12 +37,40 @@ pub struct PracticeResult {
     pub figure: Option<String>,
 }
 
+/// A practice's contact as the publisher writes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
+    /// May stay empty when `profile` names the contact.
+    #[serde(default)]
     pub name: String,
     pub role: Option<String>,
+    /// Hidden from readers unless `email_public`; messages reach it through the platform.
     pub email: Option<String>,
+    /// Show `email` on the practice's page and in the API.
+    #[serde(default)]
+    pub email_public: bool,
+    /// Slug of the contact's profile in the network: someone of the practice's
+    /// organisation or of the programme office. Messages to the practice go to them.
+    #[serde(default)]
+    pub profile: Option<String>,
+}
+
+/// A practice's contact as readers see it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ContactView {
+    /// The name given, else the profile's name; empty when neither may be shown.
+    pub name: String,
+    pub role: Option<String>,
+    /// Only when the publisher chose to show it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The contact's profile, when it is in the member directory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<Named>,
+    /// Signed-in members can write to the contact through the platform
+    /// (`/praktijken/{slug}/contact`), without seeing an address.
+    pub reachable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -140,9 +170,12 @@ impl PracticeInput {
                 errors.add("links", format!("Link '{}': {WEB_URL_MESSAGE}", link.url));
             }
         }
-        if let Some(email) = self.contact.as_ref().and_then(|contact| contact.email.as_deref()) {
-            if !email_is_plausible(email) {
+        if let Some(contact) = &self.contact {
+            if let Some(email) = contact.email.as_deref().filter(|email| !email_is_plausible(email)) {
                 errors.add("contact", format!("'{email}' is geen geldig e-mailadres."));
+            }
+            if contact.name.trim().is_empty() && contact.profile.is_none() {
+                errors.add("contact", "Vul de naam van de contactpersoon in, of kies een profiel in het netwerk.");
             }
         }
         if self.status().is_none() {
@@ -192,9 +225,10 @@ pub async fn upsert_in(
 ) -> Result<practice::Model, EditError> {
     input.validate(taxonomy).map_err(EditError::Invalid)?;
     let organisation = organisations::find_or_create(db, &input.organisation).await?;
+    let contact_profile = contact_profile_id(db, &input, &organisation).await?;
     let existing = practice::Entity::find().filter(practice::Column::Slug.eq(&input.slug)).one(db).await?;
     let is_new = existing.is_none();
-    let (model, themes, advices) = active_model(input, existing, &organisation, Utc::now());
+    let (model, themes, advices) = active_model(input, existing, &organisation, contact_profile, Utc::now());
     let saved = if is_new { model.insert(db).await? } else { model.update(db).await? };
     if !is_new {
         practice_theme::Entity::delete_many().filter(practice_theme::Column::PracticeId.eq(saved.id)).exec(db).await?;
@@ -233,7 +267,12 @@ pub async fn insert_new_in(
             }
         };
         let slug = input.slug.clone();
-        let (model, themes, advices) = active_model(input, None, &organisation, now);
+        // A profile that may not be named fails the batch; the import then saves the files
+        // one by one and reports this one's reason.
+        let contact_profile = contact_profile_id(db, &input, &organisation)
+            .await
+            .map_err(|error| DbErr::Custom(format!("practice {slug}: {error}")))?;
+        let (model, themes, advices) = active_model(input, None, &organisation, contact_profile, now);
         models.push(model);
         links_by_slug.insert(slug, (themes, advices));
     }
@@ -274,6 +313,7 @@ fn active_model(
     input: PracticeInput,
     existing: Option<practice::Model>,
     organisation: &organisation::Model,
+    contact_profile: Option<i32>,
     now: DateTime<Utc>,
 ) -> (practice::ActiveModel, Vec<String>, Vec<String>) {
     let status = input.status().unwrap_or(PracticeStatus::Gepubliceerd);
@@ -300,14 +340,87 @@ fn active_model(
     model.age_groups = Set(serde_json::json!(input.age_groups));
     model.partners = Set(serde_json::json!(input.partners));
     model.results = Set(serde_json::json!(input.results));
-    model.contact_name = Set(input.contact.as_ref().map(|contact| contact.name.clone()));
-    model.contact_role = Set(input.contact.as_ref().and_then(|contact| contact.role.clone()));
-    model.contact_email = Set(input.contact.as_ref().and_then(|contact| contact.email.clone()));
+    let contact = input.contact.as_ref();
+    model.contact_name = Set(contact.map(|contact| contact.name.trim().to_string()).filter(|name| !name.is_empty()));
+    model.contact_role = Set(contact.and_then(|contact| contact.role.clone()));
+    model.contact_email = Set(contact.and_then(|contact| contact.email.clone()));
+    model.contact_email_public = Set(contact.is_some_and(|contact| contact.email_public));
+    model.contact_profile_id = Set(contact_profile);
     model.links = Set(serde_json::json!(input.links));
     model.status = Set(status.slug().to_string());
     model.published_at = Set(published_at);
     model.updated_at = Set(now);
     (model, input.themes, input.advices)
+}
+
+/// The profile the input names as its contact: it must exist and belong to someone of the
+/// practice's organisation or of the programme office.
+async fn contact_profile_id(
+    db: &impl ConnectionTrait,
+    input: &PracticeInput,
+    organisation: &organisation::Model,
+) -> Result<Option<i32>, EditError> {
+    let Some(slug) = input.contact.as_ref().and_then(|contact| contact.profile.as_deref()) else {
+        return Ok(None);
+    };
+    let found =
+        profile::Entity::find().filter(profile::Column::Slug.eq(slug)).find_also_related(user::Entity).one(db).await?;
+    let Some((found, Some(account))) = found else {
+        return Err(EditError::field("contact_profile", format!("Er is geen profiel '{slug}' in het netwerk.")));
+    };
+    let of_office = account.role == Role::Beheerder.slug();
+    if !of_office && account.organisation_id != Some(organisation.id) {
+        return Err(EditError::field(
+            "contact_profile",
+            format!("Kies als contactpersoon iemand van {} of van het programmabureau.", organisation.name),
+        ));
+    }
+    Ok(Some(found.id))
+}
+
+/// The profile a practice names as its contact, if it still exists.
+async fn contact_profile(db: &impl ConnectionTrait, model: &practice::Model) -> Result<Option<profile::Model>, DbErr> {
+    match model.contact_profile_id {
+        Some(id) => profile::Entity::find_by_id(id).one(db).await,
+        None => Ok(None),
+    }
+}
+
+/// The contact as the publisher wrote it, with the profile's slug, for the editing form.
+async fn contact_input(db: &impl ConnectionTrait, model: &practice::Model) -> Result<Option<Contact>, DbErr> {
+    let profile = contact_profile(db, model).await?;
+    if model.contact_name.is_none() && profile.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(Contact {
+        name: model.contact_name.clone().unwrap_or_default(),
+        role: model.contact_role.clone(),
+        email: model.contact_email.clone(),
+        email_public: model.contact_email_public,
+        profile: profile.map(|found| found.slug),
+    }))
+}
+
+/// The contact as readers see it: the profile's name and link only when the profile is in
+/// the directory (else the name given), the address only when made public.
+async fn contact_view(db: &impl ConnectionTrait, model: &practice::Model) -> Result<Option<ContactView>, DbErr> {
+    let profile = contact_profile(db, model).await?;
+    if model.contact_name.is_none() && profile.is_none() {
+        return Ok(None);
+    }
+    let reachable = profile.is_some() || model.contact_email.is_some();
+    let listed = profile.filter(|found| profiles::may_see_profile(found, ViewerLevel::Public));
+    let name = match &listed {
+        Some(found) => found.display_name.clone(),
+        None => model.contact_name.clone().unwrap_or_default(),
+    };
+    Ok(Some(ContactView {
+        name,
+        role: model.contact_role.clone(),
+        email: model.contact_email.clone().filter(|_| model.contact_email_public),
+        profile: listed.map(|found| Named { name: found.display_name, slug: found.slug }),
+        reachable,
+    }))
 }
 
 /// Links practices to their themes and advices (given as slugs), in one insert per table.
@@ -381,7 +494,7 @@ pub struct PracticeView {
     pub age_groups: Vec<Named>,
     pub partners: Vec<Named>,
     pub results: Vec<PracticeResult>,
-    pub contact: Option<Contact>,
+    pub contact: Option<ContactView>,
     pub links: Vec<Link>,
     pub status: String,
     pub published_at: Option<DateTime<Utc>>,
@@ -443,11 +556,7 @@ async fn find_view(
         age_groups: named(json_list(&model.age_groups), AgeGroup::label_of),
         partners: named(json_list(&model.partners), OrganisationKind::label_of),
         results: json_list(&model.results),
-        contact: model.contact_name.clone().map(|name| Contact {
-            name,
-            role: model.contact_role.clone(),
-            email: model.contact_email.clone(),
-        }),
+        contact: contact_view(db, &model).await?,
         links: json_list(&model.links),
         slug: model.slug,
         title: model.title,

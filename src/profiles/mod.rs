@@ -350,11 +350,36 @@ pub async fn find_visible(
     level: ViewerLevel,
     slug: &str,
 ) -> Result<Option<ProfileView>, DbErr> {
-    let Some(found) = by_slug(db, slug).await?.filter(|found| may_see_profile(&found.profile, level)) else {
+    let Some(found) = visible_stored(db, level, slug).await? else {
         return Ok(None);
     };
     let taxonomy = Taxonomy::load(db).await?;
     Ok(Some(ProfileView::for_viewer(&found, &taxonomy, level)))
+}
+
+/// The stored profile behind a slug, when the viewer may see it at all.
+pub async fn visible_stored(
+    db: &impl ConnectionTrait,
+    level: ViewerLevel,
+    slug: &str,
+) -> Result<Option<StoredProfile>, DbErr> {
+    Ok(by_slug(db, slug).await?.filter(|found| may_see_profile(&found.profile, level)))
+}
+
+/// The profile of an account, with its account and organisation.
+pub async fn of_user(db: &impl ConnectionTrait, user_id: i32) -> Result<Option<StoredProfile>, DbErr> {
+    match profile::Entity::find().filter(profile::Column::UserId.eq(user_id)).one(db).await? {
+        Some(model) => stored(db, model).await,
+        None => Ok(None),
+    }
+}
+
+/// A profile by its id, with its account and organisation.
+pub async fn of_profile_id(db: &impl ConnectionTrait, id: i32) -> Result<Option<StoredProfile>, DbErr> {
+    match profile::Entity::find_by_id(id).one(db).await? {
+        Some(model) => stored(db, model).await,
+        None => Ok(None),
+    }
 }
 
 /// A profile for the programme office to edit.

@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
 use crate::accounts::AccountError;
+use crate::contact::ContactError;
 use crate::events::registration::RegistrationError;
 use crate::search::SearchError;
 use crate::templates::{self, RenderError};
@@ -35,6 +36,9 @@ pub enum RouteError {
     /// Too many attempts; try again after this many seconds (429).
     #[error("te veel pogingen")]
     TooManyRequests(u64),
+    /// Too many messages relayed to other members; again after this many seconds (429).
+    #[error("te veel berichten")]
+    TooManyMessages(u64),
     /// The path exists, but not for this method (405); holds the methods it allows.
     #[error("methode niet toegestaan")]
     MethodNotAllowed(Vec<&'static str>),
@@ -52,7 +56,7 @@ impl RouteError {
             RouteError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             RouteError::Conflict(_) => StatusCode::CONFLICT,
             RouteError::Gone(_) => StatusCode::GONE,
-            RouteError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            RouteError::TooManyRequests(_) | RouteError::TooManyMessages(_) => StatusCode::TOO_MANY_REQUESTS,
             RouteError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             RouteError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -67,7 +71,7 @@ impl RouteError {
             RouteError::Invalid(_) => "invalid",
             RouteError::Conflict(_) => "conflict",
             RouteError::Gone(_) => "gone",
-            RouteError::TooManyRequests(_) => "too_many_requests",
+            RouteError::TooManyRequests(_) | RouteError::TooManyMessages(_) => "too_many_requests",
             RouteError::MethodNotAllowed(_) => "method_not_allowed",
             RouteError::Internal(_) => "internal",
         }
@@ -86,6 +90,9 @@ impl RouteError {
             RouteError::TooManyRequests(seconds) => {
                 format!("Te veel pogingen. Probeer het over {} opnieuw.", wait_in_words(*seconds))
             }
+            RouteError::TooManyMessages(seconds) => {
+                format!("U heeft te veel berichten verstuurd; probeer het over {} opnieuw.", wait_in_words(*seconds))
+            }
             RouteError::MethodNotAllowed(allowed) => {
                 format!("Deze methode kan hier niet; wel: {}.", allowed.join(", "))
             }
@@ -100,7 +107,7 @@ impl RouteError {
     fn response(&self) -> actix_web::HttpResponseBuilder {
         let mut builder = HttpResponse::build(self.status());
         match self {
-            RouteError::TooManyRequests(seconds) => {
+            RouteError::TooManyRequests(seconds) | RouteError::TooManyMessages(seconds) => {
                 builder.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
             }
             RouteError::MethodNotAllowed(allowed) => {
@@ -176,6 +183,20 @@ impl From<RegistrationError> for RouteError {
     }
 }
 
+impl From<ContactError> for RouteError {
+    fn from(error: ContactError) -> RouteError {
+        match error {
+            ContactError::Invalid(errors) => RouteError::Invalid(errors),
+            ContactError::NotFound(message) => RouteError::NotFound(message.into()),
+            ContactError::Refused => RouteError::Forbidden(error.to_string()),
+            ContactError::TooMany(seconds) => RouteError::TooManyMessages(seconds),
+            ContactError::LinkInvalid => RouteError::NotFound(error.to_string()),
+            ContactError::Mail(error) => RouteError::Internal(error.to_string()),
+            ContactError::Database(error) => RouteError::Internal(error.to_string()),
+        }
+    }
+}
+
 impl From<crate::pagination::PageError> for RouteError {
     fn from(error: crate::pagination::PageError) -> RouteError {
         RouteError::BadRequest(error.to_string())
@@ -232,7 +253,7 @@ impl ResponseError for PageError {
             RouteError::Forbidden(_) => "Geen toegang",
             RouteError::Conflict(_) => "Dat kan nu niet",
             RouteError::Gone(_) => "Deze link werkt niet meer",
-            RouteError::TooManyRequests(_) => "Even geduld",
+            RouteError::TooManyRequests(_) | RouteError::TooManyMessages(_) => "Even geduld",
             RouteError::MethodNotAllowed(_) => "Dat verzoek begrijpen we niet",
             RouteError::Internal(_) => "Er ging iets mis",
         };
@@ -266,6 +287,7 @@ macro_rules! wrap_from {
 wrap_from!(
     ApiError,
     AccountError,
+    ContactError,
     EditError,
     RegistrationError,
     sea_orm::DbErr,
@@ -276,6 +298,7 @@ wrap_from!(
 wrap_from!(
     PageError,
     AccountError,
+    ContactError,
     EditError,
     RegistrationError,
     sea_orm::DbErr,

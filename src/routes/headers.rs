@@ -30,7 +30,7 @@ pub fn security_headers(https: bool) -> DefaultHeaders {
 
 /// Answers to a signed-in person (their name is on every page; lists of people, mail and
 /// registrations, exports) and pages opened with a secret link (a registration's name, a
-/// password form) must not be kept by a browser or proxy cache. A handler whose answer is
+/// password form, refusing relayed messages) must not be kept by a browser or proxy cache. A handler whose answer is
 /// the same for everyone (static files) says so with a Cache-Control of its own.
 pub async fn no_store_when_personal(
     request: ServiceRequest,
@@ -52,6 +52,9 @@ pub fn vary_by_viewer(response: &mut HttpResponse) {
 
 fn is_personal(request: &ServiceRequest) -> bool {
     let signed_in = request.cookie(SESSION_COOKIE).is_some() || request.headers().contains_key(AUTHORIZATION);
-    let secret_link = request.path().starts_with("/aanmelding/") || request.query_string().contains("token=");
+    let path = request.path();
+    let secret_link = path.starts_with("/aanmelding/")
+        || path.starts_with("/berichten/weigeren/")
+        || request.query_string().contains("token=");
     signed_in || secret_link
 }

@@ -38,6 +38,8 @@ pub enum Notice {
     AccountDeleted,
     InvitationsSent,
     AccountDeletedByOffice,
+    ContactSent,
+    ContactSettingSaved,
 }
 
 impl Notice {
@@ -68,6 +70,10 @@ impl Notice {
             Notice::InvitationsSent => "De uitnodigingen zijn verstuurd aan iedereen die er nog geen had gekregen.",
             Notice::AccountDeleted => "Uw account en profiel zijn verwijderd. Bedankt dat u meedeed aan het netwerk.",
             Notice::AccountDeletedByOffice => "Het account en het profiel zijn verwijderd.",
+            Notice::ContactSent => {
+                "Uw bericht is verstuurd. Antwoordt de ontvanger, dan komt het antwoord in uw eigen mailbox."
+            }
+            Notice::ContactSettingSaved => "Uw keuze voor berichten via Oogst is opgeslagen.",
         }
     }
 

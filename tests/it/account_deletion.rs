@@ -196,6 +196,18 @@ async fn member_deletes_their_account_and_nothing_personal_remains(backend: Back
     let (_, taken) = app.get_json(&format!("/api/v1/events/{event_slug}")).await;
     assert_eq!(taken["event"]["places_left"], 9);
     smtp.wait_for(EMAIL, 1).await;
+    // Messages through the relay, to and from the member.
+    let bureau_profile = json!({"display_name": "Programmabureau", "listed": true});
+    assert_eq!(api(&app, Method::PUT, "/api/v1/me/profile", &bureau, Some(bureau_profile)).await.0, 200);
+    let (_, bureau_own) = api(&app, Method::GET, "/api/v1/me/profile", &bureau, None).await;
+    let bureau_slug = bureau_own["slug"].as_str().unwrap().to_string();
+    app.wait_for_outbox().await;
+    let message = json!({"subject": "Vraag over de tafel", "message": "Mag ik eens aanschuiven?"});
+    for (from, to) in [(&token, &bureau_slug), (&bureau, &slug)] {
+        let (status, body) =
+            api(&app, Method::POST, &format!("/api/v1/people/{to}/contact"), from, Some(message.clone())).await;
+        assert_eq!(status, 202, "{body}");
+    }
     // And a mail still to be sent, most likely (the worker may be quick).
     let forgot =
         app.submit_form(&app.browser(), "/wachtwoord-vergeten", "/wachtwoord-vergeten", &[("email", EMAIL)]).await;

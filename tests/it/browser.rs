@@ -236,12 +236,14 @@ async fn an_uploaded_document_is_found_by_a_phrase_inside_it() {
 }
 
 /// Pages of the menu and the footer that no flow above passes through.
-const VISITOR_PAGES: [&str; 14] = [
+const VISITOR_PAGES: [&str; 16] = [
     "/praktijken",
     "/leden",
     "/leden?q=thuiszitters&province=Utrecht",
     "/zoeken?q=thuiszitters&kind=person",
     "/leden/pieter-hoekstra",
+    "/leden/pieter-hoekstra/contact",
+    "/praktijken/kinderogen-jeugdhulp-sbo-vso/contact",
     "/organisaties",
     "/themas",
     "/nieuws",
@@ -292,7 +294,7 @@ async fn every_page_a_visitor_reaches_passes_the_checkers() {
 }
 
 /// What the programme office reaches from "Beheer" and the menu, besides the editor.
-const PROGRAMME_OFFICE_PAGES: [&str; 24] = [
+const PROGRAMME_OFFICE_PAGES: [&str; 25] = [
     "/account",
     "/profiel",
     "/profiel/verwijderen",
@@ -301,6 +303,7 @@ const PROGRAMME_OFFICE_PAGES: [&str; 24] = [
     "/beheer/leden/bas-willems/verwijderen",
     "/beheer/leden/importeren",
     "/leden/bas-willems",
+    "/leden/bas-willems/contact",
     "/beheer",
     "/beheer/mensen",
     "/uitnodigen",
@@ -369,7 +372,8 @@ async fn edit_a_site_page(browser: &mut Browser) {
     browser.check("page-errors").await;
 }
 
-/// The news, event, profile and invitation forms, each sent with a fault a person easily makes.
+/// The news, event, profile, contact and invitation forms, each sent with a fault a person
+/// easily makes.
 async fn failed_forms_of_the_programme_office(browser: &mut Browser) {
     browser.goto("/nieuws/nieuw").await;
     browser.type_into("#title", " ").await;
@@ -397,6 +401,13 @@ async fn failed_forms_of_the_programme_office(browser: &mut Browser) {
     browser.open_by("form.stacked button[type=submit]").await;
     assert_shown_again_with_errors(browser, "#display_name-error").await;
     browser.check("profile-errors").await;
+
+    browser.goto("/leden/bas-willems/contact").await;
+    browser.type_into("#subject", " ").await;
+    browser.type_into("#message", "Mag ik u iets vragen over de werksessie?").await;
+    browser.open_by("form.stacked button[type=submit]").await;
+    assert_shown_again_with_errors(browser, "#subject-error").await;
+    browser.check("contact-errors").await;
 
     browser.goto("/uitnodigen").await;
     browser.type_into("#name", " ").await;

@@ -15,6 +15,7 @@ mod accounts;
 mod browse;
 mod browser;
 mod conformance;
+mod contact;
 mod documents;
 mod editing;
 mod events;

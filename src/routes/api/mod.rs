@@ -47,6 +47,7 @@ use utoipa::OpenApi;
         profiles::delete_own,
         profiles::directory,
         profiles::show,
+        profiles::write_to,
         practices::list,
         practices::show,
         practices::similar,
@@ -104,6 +105,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
             .service(profiles::update_own)
             .service(profiles::delete_own)
             .service(profiles::directory)
+            .service(profiles::write_to)
             .service(profiles::show)
             .service(practices::list)
             .service(practices::similar)

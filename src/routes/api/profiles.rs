@@ -1,13 +1,15 @@
-//! `/api/v1/me/profile` (one's own profile), `/api/v1/me` (deleting one's account) and
-//! `/api/v1/people` (the member directory).
+//! `/api/v1/me/profile` (one's own profile), `/api/v1/me` (deleting one's account),
+//! `/api/v1/people` (the member directory) and `/api/v1/people/{slug}/contact` (a message
+//! relayed to a member).
 //! What a viewer gets is decided by `profiles::ProfileView::for_viewer`, nowhere here.
 
 use std::collections::BTreeMap;
 
-use actix_web::{delete, get, put, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::deletion;
+use crate::contact::{self, ContactInput};
 use crate::pagination::{PageParams, DEFAULT_PER_PAGE};
 use crate::profiles::{self, OwnProfile, ProfileInput, ProfileView, ViewerLevel};
 use crate::routes::auth::ApiViewer;
@@ -174,4 +176,45 @@ pub async fn show(
         .await?
         .ok_or_else(|| RouteError::NotFound(format!("Er is geen profiel '{slug}' in de ledenlijst.")))?;
     Ok(HttpResponse::Ok().json(found))
+}
+
+/// The answer to a relayed message: that it is on its way, nothing about the recipient.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ContactSent {
+    /// A sentence (in Dutch) to show the sender.
+    pub message: String,
+}
+
+/// Sends the member a message through the platform (signed in only): it is mailed to them
+/// with Reply-To set to you, so neither of you sees the other's address until they answer.
+/// 403 when the person does not accept messages (from you or from anyone; which is not
+/// told), 404 for a profile you may not see, 429 with `Retry-After` after 5 messages in
+/// 10 minutes or 20 a day.
+#[utoipa::path(
+    post,
+    path = "/api/v1/people/{slug}/contact",
+    params(("slug" = String, Path, description = "The profile's slug")),
+    request_body = crate::contact::ContactInput,
+    responses(
+        (status = 202, body = ContactSent),
+        (status = 400, body = crate::routes::errors::ErrorBody),
+        (status = 401, body = crate::routes::errors::ErrorBody),
+        (status = 403, body = crate::routes::errors::ErrorBody),
+        (status = 404, body = crate::routes::errors::ErrorBody),
+        (status = 422, body = crate::routes::errors::ErrorBody),
+        (status = 429, body = crate::routes::errors::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/people/{slug}/contact")]
+pub async fn write_to(
+    state: web::Data<AppState>,
+    viewer: ApiViewer,
+    slug: web::Path<String>,
+    input: web::Json<ContactInput>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = viewer.required()?;
+    let recipient = contact::profile_recipient(&state.db, Some(&actor), &slug).await?;
+    contact::send(&state.db, &state.mail, &actor, &recipient, &input).await?;
+    Ok(HttpResponse::Accepted().json(ContactSent { message: "Uw bericht is verstuurd.".into() }))
 }

@@ -28,6 +28,7 @@ fn parse_form(body: &[u8]) -> Result<Submitted, RouteError> {
     let mut input = PracticeInput::default();
     let (mut action, mut csrf) = (String::new(), String::new());
     let (mut contact_name, mut contact_role, mut contact_email) = (String::new(), String::new(), String::new());
+    let (mut contact_profile, mut email_public) = (String::new(), false);
     for (key, value) in pairs {
         match key.as_str() {
             "title" => input.title = value,
@@ -42,6 +43,8 @@ fn parse_form(body: &[u8]) -> Result<Submitted, RouteError> {
             "contact_name" => contact_name = value.trim().to_string(),
             "contact_role" => contact_role = value.trim().to_string(),
             "contact_email" => contact_email = value.trim().to_string(),
+            "contact_profile" => contact_profile = value.trim().to_string(),
+            "contact_email_public" => email_public = true,
             "links" => input.links = parse_links(&value),
             "results" => input.results = parse_results(&value),
             "published_at" => input.published_at = Some(value).filter(|date| !date.trim().is_empty()),
@@ -50,10 +53,12 @@ fn parse_form(body: &[u8]) -> Result<Submitted, RouteError> {
             _ => {}
         }
     }
-    input.contact = (!contact_name.is_empty()).then(|| Contact {
+    input.contact = (!contact_name.is_empty() || !contact_profile.is_empty()).then(|| Contact {
         name: contact_name,
         role: Some(contact_role).filter(|role| !role.is_empty()),
         email: Some(contact_email).filter(|email| !email.is_empty()),
+        email_public,
+        profile: Some(contact_profile).filter(|profile| !profile.is_empty()),
     });
     Ok(Submitted { input, action, csrf })
 }
@@ -112,6 +117,8 @@ async fn form_data(
     let organisations = editing::organisations_for(&state.db, actor).await?;
     let checked = |list: &[String], slug: &str| list.iter().any(|value| value == slug);
     let contact = input.contact.clone();
+    let candidates = editing::contact_candidates(&state.db, actor).await?;
+    let chosen_profile = contact.as_ref().and_then(|contact| contact.profile.as_deref());
     Ok(serde_json::json!({
         "page_title": if slug.is_some() { "Praktijk bewerken" } else { "Nieuwe praktijk" },
         "slug": slug,
@@ -123,6 +130,12 @@ async fn form_data(
         "contact_name": contact.as_ref().map(|contact| contact.name.clone()),
         "contact_role": contact.as_ref().and_then(|contact| contact.role.clone()),
         "contact_email": contact.as_ref().and_then(|contact| contact.email.clone()),
+        "contact_email_public": contact.as_ref().is_some_and(|contact| contact.email_public),
+        "contact_candidates": candidates.iter().map(|candidate| serde_json::json!({
+            "slug": candidate.profile_slug,
+            "label": format!("{} ({})", candidate.name, candidate.organisation),
+            "selected": chosen_profile == Some(candidate.profile_slug.as_str()),
+        })).collect::<Vec<_>>(),
         "links_text": links_text(&input.links),
         "results_text": results_text(&input.results),
         "published_date": input.published_at.as_deref().map(|date| date.chars().take(10).collect::<String>()),

@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod contact;
 mod documents;
 mod editor;
 mod events;
@@ -95,6 +96,13 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(events::confirm)
         .service(events::cancel_form)
         .service(events::cancel)
+        .service(contact::profile_form)
+        .service(contact::profile_send)
+        .service(contact::practice_form)
+        .service(contact::practice_send)
+        .service(contact::refusal_form)
+        .service(contact::refuse)
+        .service(contact::own_refusals)
         .service(profiles::own_form)
         .service(profiles::own_data)
         .service(profiles::own_save)

@@ -12,6 +12,7 @@ use super::search::{active_filters, facet_views};
 use super::{form_page, page, see_other_with, with_cookies, Notice};
 use crate::accounts::{self, deletion, AccountError};
 use crate::actor::policy;
+use crate::contact;
 use crate::documents::files::readable_size;
 use crate::member_list::{self as member_import, MemberImportReport};
 use crate::pagination::{PageLinks, PageParams, PageRequest};
@@ -114,7 +115,12 @@ async fn form_data(
     let taxonomy = Taxonomy::load(&state.db).await?;
     let checked = |list: &[String], slug: &str| list.iter().any(|value| value == slug);
     let profile = &stored.profile;
+    let refusals = if office { Vec::new() } else { contact::refusals_of(&state.db, stored.user.id).await? };
+    let (refused_senders, everyone): (Vec<_>, Vec<_>) =
+        refusals.into_iter().partition(|refusal| refusal.sender_id.is_some());
     Ok(serde_json::json!({
+        "refused_senders": refused_senders,
+        "refuses_everyone": !everyone.is_empty(),
         "page_title": if office { format!("Profiel van {}", profile.display_name) } else { "Mijn profiel".to_string() },
         "action": if office { format!("/beheer/leden/{}", profile.slug) } else { "/profiel".to_string() },
         "office": office,
@@ -240,6 +246,7 @@ pub async fn directory(
 
 #[get("/leden/{slug}")]
 pub async fn show(
+    request: HttpRequest,
     viewer: Viewer,
     state: web::Data<AppState>,
     slug: web::Path<String>,
@@ -253,7 +260,8 @@ pub async fn show(
         "profile": profile,
         "office": level == ViewerLevel::Office,
     });
-    page("profiles/show", &viewer, data)
+    // A form page: it shows, once, that a message was sent from it.
+    form_page(&request, &state, "profiles/show", &viewer, data)
 }
 
 #[get("/beheer/leden")]
