@@ -513,6 +513,8 @@ pub enum AttachedTo {
     Practice(i32),
     News(i32),
     Event(i32),
+    /// Every practice whose contact in the network is this profile.
+    PracticesWithContact(i32),
 }
 
 /// The documents attached to a practice, news item or event that the viewer may see, for
@@ -526,6 +528,13 @@ pub async fn attached_to(
         AttachedTo::Practice(id) => document::Column::PracticeId.eq(id),
         AttachedTo::News(id) => document::Column::NewsId.eq(id),
         AttachedTo::Event(id) => document::Column::EventId.eq(id),
+        AttachedTo::PracticesWithContact(profile_id) => document::Column::PracticeId.in_subquery(
+            sea_orm::sea_query::Query::select()
+                .column(practice::Column::Id)
+                .from(practice::Entity)
+                .and_where(practice::Column::ContactProfileId.eq(profile_id))
+                .to_owned(),
+        ),
     });
     let mut views = Vec::new();
     for model in query.all(db).await? {

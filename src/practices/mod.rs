@@ -576,6 +576,8 @@ pub enum Listing {
     All,
     OfOrganisation(i32),
     WithTheme(i32),
+    /// Those whose contact in the network is this profile.
+    WithContact(i32),
 }
 
 /// Published practices, newest first.
@@ -588,6 +590,7 @@ pub async fn list_published(
     query = match listing {
         Listing::All => query,
         Listing::OfOrganisation(id) => query.filter(practice::Column::OrganisationId.eq(id)),
+        Listing::WithContact(profile_id) => query.filter(practice::Column::ContactProfileId.eq(profile_id)),
         Listing::WithTheme(id) => query.filter(
             practice::Column::Id.in_subquery(
                 sea_orm::sea_query::Query::select()

@@ -343,18 +343,18 @@ async fn by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<Option<StoredP
     }
 }
 
-/// The profile as the viewer may see it; none when it does not exist or the viewer may not
-/// see it, which look the same from outside.
+/// The profile as the viewer may see it, with its id; none when it does not exist or the
+/// viewer may not see it, which look the same from outside.
 pub async fn find_visible(
     db: &DatabaseConnection,
     level: ViewerLevel,
     slug: &str,
-) -> Result<Option<ProfileView>, DbErr> {
+) -> Result<Option<(i32, ProfileView)>, DbErr> {
     let Some(found) = visible_stored(db, level, slug).await? else {
         return Ok(None);
     };
     let taxonomy = Taxonomy::load(db).await?;
-    Ok(Some(ProfileView::for_viewer(&found, &taxonomy, level)))
+    Ok(Some((found.profile.id, ProfileView::for_viewer(&found, &taxonomy, level))))
 }
 
 /// The stored profile behind a slug, when the viewer may see it at all.

@@ -302,6 +302,9 @@ async fn practice_contact(backend: Backend) {
     assert_eq!(updated["contact"]["email"], hidden);
     let (_, page) = sender.get(&app, &format!("/praktijken/{slug}")).await;
     assert!(page.contains(&format!("href=\"/leden/{}\"", colleague.slug)) && page.contains(hidden), "{page}");
+    // The colleague's profile names the practice they are the contact of.
+    let (_, profile_page) = sender.get(&app, &format!("/leden/{}", colleague.slug)).await;
+    assert!(profile_page.contains("Contactpersoon van") && profile_page.contains(&format!("/praktijken/{slug}")));
     let sent = app.submit_form(&sender.browser, &form, &form, &[("subject", "Weer ik"), ("message", "Hallo")]).await;
     assert_eq!(sent.status(), 303);
     let mail = smtp.wait_for("collega@example.nl", 1).await.remove(0);

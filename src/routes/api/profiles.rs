@@ -175,7 +175,7 @@ pub async fn show(
     let found = profiles::find_visible(&state.db, level, &slug)
         .await?
         .ok_or_else(|| RouteError::NotFound(format!("Er is geen profiel '{slug}' in de ledenlijst.")))?;
-    Ok(HttpResponse::Ok().json(found))
+    Ok(HttpResponse::Ok().json(found.1))
 }
 
 /// The answer to a relayed message: that it is on its way, nothing about the recipient.

@@ -14,9 +14,11 @@ use crate::accounts::{self, deletion, AccountError};
 use crate::actor::policy;
 use crate::contact;
 use crate::documents::files::readable_size;
+use crate::documents::{self, AttachedTo};
 use crate::member_list::{self as member_import, MemberImportReport};
 use crate::pagination::{PageLinks, PageParams, PageRequest};
 use crate::personal_data;
+use crate::practices::{self, Listing};
 use crate::profiles::{self, ExpertiseKind, ProfileField, ProfileInput, StoredProfile, ViewerLevel, Visibility};
 use crate::routes::auth::{expired_session_cookie, Viewer};
 use crate::routes::errors::{PageError, RouteError};
@@ -252,12 +254,17 @@ pub async fn show(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let level = ViewerLevel::of(viewer.0.as_ref());
-    let profile = profiles::find_visible(&state.db, level, &slug)
+    let (id, profile) = profiles::find_visible(&state.db, level, &slug)
         .await?
         .ok_or_else(|| RouteError::NotFound("Dit profiel bestaat niet of staat niet in de ledenlijst.".into()))?;
+    let practices =
+        practices::list_published(&state.db, Listing::WithContact(id), PageRequest { page: 1, per_page: 50 }).await?;
+    let documents = documents::attached_to(&state.db, viewer.0.as_ref(), AttachedTo::PracticesWithContact(id)).await?;
     let data = serde_json::json!({
         "page_title": profile.display_name,
         "profile": profile,
+        "practices": practices.items,
+        "documents": documents,
         "office": level == ViewerLevel::Office,
     });
     // A form page: it shows, once, that a message was sent from it.
