@@ -1,7 +1,6 @@
 //! The search index: one long-lived writer, a reader reloaded after each commit, and the
 //! searches the product runs (ranked text search with facets, and similar items).
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::{Bound, Range};
 use std::path::Path;
@@ -324,30 +323,54 @@ impl SearchIndex {
     ) -> Result<SearchResults, SearchError> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
             (Occur::Must, text_query.map(|query| query.box_clone()).unwrap_or_else(|| Box::new(AllQuery))),
-            (Occur::Must, seen_by(self.fields.audience, request.audience)),
+            (Occur::MustNot, self.term(self.fields.hidden_from, request.audience.as_str())),
         ];
         if visibility.hides_future {
             clauses.push((Occur::Must, published_by(self.fields.date, now)));
         }
-        let query = BooleanQuery::new(clauses);
-        let filters = kinds_found_unasked(&request.filters);
+        let unasked = kinds_not_found_unasked(&request.filters);
+        let query = BooleanQuery::new(
+            clauses
+                .iter()
+                .map(|(occur, clause)| (*occur, clause.box_clone()))
+                .chain(unasked.iter().map(|kind| (Occur::MustNot, self.term(self.fields.kind, kind.as_str()))))
+                .collect(),
+        );
+        let filters = &request.filters;
         let window = request.offset.saturating_add(request.limit);
         let paged = window <= MAX_RESULT_WINDOW && request.limit > 0;
         let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset.min(MAX_RESULT_WINDOW));
         let (total, counts, ranked) = match (paged, request.sort, text_query) {
             (false, _, _) => {
-                let (total, counts, _) = self.run(searcher, &query, &self.faceted(&filters, Count))?;
+                let (total, counts, _) = self.run(searcher, &query, &self.faceted(filters, Count))?;
                 (total, counts, Vec::new())
             }
             (true, Sort::Relevance, Some(_)) => {
-                self.run(searcher, &query, &self.faceted(&filters, top.order_by_score()))?
+                self.run(searcher, &query, &self.faceted(filters, top.order_by_score()))?
             }
             _ => {
                 let by_date = top.order_by_fast_field::<tantivy::DateTime>(SHOWN_DATE, Order::Desc);
-                let (total, counts, top) = self.run(searcher, &query, &self.faceted(&filters, by_date))?;
+                let (total, counts, top) = self.run(searcher, &query, &self.faceted(filters, by_date))?;
                 (total, counts, top.into_iter().map(|(_, address)| (0.0, address)).collect())
             }
         };
+        let mut counts = counts;
+        // The kinds left out still count in the kind facet, so they are one choice away. Each
+        // is counted by a search of its own: excluding them from the main search keeps that
+        // search free of a kind filter, which every match would pay for.
+        for kind in unasked {
+            let only_kind = BooleanQuery::new(
+                clauses
+                    .iter()
+                    .map(|(occur, clause)| (*occur, clause.box_clone()))
+                    .chain([(Occur::Must, self.term(self.fields.kind, kind.as_str()))])
+                    .collect(),
+            );
+            let (found, _, _) = self.run(searcher, &only_kind, &self.faceted(filters, Count))?;
+            if found > 0 {
+                counts.entry("kind").or_default().insert(kind.as_str().to_string(), found as u64);
+            }
+        }
         let facets = FACETS.iter().map(|facet| (facet.to_string(), sorted_values(counts.get(facet)))).collect();
 
         let snippets = Snippets::new(searcher, text_query, &self.fields)?;
@@ -371,6 +394,12 @@ impl SearchIndex {
             EnableScoring::disabled_from_searcher(searcher)
         };
         searcher.search_with_executor(query, collector, executor, scoring)
+    }
+
+    /// The documents holding `value` in `field`, scoring nothing: for filters and exclusions.
+    fn term(&self, field: Field, value: &str) -> Box<dyn Query> {
+        let term = TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic);
+        Box::new(ConstScoreQuery::new(Box::new(term), 0.0))
     }
 
     /// Counts and facets of the items passing `filters`, which go on to `ranking`.
@@ -403,7 +432,7 @@ impl SearchIndex {
             (Occur::Must, Box::new(like_this)),
             (Occur::Must, Box::new(TermQuery::new(same_kind, IndexRecordOption::Basic))),
             (Occur::MustNot, Box::new(TermQuery::new(key, IndexRecordOption::Basic))),
-            (Occur::Must, seen_by(self.fields.audience, Audience::Public)),
+            (Occur::MustNot, self.term(self.fields.hidden_from, Audience::Public.as_str())),
             (Occur::Must, published_by(self.fields.date, chrono::Utc::now().timestamp())),
         ]);
         let snippets = Snippets::new(&searcher, None, &self.fields)?;
@@ -474,24 +503,13 @@ fn published_by(date: Field, now: i64) -> Box<dyn Query> {
     Box::new(ConstScoreQuery::new(Box::new(RangeQuery::new(Bound::Unbounded, Bound::Included(now))), 0.0))
 }
 
-/// The filters with, when they name no kind, the kinds a search finds without being asked
-/// for a kind: content, not people. People are looked for on purpose (`kind=person`, the
-/// directory), so they never push content down; facets are disjunctive, so the kind facet
-/// still counts them and the people found stay one choice away.
-fn kinds_found_unasked(filters: &Filters) -> Cow<'_, Filters> {
+/// The kinds a search leaves out when its filters name no kind: people are looked for on
+/// purpose (`kind=person`, the directory), so they never push content down.
+fn kinds_not_found_unasked(filters: &Filters) -> Vec<ItemKind> {
     if filters.contains_key("kind") {
-        return Cow::Borrowed(filters);
+        return Vec::new();
     }
-    let mut with_kinds = filters.clone();
-    let kinds = ItemKind::ALL.iter().filter(|kind| kind.found_unasked()).map(|kind| kind.as_str().to_string());
-    with_kinds.insert("kind".to_string(), kinds.collect());
-    Cow::Owned(with_kinds)
-}
-
-/// Documents `audience` may see; scores nothing, so ranking is the text's alone.
-fn seen_by(field: Field, audience: Audience) -> Box<dyn Query> {
-    let term = Term::from_field_text(field, audience.as_str());
-    Box::new(ConstScoreQuery::new(Box::new(TermQuery::new(term, IndexRecordOption::Basic)), 0.0))
+    ItemKind::ALL.into_iter().filter(|kind| !kind.found_unasked()).collect()
 }
 
 /// Counts the searches in progress for as long as it lives.

@@ -1,7 +1,7 @@
 //! Dutch full-text search over practices, documents, news, events and people. The index is a
-//! cache of the database: `sync` keeps it up to date through the outbox and rebuilds it from
-//! scratch. Every document lists the audiences that may see it, and every search keeps to
-//! the searcher's audience.
+//! cache of the database: `crate::search_sync` keeps it up to date through the outbox and
+//! rebuilds it from scratch. A document some audiences may not see names them, and every
+//! search leaves out what the searcher's audience may not see.
 
 pub mod analyzer;
 mod cache;

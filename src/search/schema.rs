@@ -11,7 +11,7 @@ use super::analyzer::DUTCH;
 
 /// Bumped whenever the schema or the analyzer changes: an index of another version is
 /// rebuilt from the database at start-up.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// The fast field that sorting by date uses.
 pub const SHOWN_DATE: &str = "shown_date";
@@ -63,9 +63,9 @@ impl ItemKind {
     }
 }
 
-/// Who is searching, as far as the index needs to know: every document lists the levels
-/// that may see it, and every search keeps to the documents of its level. The domains map
-/// their own notion of a viewer onto this.
+/// Who is searching, as far as the index needs to know: a document names the levels that
+/// may not see it, and every search leaves those out for its level. The domains map their
+/// own notion of a viewer onto this.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Audience {
     /// Visitors who are not signed in.
@@ -133,8 +133,10 @@ pub const FACETS: [&str; 7] = ["kind", "province", "organisation_kind", "theme",
 pub struct Fields {
     pub key: Field,
     pub kind: Field,
-    /// The viewer levels that may see the document (`Audience::as_str`), for filtering.
-    pub audience: Field,
+    /// The viewer levels that may NOT see the document (`Audience::as_str`). Most documents
+    /// have none, so a search excludes the few a level may not see (a cheap exclusion over
+    /// short posting lists) instead of intersecting with everything it may.
+    pub hidden_from: Field,
     pub id: Field,
     pub slug: Field,
     pub title: Field,
@@ -162,7 +164,7 @@ impl Fields {
         let fields = Fields {
             key: builder.add_text_field("key", STRING | STORED),
             kind: builder.add_text_field("kind", STRING | STORED),
-            audience: builder.add_text_field("audience", STRING),
+            hidden_from: builder.add_text_field("hidden_from", STRING),
             id: builder.add_i64_field("id", NumericOptions::default().set_stored()),
             slug: builder.add_text_field("slug", STORED),
             // The title is indexed on its own too, for the title's extra weight.
@@ -186,8 +188,8 @@ impl Fields {
         let mut doc = TantivyDocument::default();
         doc.add_text(self.key, item_key(item.kind, item.id));
         doc.add_text(self.kind, item.kind.as_str());
-        for audience in &item.audiences {
-            doc.add_text(self.audience, audience.as_str());
+        for audience in Audience::ALL.iter().filter(|audience| !item.audiences.contains(audience)) {
+            doc.add_text(self.hidden_from, audience.as_str());
         }
         doc.add_i64(self.id, i64::from(item.id));
         doc.add_text(self.slug, &item.slug);
