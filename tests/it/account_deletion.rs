@@ -27,22 +27,6 @@ pub async fn app_with_mail(env: &TestEnv) -> (TestApp, TestSmtp) {
     (env.spawn_with(config, false).await, smtp)
 }
 
-pub async fn add_organisation(app: &TestApp) {
-    let db = oogst::startup::connect(&app.config).await.unwrap();
-    let organisation = oogst::organisations::OrganisationInput {
-        slug: "gemeente-zutphen".into(),
-        name: "Gemeente Zutphen".into(),
-        kind: "gemeente".into(),
-        province: Some("Gelderland".into()),
-        municipalities: vec!["Zutphen".into()],
-        website: None,
-        description: String::new(),
-        network_role: "lid".into(),
-        tranche: None,
-    };
-    oogst::organisations::upsert(&db, organisation).await.unwrap();
-}
-
 /// A person with a name of their own, signed in: their browser and a Bearer token.
 pub async fn person(
     app: &TestApp,
@@ -126,7 +110,7 @@ async fn rows_holding(db: &DatabaseConnection, needles: &[&str]) -> Vec<(String,
 async fn member_deletes_their_account_and_nothing_personal_remains(backend: Backend) {
     let env = TestEnv::new(backend).await;
     let (app, smtp) = app_with_mail(&env).await;
-    add_organisation(&app).await;
+    crate::profiles::setup(&app).await;
     let bureau = token_for(&app, "bureau@oogst.test", Role::Beheerder, None).await;
     let (browser, token) = person(&app, EMAIL, NAME, Role::Redacteur, Some("gemeente-zutphen")).await;
 

@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::account_deletion::{add_organisation, person};
+use crate::account_deletion::person;
 use crate::common::{api, Backend, TestApp, TestEnv};
 use crate::storage_test;
 use oogst::actor::Role;
@@ -29,7 +29,7 @@ fn names(list: &Value) -> Vec<&str> {
 async fn contacts_are_shown_as_far_as_each_profile_allows(backend: Backend) {
     let env = TestEnv::new(backend).await;
     let app = env.spawn(false).await;
-    add_organisation(&app).await;
+    crate::profiles::setup(&app).await;
     let (office, bram) = person(&app, "bureau@oogst.test", "Bram Bureau", Role::Beheerder, None).await;
     profile(&app, &bram, "Bram Bureau", "Programmaleider", "members", true).await;
     let (_, anna) = person(&app, "anna@zutphen.test", "Anna Openbaar", Role::Redacteur, Some("gemeente-zutphen")).await;
