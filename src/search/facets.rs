@@ -6,10 +6,17 @@
 //! item misses, and counts it for the facets where that still allows it. Only items that
 //! pass every filter are counted in the total and handed to the ranking collector.
 //!
+//! The same pass keeps out what a search must not return, from the same values: documents
+//! hidden from the searching audience (`hidden_from`), and the kinds a search finds only when
+//! asked for (people), which are set aside and counted in the kind facet alone. Doing that
+//! here instead of with `MustNot` clauses keeps the text query the only query, so tantivy
+//! runs its fast paths on it, and a set-aside kind needs no second search to be counted.
+//!
 //! A segment's facet values are read once from tantivy's column into flat arrays and cached
 //! for as long as the segment lives (segments never change), so counting reads plain memory.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
 use tantivy::collector::{Collector, SegmentCollector};
@@ -17,7 +24,7 @@ use tantivy::index::SegmentId;
 use tantivy::schema::Facet;
 use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
-use super::schema::FACETS;
+use super::schema::{Audience, ItemKind, FACETS, HIDDEN_FROM};
 
 /// Facet name → accepted values: AND across facets, OR within one.
 pub type Filters = BTreeMap<String, Vec<String>>;
@@ -25,10 +32,28 @@ pub type Filters = BTreeMap<String, Vec<String>>;
 /// Facet name → value → count.
 pub type FacetCounts = BTreeMap<&'static str, HashMap<String, u64>>;
 
+/// Who searches for what, as far as the collector keeps things out.
+#[derive(Debug, Clone, Copy)]
+pub struct Exclusions {
+    /// Documents hidden from this audience are not found.
+    pub audience: Audience,
+    /// Items of these kinds are not found but counted in the kind facet (people, unless
+    /// the search names a kind).
+    pub set_aside: &'static [ItemKind],
+}
+
+/// What a facet ordinal of a segment stands for.
+enum OrdinalValue {
+    /// A value of the facet `FACETS[index]`.
+    Facet(usize, String),
+    /// The document is hidden from this audience.
+    HiddenFrom(String),
+    Unknown,
+}
+
 /// The facet values of every document of one segment.
 struct SegmentFacets {
-    /// Per facet ordinal of the segment: the facet (index in `FACETS`) and the value.
-    values: Vec<Option<(usize, String)>>,
+    values: Vec<OrdinalValue>,
     /// Document `d`'s ordinals are `ordinals[starts[d]..starts[d + 1]]`.
     starts: Vec<u32>,
     ordinals: Vec<u32>,
@@ -42,11 +67,14 @@ impl SegmentFacets {
         for ordinal in 0..reader.num_facets() as u64 {
             reader.facet_from_ord(ordinal, &mut facet)?;
             let path = facet.to_path();
-            let known = match path.as_slice() {
-                [name, value] => FACETS.iter().position(|facet| facet == name).map(|index| (index, value.to_string())),
-                _ => None,
-            };
-            values.push(known);
+            values.push(match path.as_slice() {
+                [name, value] if *name == HIDDEN_FROM => OrdinalValue::HiddenFrom(value.to_string()),
+                [name, value] => match FACETS.iter().position(|facet| facet == name) {
+                    Some(index) => OrdinalValue::Facet(index, value.to_string()),
+                    None => OrdinalValue::Unknown,
+                },
+                _ => OrdinalValue::Unknown,
+            });
         }
         let mut starts = Vec::with_capacity(segment.max_doc() as usize + 1);
         let mut ordinals = Vec::new();
@@ -58,8 +86,9 @@ impl SegmentFacets {
         Ok(SegmentFacets { values, starts, ordinals })
     }
 
-    fn of(&self, doc: DocId) -> &[u32] {
-        &self.ordinals[self.starts[doc as usize] as usize..self.starts[doc as usize + 1] as usize]
+    /// Where document `doc`'s ordinals are in `ordinals`.
+    fn range(&self, doc: DocId) -> Range<usize> {
+        self.starts[doc as usize] as usize..self.starts[doc as usize + 1] as usize
     }
 }
 
@@ -93,19 +122,54 @@ fn poisoned() -> tantivy::TantivyError {
     tantivy::TantivyError::InternalError("facet cache poisoned by an earlier panic".into())
 }
 
-/// Counts the total and the facets of the items passing `filters`, and hands those items
-/// to `ranking`.
+/// Counts the total and the facets of the items passing `filters` and not excluded, and
+/// hands those items to `ranking`.
 pub struct FacetedCollector<'a, C> {
     pub cache: &'a FacetCache,
     pub filters: &'a Filters,
+    pub exclusions: Exclusions,
     pub ranking: C,
 }
 
-/// What one ordinal means for a search: its facet, and whether a filter accepts it.
+/// What one ordinal means for a search: its facet, whether a filter accepts it, and whether
+/// it keeps its document out of the results.
 #[derive(Clone, Copy)]
 struct OrdinalRole {
     facet: u8,
     accepted: bool,
+    keeps_out: KeepsOut,
+}
+
+/// Ordered by precedence: a document hidden from the audience is not counted either, even
+/// when it is of a kind set aside.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum KeepsOut {
+    No,
+    /// Not found, counted in the kind facet only.
+    SetAside,
+    /// Not found, not counted.
+    Hidden,
+}
+
+impl OrdinalRole {
+    fn of(value: &OrdinalValue, filters: &Filters, exclusions: Exclusions) -> OrdinalRole {
+        let ignored = OrdinalRole { facet: NO_FACET, accepted: false, keeps_out: KeepsOut::No };
+        match value {
+            OrdinalValue::Facet(facet, value) => {
+                let set_aside =
+                    FACETS[*facet] == "kind" && exclusions.set_aside.iter().any(|kind| kind.as_str() == value.as_str());
+                OrdinalRole {
+                    facet: *facet as u8,
+                    accepted: filters.get(FACETS[*facet]).is_some_and(|accepted| accepted.contains(value)),
+                    keeps_out: if set_aside { KeepsOut::SetAside } else { KeepsOut::No },
+                }
+            }
+            OrdinalValue::HiddenFrom(audience) if audience == exclusions.audience.as_str() => {
+                OrdinalRole { keeps_out: KeepsOut::Hidden, ..ignored }
+            }
+            OrdinalValue::HiddenFrom(_) | OrdinalValue::Unknown => ignored,
+        }
+    }
 }
 
 const NO_FACET: u8 = u8::MAX;
@@ -126,17 +190,7 @@ impl<C: Collector> Collector for FacetedCollector<'_, C> {
 
     fn for_segment(&self, ordinal: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
         let facets = self.cache.segment(segment)?;
-        let roles = facets
-            .values
-            .iter()
-            .map(|known| match known {
-                Some((facet, value)) => OrdinalRole {
-                    facet: *facet as u8,
-                    accepted: self.filters.get(FACETS[*facet]).is_some_and(|accepted| accepted.contains(value)),
-                },
-                None => OrdinalRole { facet: NO_FACET, accepted: false },
-            })
-            .collect();
+        let roles = facets.values.iter().map(|value| OrdinalRole::of(value, self.filters, self.exclusions)).collect();
         let filtered = FACETS
             .iter()
             .enumerate()
@@ -181,32 +235,51 @@ impl<S: SegmentCollector> SegmentCollector for FacetedSegmentCollector<S> {
     type Fruit = (usize, FacetCounts, S::Fruit);
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        let ordinals = self.facets.of(doc);
-        if self.filtered == 0 {
-            self.total += 1;
-            self.ranking.collect(doc, score);
-            for &ordinal in ordinals {
-                self.counts[ordinal as usize] += 1;
-            }
-            return;
-        }
+        let ordinals = self.facets.range(doc);
         let mut missed = self.filtered;
-        for &ordinal in ordinals {
+        let mut keeps_out = KeepsOut::No;
+        for &ordinal in &self.facets.ordinals[ordinals.clone()] {
             let role = self.roles[ordinal as usize];
             if role.accepted {
                 missed &= !(1 << role.facet);
             }
+            keeps_out = keeps_out.max(role.keeps_out);
         }
+        match keeps_out {
+            KeepsOut::Hidden => {}
+            KeepsOut::SetAside => {
+                if missed == 0 {
+                    self.count_set_aside(ordinals);
+                }
+            }
+            KeepsOut::No => self.collect_found(doc, score, ordinals, missed),
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        let mut counts = FacetCounts::new();
+        for (ordinal, count) in self.counts.into_iter().enumerate().filter(|(_, count)| *count > 0) {
+            if let OrdinalValue::Facet(facet, value) = &self.facets.values[ordinal] {
+                *counts.entry(FACETS[*facet]).or_default().entry(value.clone()).or_default() += count;
+            }
+        }
+        (self.total, counts, self.ranking.harvest())
+    }
+}
+
+impl<S: SegmentCollector> FacetedSegmentCollector<S> {
+    /// A document the search may return, which `missed` filters (bit per facet) leave out.
+    fn collect_found(&mut self, doc: DocId, score: Score, ordinals: Range<usize>, missed: u8) {
         if missed == 0 {
             self.total += 1;
             self.ranking.collect(doc, score);
-            for &ordinal in ordinals {
+            for &ordinal in &self.facets.ordinals[ordinals] {
                 self.counts[ordinal as usize] += 1;
             }
         } else if missed.is_power_of_two() {
             // Misses one filter only: counts for that facet, whose other values it has.
             let facet = missed.trailing_zeros() as u8;
-            for &ordinal in ordinals {
+            for &ordinal in &self.facets.ordinals[ordinals] {
                 if self.roles[ordinal as usize].facet == facet {
                     self.counts[ordinal as usize] += 1;
                 }
@@ -214,13 +287,12 @@ impl<S: SegmentCollector> SegmentCollector for FacetedSegmentCollector<S> {
         }
     }
 
-    fn harvest(self) -> Self::Fruit {
-        let mut counts = FacetCounts::new();
-        for (ordinal, count) in self.counts.into_iter().enumerate().filter(|(_, count)| *count > 0) {
-            if let Some((facet, value)) = &self.facets.values[ordinal] {
-                *counts.entry(FACETS[*facet]).or_default().entry(value.clone()).or_default() += count;
+    /// An item of a kind the search sets aside: one choice away in the kind facet.
+    fn count_set_aside(&mut self, ordinals: Range<usize>) {
+        for &ordinal in &self.facets.ordinals[ordinals] {
+            if self.roles[ordinal as usize].keeps_out == KeepsOut::SetAside {
+                self.counts[ordinal as usize] += 1;
             }
         }
-        (self.total, counts, self.ranking.harvest())
     }
 }

@@ -27,7 +27,7 @@ use crate::config::Config;
 
 use super::analyzer::{dutch_analyzer, DUTCH};
 use super::cache::ResultCache;
-use super::facets::{FacetCache, FacetedCollector, Filters};
+use super::facets::{Exclusions, FacetCache, FacetedCollector, Filters};
 use super::query::{parse, QueryBuilder, Reading};
 use super::ranking::Ranking;
 use super::schedule::{Schedule, Visibility};
@@ -321,56 +321,31 @@ impl SearchIndex {
         visibility: Visibility,
         now: i64,
     ) -> Result<SearchResults, SearchError> {
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
-            (Occur::Must, text_query.map(|query| query.box_clone()).unwrap_or_else(|| Box::new(AllQuery))),
-            (Occur::MustNot, self.term(self.fields.hidden_from, request.audience.as_str())),
-        ];
-        if visibility.hides_future {
-            clauses.push((Occur::Must, published_by(self.fields.date, now)));
-        }
-        let unasked = kinds_not_found_unasked(&request.filters);
-        let query = BooleanQuery::new(
-            clauses
-                .iter()
-                .map(|(occur, clause)| (*occur, clause.box_clone()))
-                .chain(unasked.iter().map(|kind| (Occur::MustNot, self.term(self.fields.kind, kind.as_str()))))
-                .collect(),
-        );
+        let text = text_query.map(|query| query.box_clone()).unwrap_or_else(|| Box::new(AllQuery));
+        let query: Box<dyn Query> = if visibility.hides_future {
+            Box::new(BooleanQuery::new(vec![(Occur::Must, text), (Occur::Must, published_by(self.fields.date, now))]))
+        } else {
+            text
+        };
         let filters = &request.filters;
+        let exclusions = Exclusions { audience: request.audience, set_aside: kinds_set_aside(filters) };
         let window = request.offset.saturating_add(request.limit);
         let paged = window <= MAX_RESULT_WINDOW && request.limit > 0;
         let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset.min(MAX_RESULT_WINDOW));
         let (total, counts, ranked) = match (paged, request.sort, text_query) {
             (false, _, _) => {
-                let (total, counts, _) = self.run(searcher, &query, &self.faceted(filters, Count))?;
+                let (total, counts, _) = self.run(searcher, &*query, &self.faceted(filters, exclusions, Count))?;
                 (total, counts, Vec::new())
             }
             (true, Sort::Relevance, Some(_)) => {
-                self.run(searcher, &query, &self.faceted(filters, top.order_by_score()))?
+                self.run(searcher, &*query, &self.faceted(filters, exclusions, top.order_by_score()))?
             }
             _ => {
                 let by_date = top.order_by_fast_field::<tantivy::DateTime>(SHOWN_DATE, Order::Desc);
-                let (total, counts, top) = self.run(searcher, &query, &self.faceted(filters, by_date))?;
+                let (total, counts, top) = self.run(searcher, &*query, &self.faceted(filters, exclusions, by_date))?;
                 (total, counts, top.into_iter().map(|(_, address)| (0.0, address)).collect())
             }
         };
-        let mut counts = counts;
-        // The kinds left out still count in the kind facet, so they are one choice away. Each
-        // is counted by a search of its own: excluding them from the main search keeps that
-        // search free of a kind filter, which every match would pay for.
-        for kind in unasked {
-            let only_kind = BooleanQuery::new(
-                clauses
-                    .iter()
-                    .map(|(occur, clause)| (*occur, clause.box_clone()))
-                    .chain([(Occur::Must, self.term(self.fields.kind, kind.as_str()))])
-                    .collect(),
-            );
-            let (found, _, _) = self.run(searcher, &only_kind, &self.faceted(filters, Count))?;
-            if found > 0 {
-                counts.entry("kind").or_default().insert(kind.as_str().to_string(), found as u64);
-            }
-        }
         let facets = FACETS.iter().map(|facet| (facet.to_string(), sorted_values(counts.get(facet)))).collect();
 
         let snippets = Snippets::new(searcher, text_query, &self.fields)?;
@@ -396,15 +371,10 @@ impl SearchIndex {
         searcher.search_with_executor(query, collector, executor, scoring)
     }
 
-    /// The documents holding `value` in `field`, scoring nothing: for filters and exclusions.
-    fn term(&self, field: Field, value: &str) -> Box<dyn Query> {
-        let term = TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic);
-        Box::new(ConstScoreQuery::new(Box::new(term), 0.0))
-    }
-
-    /// Counts and facets of the items passing `filters`, which go on to `ranking`.
-    fn faceted<'a, C>(&'a self, filters: &'a Filters, ranking: C) -> FacetedCollector<'a, C> {
-        FacetedCollector { cache: &self.facets, filters, ranking }
+    /// Counts and facets of the items passing `filters` and not excluded, which go on to
+    /// `ranking`.
+    fn faceted<'a, C>(&'a self, filters: &'a Filters, exclusions: Exclusions, ranking: C) -> FacetedCollector<'a, C> {
+        FacetedCollector { cache: &self.facets, filters, exclusions, ranking }
     }
 
     /// Public items like the given one ("vergelijkbare initiatieven"), of the same kind.
@@ -427,20 +397,17 @@ impl SearchIndex {
             .with_min_word_length(3)
             .with_max_query_terms(30)
             .with_document_fields(self.texts_of(&searcher, address)?);
-        let same_kind = Term::from_field_text(self.fields.kind, kind.as_str());
         let query = BooleanQuery::new(vec![
             (Occur::Must, Box::new(like_this)),
-            (Occur::Must, Box::new(TermQuery::new(same_kind, IndexRecordOption::Basic))),
             (Occur::MustNot, Box::new(TermQuery::new(key, IndexRecordOption::Basic))),
-            (Occur::MustNot, self.term(self.fields.hidden_from, Audience::Public.as_str())),
             (Occur::Must, published_by(self.fields.date, chrono::Utc::now().timestamp())),
         ]);
+        let same_kind = Filters::from([("kind".to_string(), vec![kind.as_str().to_string()])]);
+        let public = Exclusions { audience: Audience::Public, set_aside: &[] };
+        let top = TopDocs::with_limit(limit).order_by_score();
+        let (_, _, found) = searcher.search(&query, &self.faceted(&same_kind, public, top))?;
         let snippets = Snippets::new(&searcher, None, &self.fields)?;
-        searcher
-            .search(&query, &TopDocs::with_limit(limit).order_by_score())?
-            .into_iter()
-            .map(|(score, address)| self.hit(&searcher, address, score, &snippets))
-            .collect()
+        found.into_iter().map(|(score, address)| self.hit(&searcher, address, score, &snippets)).collect()
     }
 
     /// The stored texts of an item as values of the one field text queries are scored on.
@@ -503,13 +470,14 @@ fn published_by(date: Field, now: i64) -> Box<dyn Query> {
     Box::new(ConstScoreQuery::new(Box::new(RangeQuery::new(Bound::Unbounded, Bound::Included(now))), 0.0))
 }
 
-/// The kinds a search leaves out when its filters name no kind: people are looked for on
+/// The kinds a search sets aside when its filters name no kind: people are looked for on
 /// purpose (`kind=person`, the directory), so they never push content down.
-fn kinds_not_found_unasked(filters: &Filters) -> Vec<ItemKind> {
+fn kinds_set_aside(filters: &Filters) -> &'static [ItemKind] {
     if filters.contains_key("kind") {
-        return Vec::new();
+        &[]
+    } else {
+        ItemKind::FOUND_ONLY_WHEN_ASKED
     }
-    ItemKind::ALL.into_iter().filter(|kind| !kind.found_unasked()).collect()
 }
 
 /// Counts the searches in progress for as long as it lives.

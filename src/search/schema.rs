@@ -11,7 +11,7 @@ use super::analyzer::DUTCH;
 
 /// Bumped whenever the schema or the analyzer changes: an index of another version is
 /// rebuilt from the database at start-up.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// The fast field that sorting by date uses.
 pub const SHOWN_DATE: &str = "shown_date";
@@ -46,10 +46,9 @@ impl ItemKind {
         ItemKind::ALL.into_iter().find(|kind| kind.as_str() == value)
     }
 
-    /// Whether a search that names no kind finds items of this kind: people only when asked.
-    pub fn found_unasked(self) -> bool {
-        self != ItemKind::Person
-    }
+    /// The kinds a search that names no kind does not find (it counts them in the kind
+    /// facet): people, whom one looks for on purpose.
+    pub const FOUND_ONLY_WHEN_ASKED: &'static [ItemKind] = &[ItemKind::Person];
 
     /// Public URL path of an item of this kind.
     pub fn path(self, slug: &str) -> String {
@@ -129,14 +128,15 @@ pub struct OrganisationRef {
 /// The facets, in display order: (name in API and URLs, path root in the facet field).
 pub const FACETS: [&str; 7] = ["kind", "province", "organisation_kind", "theme", "advice", "age", "expertise_kind"];
 
+/// The path root, in the facet field, of the viewer levels that may NOT see a document
+/// (`Audience::as_str`). Most documents have none; searches keep out the documents hidden
+/// from their level as they count facets (see `facets`), not by a query clause.
+pub const HIDDEN_FROM: &str = "hidden_from";
+
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
     pub key: Field,
     pub kind: Field,
-    /// The viewer levels that may NOT see the document (`Audience::as_str`). Most documents
-    /// have none, so a search excludes the few a level may not see (a cheap exclusion over
-    /// short posting lists) instead of intersecting with everything it may.
-    pub hidden_from: Field,
     pub id: Field,
     pub slug: Field,
     pub title: Field,
@@ -164,7 +164,6 @@ impl Fields {
         let fields = Fields {
             key: builder.add_text_field("key", STRING | STORED),
             kind: builder.add_text_field("kind", STRING | STORED),
-            hidden_from: builder.add_text_field("hidden_from", STRING),
             id: builder.add_i64_field("id", NumericOptions::default().set_stored()),
             slug: builder.add_text_field("slug", STORED),
             // The title is indexed on its own too, for the title's extra weight.
@@ -189,7 +188,7 @@ impl Fields {
         doc.add_text(self.key, item_key(item.kind, item.id));
         doc.add_text(self.kind, item.kind.as_str());
         for audience in Audience::ALL.iter().filter(|audience| !item.audiences.contains(audience)) {
-            doc.add_text(self.hidden_from, audience.as_str());
+            doc.add_facet(self.facets, facet_path(HIDDEN_FROM, audience.as_str()));
         }
         doc.add_i64(self.id, i64::from(item.id));
         doc.add_text(self.slug, &item.slug);
