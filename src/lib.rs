@@ -7,8 +7,9 @@
 //! - work that spans domains: `search_sync` (the index kept in step with the database),
 //!   `member_list` and `import` (bulk imports);
 //! - domain modules owning the rules (`practices`, `documents`, `events`, `news`,
-//!   `organisations`, `profiles`, `accounts`, `site_pages`, `taxonomy`, `personal_data`, and
-//!   `contact`, the relay between members, which draws on `profiles` and `practices`);
+//!   `organisations`, `profiles`, `accounts`, `site_pages`, `taxonomy`, `personal_data`,
+//!   `contact`, the relay between members, which draws on `profiles` and `practices`, and
+//!   `questions`, the question desk);
 //! - shared parts below the domains: `actor` (the acting person and who may do what),
 //!   `audit`, `outbox`, `search` (the tantivy index, which knows no domain), `mail`,
 //!   `validation`, `vocabulary`, `markdown`, `pagination`, `db`, `config`;
@@ -35,6 +36,7 @@ pub mod pagination;
 pub mod personal_data;
 pub mod practices;
 pub mod profiles;
+pub mod questions;
 pub mod routes;
 pub mod search;
 pub mod search_sync;

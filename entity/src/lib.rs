@@ -17,6 +17,8 @@ pub mod practice_theme;
 pub mod practice_version;
 pub mod profile;
 pub mod programme_item;
+pub mod question;
+pub mod question_theme;
 pub mod registration;
 pub mod registration_choice;
 pub mod search_outbox;

@@ -11,6 +11,7 @@ mod m20261211_000006_site_pages;
 mod m20261212_000007_profiles;
 mod m20261213_000008_organisation_contacts;
 mod m20261213_000009_contact_relay;
+mod m20261214_000010_questions;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261212_000007_profiles::Migration),
             Box::new(m20261213_000008_organisation_contacts::Migration),
             Box::new(m20261213_000009_contact_relay::Migration),
+            Box::new(m20261214_000010_questions::Migration),
         ]
     }
 }
