@@ -117,6 +117,7 @@ impl Application {
             tokio::spawn(search_sync::run_worker(storage.db.clone(), Arc::clone(&storage.search), poll)),
             tokio::spawn(mail_worker.run(poll)),
             tokio::spawn(events_worker.run()),
+            tokio::spawn(crate::questions::purge_unconfirmed_hourly(storage.db.clone())),
         ];
         let state = web::Data::new(AppState {
             db: storage.db,

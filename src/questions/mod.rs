@@ -419,7 +419,45 @@ pub async fn purge_unconfirmed(db: &DatabaseConnection) -> Result<u64, DbErr> {
     Ok(deleted.rows_affected)
 }
 
+/// The background purge: once an hour, like the other workers' housekeeping.
+pub async fn purge_unconfirmed_hourly(db: DatabaseConnection) {
+    loop {
+        match purge_unconfirmed(&db).await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, "unconfirmed questions with expired links deleted"),
+            Err(error) => tracing::error!(%error, "deleting unconfirmed questions failed"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+    }
+}
+
 /// Days from asking to closing, or to now while open.
 pub fn days_open(row: &question::Model, now: DateTime<Utc>) -> i64 {
     (row.closed_at.unwrap_or(now) - row.created_at).num_days()
+}
+
+/// The form as a signed-in member first sees it: filled from their account and profile, so
+/// asking takes one click once the question is written.
+pub async fn prefill_for(db: &impl ConnectionTrait, actor: &Actor) -> Result<QuestionInput, DbErr> {
+    let mut input = QuestionInput { name: actor.name.clone(), email: actor.email.clone(), ..QuestionInput::default() };
+    if let Some(stored) = crate::profiles::of_user(db, actor.user_id).await? {
+        input.organisation = stored.organisation.map(|organisation| organisation.name).unwrap_or_default();
+        input.role = stored.profile.job_title;
+        input.province = stored.profile.province.unwrap_or_default();
+    }
+    Ok(input)
+}
+
+impl Status {
+    /// Every status for a select list, the one with slug `selected` marked.
+    pub fn iter_labels(selected: &str) -> Vec<serde_json::Value> {
+        use strum::IntoEnumIterator;
+        Status::iter()
+            .map(|status| {
+                serde_json::json!({
+                    "slug": status.slug(), "label": status.label(), "selected": status.slug() == selected,
+                })
+            })
+            .collect()
+    }
 }

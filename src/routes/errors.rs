@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::accounts::AccountError;
 use crate::contact::ContactError;
 use crate::events::registration::RegistrationError;
+use crate::questions::QuestionError;
 use crate::search::SearchError;
 use crate::templates::{self, RenderError};
 use crate::validation::{EditError, FieldErrors};
@@ -197,6 +198,19 @@ impl From<ContactError> for RouteError {
     }
 }
 
+impl From<QuestionError> for RouteError {
+    fn from(error: QuestionError) -> RouteError {
+        match error {
+            QuestionError::Invalid(errors) => RouteError::Invalid(errors),
+            QuestionError::NotFound => RouteError::NotFound(error.to_string()),
+            QuestionError::Forbidden => RouteError::forbidden(),
+            QuestionError::LinkInvalid => RouteError::Gone(error.to_string()),
+            QuestionError::Mail(error) => RouteError::Internal(error.to_string()),
+            QuestionError::Database(error) => RouteError::Internal(error.to_string()),
+        }
+    }
+}
+
 impl From<crate::pagination::PageError> for RouteError {
     fn from(error: crate::pagination::PageError) -> RouteError {
         RouteError::BadRequest(error.to_string())
@@ -289,6 +303,7 @@ wrap_from!(
     AccountError,
     ContactError,
     EditError,
+    QuestionError,
     RegistrationError,
     sea_orm::DbErr,
     SearchError,
@@ -300,6 +315,7 @@ wrap_from!(
     AccountError,
     ContactError,
     EditError,
+    QuestionError,
     RegistrationError,
     sea_orm::DbErr,
     SearchError,

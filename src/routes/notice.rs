@@ -40,6 +40,8 @@ pub enum Notice {
     AccountDeletedByOffice,
     ContactSent,
     ContactSettingSaved,
+    QuestionEntered,
+    QuestionHandled,
 }
 
 impl Notice {
@@ -74,6 +76,8 @@ impl Notice {
                 "Uw bericht is verstuurd. Antwoordt de ontvanger, dan komt het antwoord in uw eigen mailbox."
             }
             Notice::ContactSettingSaved => "Uw keuze voor berichten via Oogst is opgeslagen.",
+            Notice::QuestionEntered => "De vraag is ingevoerd; de vrager krijgt een ontvangstbevestiging.",
+            Notice::QuestionHandled => "De behandeling van de vraag is opgeslagen.",
         }
     }
 

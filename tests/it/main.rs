@@ -29,6 +29,7 @@ mod organisation_contacts;
 mod pages;
 mod people_search;
 mod profiles;
+mod questions;
 mod relevance;
 mod search;
 mod security;

@@ -9,6 +9,7 @@ pub mod organisations;
 pub mod people;
 pub mod practices;
 pub mod profiles;
+pub mod questions;
 pub mod search;
 
 use actix_web::{get, web, HttpResponse};
@@ -59,6 +60,9 @@ use utoipa::OpenApi;
         organisations::list,
         organisations::show,
         organisations::themes,
+        questions::ask,
+        questions::list,
+        questions::show,
     )
 )]
 pub struct ApiDoc;
@@ -118,6 +122,9 @@ pub fn configure(config: &mut web::ServiceConfig) {
             .service(organisations::list)
             .service(organisations::show)
             .service(organisations::themes)
+            .service(questions::ask)
+            .service(questions::list)
+            .service(questions::show)
             .service(openapi_json),
     );
 }

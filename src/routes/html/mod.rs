@@ -11,6 +11,7 @@ mod news;
 mod organisations;
 mod practices;
 mod profiles;
+mod questions;
 mod search;
 mod site_pages;
 mod themes;
@@ -120,6 +121,17 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(profiles::office_invite)
         .service(profiles::office_delete_form)
         .service(profiles::office_delete)
+        .service(questions::ask_form)
+        .service(questions::ask)
+        .service(questions::sent)
+        .service(questions::confirm_form)
+        .service(questions::confirm)
+        .service(questions::queue_page)
+        // Before `/beheer/vragen/{id}`, which would otherwise take the path.
+        .service(questions::office_form)
+        .service(questions::office_ask)
+        .service(questions::show)
+        .service(questions::handle)
         .service(site_pages::edit_list)
         .service(site_pages::edit_form)
         .service(site_pages::save)

@@ -1,0 +1,358 @@
+//! The question desk's pages: "Vraag stellen" for everyone (members ask with one click,
+//! others confirm by mail), the confirmation link, and the office's queue and question page.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::{form_again, form_fields, form_page, see_other, see_other_with, Notice};
+use crate::actor::{policy, Actor};
+use crate::pagination::{PageLinks, PageParams, PageRequest};
+use crate::questions::queue::{self, HandlerFilter, QueueFilter};
+use crate::questions::{self, AskedBy, Channel, Handling, QuestionError, QuestionInput, Status};
+use crate::routes::api::questions::desk;
+use crate::routes::auth::Viewer;
+use crate::routes::errors::{PageError, RouteError};
+use crate::routes::rate_limit;
+use crate::routes::AppState;
+use crate::taxonomy::{Taxonomy, PROVINCES};
+use crate::vocabulary::Vocabulary;
+
+const QUEUE_PER_PAGE: u64 = 25;
+
+/// Who fills in the form, and so what it shows and where it posts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FormKind {
+    /// Someone asking for themselves, with or without an account.
+    Own,
+    /// The programme office, on an asker's behalf.
+    Office,
+}
+
+impl FormKind {
+    fn action(self) -> &'static str {
+        match self {
+            FormKind::Own => "/vraag-stellen",
+            FormKind::Office => "/beheer/vragen/nieuw",
+        }
+    }
+}
+
+/// The form's fields as posted: the question, its themes and the CSRF token.
+fn parse_form(body: &[u8]) -> Result<(QuestionInput, Vec<String>, String), RouteError> {
+    let mut input = QuestionInput::default();
+    let mut themes = Vec::new();
+    let mut csrf = String::new();
+    for (key, value) in form_fields(body)? {
+        match key.as_str() {
+            "name" => input.name = value,
+            "email" => input.email = value,
+            "organisation" => input.organisation = value,
+            "role" => input.role = value,
+            "province" => input.province = value,
+            "municipality" => input.municipality = value,
+            "question" => input.question = value,
+            "context" => input.context = value,
+            "tried" => input.tried = value,
+            "needed_by" => input.needed_by = Some(value),
+            "share_anonymised" => input.share_anonymised = value == "ja",
+            "themes" => themes.push(value),
+            "csrf" => csrf = value,
+            _ => {}
+        }
+    }
+    Ok((input, themes, csrf))
+}
+
+async fn form_data(
+    state: &AppState,
+    kind: FormKind,
+    member: bool,
+    input: &QuestionInput,
+    themes: &[String],
+) -> Result<serde_json::Value, PageError> {
+    let taxonomy = Taxonomy::load(&state.db).await?;
+    Ok(serde_json::json!({
+        "page_title": if kind == FormKind::Office { "Vraag invoeren namens iemand" } else { "Vraag stellen" },
+        "action": kind.action(),
+        "office": kind == FormKind::Office,
+        "member": member,
+        "input": input,
+        "min_question": questions::input::MIN_QUESTION_CHARS,
+        "provinces": PROVINCES.iter().map(|name| serde_json::json!({
+            "name": name, "selected": input.province.eq_ignore_ascii_case(name),
+        })).collect::<Vec<_>>(),
+        "themes": taxonomy.themes.iter().map(|theme| serde_json::json!({
+            "slug": theme.slug, "name": theme.name, "checked": themes.contains(&theme.slug),
+        })).collect::<Vec<_>>(),
+    }))
+}
+
+/// A page that holds someone's contact details: no cache may keep it.
+fn no_store(mut response: HttpResponse) -> HttpResponse {
+    response
+        .headers_mut()
+        .insert(actix_web::http::header::CACHE_CONTROL, actix_web::http::header::HeaderValue::from_static("no-store"));
+    response
+}
+
+#[get("/vraag-stellen")]
+pub async fn ask_form(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+) -> Result<HttpResponse, PageError> {
+    let input = match &viewer.0 {
+        Some(actor) => questions::prefill_for(&state.db, actor).await?,
+        None => QuestionInput::default(),
+    };
+    let data = form_data(&state, FormKind::Own, viewer.0.is_some(), &input, &[]).await?;
+    form_page(&request, &state, "questions/form", &viewer, data)
+}
+
+#[post("/vraag-stellen")]
+pub async fn ask(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let (input, themes, csrf) = parse_form(&body)?;
+    state.csrf.verify(&request, &csrf)?;
+    let by = match &viewer.0 {
+        Some(actor) => AskedBy::Member(actor),
+        None => {
+            rate_limit::check_registration(&state.limits, &request, &input.email)?;
+            AskedBy::Anonymous
+        }
+    };
+    match desk(&state).ask(input.clone(), &themes, by, Channel::Web).await {
+        Ok(asked) if asked.confirmed => Ok(see_other("/vraag-stellen/verstuurd?bevestigd=ja")),
+        Ok(_) => Ok(see_other("/vraag-stellen/verstuurd")),
+        Err(QuestionError::Invalid(errors)) => {
+            let mut data = form_data(&state, FormKind::Own, viewer.0.is_some(), &input, &themes).await?;
+            data["errors"] = serde_json::to_value(errors).unwrap_or_default();
+            Ok(no_store(form_again(&request, &state, "questions/form", &viewer, data)?))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SentQuery {
+    bevestigd: Option<String>,
+}
+
+/// After asking: what happens next. Holds nothing personal, so a reload is harmless.
+#[get("/vraag-stellen/verstuurd")]
+pub async fn sent(viewer: Viewer, query: web::Query<SentQuery>) -> Result<HttpResponse, PageError> {
+    let (title, message) = if query.bevestigd.as_deref() == Some("ja") {
+        (
+            "Uw vraag is ontvangen",
+            "Het programmabureau heeft uw vraag ontvangen en zoekt wie u verder kan helpen. U krijgt een \
+             ontvangstbevestiging per e-mail.",
+        )
+    } else {
+        (
+            "Bijna klaar: bevestig uw vraag",
+            "We hebben u een e-mail gestuurd. Klik op de link in die mail om uw vraag te bevestigen; pas daarna \
+             neemt het programmabureau haar in behandeling.",
+        )
+    };
+    super::page("questions/message", &viewer, serde_json::json!({ "page_title": title, "message": message }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+/// The link from the confirmation mail opens a page with one button, so mail scanners that
+/// open links do not confirm for the asker.
+#[get("/vraag-stellen/bevestigen/{token}")]
+pub async fn confirm_form(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    token: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let data = serde_json::json!({
+        "page_title": "Vraag bevestigen",
+        "button": "Vraag bevestigen",
+        "action": format!("/vraag-stellen/bevestigen/{token}"),
+        "message": "Bevestig hieronder dat u deze vraag stelde; daarna neemt het programmabureau haar in behandeling.",
+    });
+    Ok(no_store(form_page(&request, &state, "events/link", &viewer, data)?))
+}
+
+#[post("/vraag-stellen/bevestigen/{token}")]
+pub async fn confirm(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, PageError> {
+    state.csrf.verify(&request, &form.csrf)?;
+    desk(&state).confirm(&token).await?;
+    Ok(see_other("/vraag-stellen/verstuurd?bevestigd=ja"))
+}
+
+/// The programme office, or a 404: outsiders do not learn the office pages exist.
+fn office(viewer: Viewer) -> Result<Actor, PageError> {
+    viewer.0.filter(policy::can_manage_network).ok_or_else(|| RouteError::from(QuestionError::NotFound).into())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct QueueQuery {
+    status: String,
+    behandelaar: String,
+    thema: String,
+    q: String,
+    page: Option<String>,
+}
+
+impl QueueQuery {
+    fn filter(&self) -> QueueFilter {
+        let handler = match self.behandelaar.as_str() {
+            "" => None,
+            "niemand" => Some(HandlerFilter::Nobody),
+            id => id.parse().ok().map(HandlerFilter::Member),
+        };
+        QueueFilter {
+            status: Status::from_slug(&self.status),
+            handler,
+            theme: Some(self.thema.clone()).filter(|slug| !slug.is_empty()),
+            text: Some(self.q.trim().to_string()).filter(|text| !text.is_empty()),
+        }
+    }
+
+    /// The query string of these filters on another page.
+    fn link(&self, page: u64) -> String {
+        let query = serde_urlencoded::to_string([
+            ("status", self.status.as_str()),
+            ("behandelaar", self.behandelaar.as_str()),
+            ("thema", self.thema.as_str()),
+            ("q", self.q.as_str()),
+            ("page", &page.to_string()),
+        ])
+        .unwrap_or_default();
+        format!("/beheer/vragen?{query}")
+    }
+}
+
+#[get("/beheer/vragen")]
+pub async fn queue_page(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    query: web::Query<QueueQuery>,
+) -> Result<HttpResponse, PageError> {
+    let actor = office(viewer)?;
+    let page_request = PageRequest::parse(&PageParams { page: query.page.clone(), per_page: None }, QUEUE_PER_PAGE)?;
+    let filter = query.filter();
+    let found = queue::list(&state.db, &actor, &filter, page_request).await?;
+    let pages = PageLinks::new(page_request.page, page_request.per_page, found.total, |page| query.link(page));
+    let taxonomy = Taxonomy::load(&state.db).await?;
+    let handlers = questions::office_members(&state.db).await?;
+    let data = serde_json::json!({
+        "page_title": "Vragen",
+        "items": found.items,
+        "total": found.total,
+        "pages": pages,
+        "filtered": filter != QueueFilter::default(),
+        "q": query.q,
+        "statuses": Status::iter_labels(&query.status),
+        "handlers": handlers.iter().map(|member| serde_json::json!({
+            "id": member.id, "name": member.name, "selected": query.behandelaar == member.id.to_string(),
+        })).collect::<Vec<_>>(),
+        "nobody_selected": query.behandelaar == "niemand",
+        "themes": taxonomy.themes.iter().map(|theme| serde_json::json!({
+            "slug": theme.slug, "name": theme.name, "selected": query.thema == theme.slug,
+        })).collect::<Vec<_>>(),
+    });
+    form_page(&request, &state, "questions/queue", &Viewer(Some(actor)), data)
+}
+
+#[get("/beheer/vragen/nieuw")]
+pub async fn office_form(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+) -> Result<HttpResponse, PageError> {
+    let actor = office(viewer)?;
+    let data = form_data(&state, FormKind::Office, false, &QuestionInput::default(), &[]).await?;
+    form_page(&request, &state, "questions/form", &Viewer(Some(actor)), data)
+}
+
+#[post("/beheer/vragen/nieuw")]
+pub async fn office_ask(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let actor = office(viewer)?;
+    let (input, themes, csrf) = parse_form(&body)?;
+    state.csrf.verify(&request, &csrf)?;
+    match desk(&state).ask(input.clone(), &themes, AskedBy::Office(&actor), Channel::Web).await {
+        Ok(asked) => Ok(see_other_with(&format!("/beheer/vragen/{}", asked.id), Notice::QuestionEntered)),
+        Err(QuestionError::Invalid(errors)) => {
+            let mut data = form_data(&state, FormKind::Office, false, &input, &themes).await?;
+            data["errors"] = serde_json::to_value(errors).unwrap_or_default();
+            form_again(&request, &state, "questions/form", &Viewer(Some(actor)), data)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[get("/beheer/vragen/{id}")]
+pub async fn show(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    id: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let actor = office(viewer)?;
+    let id: i32 = id.parse().map_err(|_| RouteError::from(QuestionError::NotFound))?;
+    let question = questions::for_office(&state.db, &actor, id).await?;
+    let handlers = questions::office_members(&state.db).await?;
+    let data = serde_json::json!({
+        "page_title": format!("Vraag {id}"),
+        "statuses": Status::iter_labels(question.status.slug()),
+        "handlers": handlers.iter().map(|member| serde_json::json!({
+            "id": member.id, "name": member.name, "selected": question.handler_id == Some(member.id),
+        })).collect::<Vec<_>>(),
+        "question": question,
+    });
+    form_page(&request, &state, "questions/show", &Viewer(Some(actor)), data)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct HandlingForm {
+    status: String,
+    handler_id: String,
+    csrf: String,
+}
+
+#[post("/beheer/vragen/{id}")]
+pub async fn handle(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    id: web::Path<String>,
+    form: web::Form<HandlingForm>,
+) -> Result<HttpResponse, PageError> {
+    let actor = office(viewer)?;
+    state.csrf.verify(&request, &form.csrf)?;
+    let id: i32 = id.parse().map_err(|_| RouteError::from(QuestionError::NotFound))?;
+    let handler_id = match form.handler_id.as_str() {
+        "" => None,
+        text => Some(text.parse().map_err(|_| RouteError::BadRequest("Kies iemand van het programmabureau.".into()))?),
+    };
+    let handling = Handling { status: form.status.clone(), handler_id };
+    questions::set_handling(&state.db, &actor, id, &handling).await?;
+    Ok(see_other_with(&format!("/beheer/vragen/{id}"), Notice::QuestionHandled))
+}
