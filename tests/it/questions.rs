@@ -305,8 +305,7 @@ async fn the_queue_filters_and_searches(backend: Backend) {
     let (_, shown) = page(&app, &office, &format!("/beheer/vragen/{oza}")).await;
     let handler = shown
         .split("<option value=\"")
-        .filter(|value| value.chars().next().is_some_and(|c| c.is_ascii_digit()))
-        .next()
+        .find(|value| value.chars().next().is_some_and(|c| c.is_ascii_digit()))
         .unwrap()
         .split('"')
         .next()
