@@ -60,7 +60,7 @@ pub struct QueueParams {
     pub status: Option<String>,
     /// Only questions this office member (account id) handles, or `none` for those nobody
     /// handles yet.
-    #[param(value_type = Option<String>, pattern = "^(none|[0-9]{1,9})$")]
+    #[param(value_type = Option<String>, pattern = "^(none|[0-9]{1,9})?$")]
     pub handler: Option<String>,
     /// Only questions with this theme (slug).
     pub theme: Option<String>,
