@@ -8,6 +8,8 @@
 //!    (default 100,000) and `OOGST_MATCHING_PROFILES` member profiles (default 10,000) added
 //!    to the demo content, their texts mixed from the demo's sentences. 0 practices skips it.
 
+// Only for the `Distractor` type that `relevance.rs` names; matching needs no distractors.
+#[allow(dead_code)]
 #[path = "shared/distractors.rs"]
 mod distractors;
 #[path = "shared/matching.rs"]
@@ -18,7 +20,7 @@ mod relevance_set;
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Context, Result};
 use chrono::Utc;

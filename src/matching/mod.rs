@@ -133,7 +133,10 @@ pub async fn suggest(
     let kinds = scoring::wanted_kinds(&words);
     let facts = NeedFacts { themes: &need.themes, province: need.province.as_deref(), kinds: &kinds };
 
-    let found = found_practices(db, &content).await?;
+    // One scale for both searches: a person who fits weakly stays weak next to a practice
+    // that fits well, whose contact then counts for more.
+    let top = top_score(&[&content, &people]);
+    let found = found_practices(db, &content, top).await?;
     let mut practices: Vec<(&FoundPractice, Scored)> = found
         .iter()
         .map(|practice| (practice, scoring::score_practice(&facts, &practice.evidence(), &theme_name)))
@@ -142,7 +145,7 @@ pub async fn suggest(
     practices.truncate(MAX_SUGGESTIONS);
     let suggested: Vec<&FoundPractice> = practices.iter().map(|(practice, _)| *practice).collect();
 
-    let experts = ranked_experts(db, &people, &found, &suggested, &facts, open_requests, &theme_name).await?;
+    let experts = ranked_experts(db, &people, top, &suggested, &facts, open_requests, &theme_name).await?;
     Ok(Suggestions {
         experts,
         practices: practices
@@ -177,17 +180,25 @@ impl FoundPractice {
     }
 }
 
-/// Each hit's score as a share of the best one's.
-fn fits(results: &SearchResults) -> impl Iterator<Item = (&Hit, f32)> {
-    let top = results.hits.iter().map(|hit| hit.score).fold(0.0, f32::max);
-    results.hits.iter().map(move |hit| (hit, if top > 0.0 { hit.score / top } else { 0.0 }))
+/// The best score of any hit of the searches.
+fn top_score(searches: &[&SearchResults]) -> f32 {
+    searches.iter().flat_map(|results| &results.hits).map(|hit| hit.score).fold(0.0, f32::max)
+}
+
+/// Each hit's score as a share of `top`.
+fn fits(results: &SearchResults, top: f32) -> impl Iterator<Item = (&Hit, f32)> {
+    results.hits.iter().map(move |hit| (hit, if top > 0.0 { (hit.score / top).min(1.0) } else { 0.0 }))
 }
 
 /// The published practices among the hits and the practices of the documents among them.
-async fn found_practices(db: &impl ConnectionTrait, content: &SearchResults) -> Result<Vec<FoundPractice>, DbErr> {
+async fn found_practices(
+    db: &impl ConnectionTrait,
+    content: &SearchResults,
+    top: f32,
+) -> Result<Vec<FoundPractice>, DbErr> {
     let mut fit: HashMap<i32, (f32, Option<String>)> = HashMap::new();
     let mut documents: Vec<(&Hit, f32)> = Vec::new();
-    for (hit, share) in fits(content) {
+    for (hit, share) in fits(content, top) {
         match hit.kind {
             ItemKind::Practice => {
                 let entry = fit.entry(hit.id).or_insert((0.0, None));
@@ -222,15 +233,15 @@ async fn found_practices(db: &impl ConnectionTrait, content: &SearchResults) -> 
 async fn ranked_experts(
     db: &impl ConnectionTrait,
     people: &SearchResults,
-    found: &[FoundPractice],
+    top: f32,
     suggested: &[&FoundPractice],
     facts: &NeedFacts<'_>,
     open_requests: &HashMap<i32, usize>,
     theme_name: &dyn Fn(&str) -> String,
 ) -> Result<Vec<ExpertSuggestion>, DbErr> {
-    let fit: HashMap<i32, f32> = fits(people).map(|(hit, share)| (hit.id, share)).collect();
+    let fit: HashMap<i32, f32> = fits(people, top).map(|(hit, share)| (hit.id, share)).collect();
     let mut contact_of: HashMap<i32, Vec<(&str, f32)>> = HashMap::new();
-    for practice in found {
+    for practice in suggested {
         if let Some(profile) = practice.facts.contact_profile_id {
             contact_of.entry(profile).or_default().push((&practice.facts.title, practice.fit));
         }
@@ -251,10 +262,6 @@ async fn ranked_experts(
                 province: profile.province.as_deref(),
                 kind: profile.expertise_kind.as_deref(),
                 available: profile.available,
-                practices_nearby: suggested
-                    .iter()
-                    .filter(|practice| profile.province.is_some() && practice.facts.province == profile.province)
-                    .count(),
                 open_requests: open_requests.get(&profile.id).copied().unwrap_or(0),
             };
             (stored, profile.available, scoring::score_expert(facts, &evidence, theme_name))

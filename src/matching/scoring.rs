@@ -2,8 +2,9 @@
 //! Pure: the candidates' facts come in, a score and reasons go out.
 //!
 //! A score is mostly how well the text fits (the search score, normalised to the best hit),
-//! with smaller parts for shared themes, the province, the kind of expertise asked for and,
-//! for experts, practices nearby; open introductions take off. Experts who are not available
+//! with smaller parts for shared themes, the province and the kind of expertise asked for;
+//! open introductions take off. (Counting the practices found near an expert was tried and
+//! measured worse on the evaluation set: see benches/README.md.) Experts who are not available
 //! are ranked after every available one, whatever their score.
 
 use std::cmp::Ordering;
@@ -18,9 +19,6 @@ const SAME_PROVINCE_WEIGHT: f32 = 0.1;
 const NEIGHBOURING_PROVINCE_WEIGHT: f32 = 0.05;
 /// The expert brings the kind of expertise the need asks for.
 const KIND_WEIGHT: f32 = 0.05;
-/// Per practice found for the need in the expert's province, up to `NEARBY_PRACTICES_COUNTED`.
-const NEARBY_PRACTICE_WEIGHT: f32 = 0.02;
-const NEARBY_PRACTICES_COUNTED: usize = 3;
 /// Taken off per open introduction, up to `OPEN_REQUESTS_COUNTED`.
 const OPEN_REQUEST_PENALTY: f32 = 0.08;
 const OPEN_REQUESTS_COUNTED: usize = 3;
@@ -119,8 +117,6 @@ pub struct ExpertEvidence<'a> {
     pub province: Option<&'a str>,
     pub kind: Option<&'a str>,
     pub available: bool,
-    /// Practices found for the need in the expert's province.
-    pub practices_nearby: usize,
     /// Introductions to this expert that are still open.
     pub open_requests: usize,
 }
@@ -131,14 +127,6 @@ pub fn score_expert(need: &NeedFacts, expert: &ExpertEvidence, theme_name: &dyn 
     let mut score = TEXT_WEIGHT * expert.fit.max(via_practice);
     score += themes_part(need.themes, expert.themes, theme_name, &mut reasons);
     reasons.extend(expert.contact_of.iter().map(|(title, _)| format!("contactpersoon van {title}")));
-    if expert.practices_nearby > 0 {
-        score += NEARBY_PRACTICE_WEIGHT * expert.practices_nearby.min(NEARBY_PRACTICES_COUNTED) as f32;
-        let place = expert.province.unwrap_or_default();
-        reasons.push(match expert.practices_nearby {
-            1 => format!("1 praktijk in {place}"),
-            count => format!("{count} praktijken in {place}"),
-        });
-    }
     score += province_part(need.province, expert.province, &mut reasons);
     if expert.kind.is_some_and(|kind| need.kinds.contains(&kind)) {
         score += KIND_WEIGHT;
@@ -189,16 +177,21 @@ fn province_part(need: Option<&str>, candidate: Option<&str>, reasons: &mut Vec<
     }
 }
 
-/// "Jeugdhulp op school" → "jeugdhulp op school", but "NPO" stays "NPO": a reason reads as
-/// part of a sentence.
+/// "Jeugdhulp op school" → "jeugdhulp op school", so that a reason reads as part of a
+/// sentence; a name with a proper noun further on ("Nationaal Programma Onderwijs") or an
+/// acronym first ("NPO") stays as it is.
 fn lower_first(name: &str) -> String {
-    let mut chars = name.chars();
-    match (chars.next(), chars.next()) {
-        (Some(first), Some(second)) if first.is_uppercase() && second.is_lowercase() => {
-            first.to_lowercase().chain(name.chars().skip(1)).collect()
-        }
-        _ => name.to_string(),
+    let capitalised = |word: &str| {
+        let mut chars = word.chars();
+        matches!((chars.next(), chars.next()), (Some(first), Some(second)) if first.is_uppercase() && second.is_lowercase())
+    };
+    let mut words = name.split(' ');
+    let first = words.next().unwrap_or_default();
+    if !capitalised(first) || words.any(capitalised) {
+        return name.to_string();
     }
+    let mut chars = name.chars();
+    chars.next().into_iter().flat_map(char::to_lowercase).chain(chars).collect()
 }
 
 #[cfg(test)]
@@ -213,6 +206,14 @@ mod tests {
         }
     }
 
+    #[test]
+    fn theme_names_read_as_part_of_a_sentence() {
+        assert_eq!(lower_first("Onderwijszorgarrangementen (OZA)"), "onderwijszorgarrangementen (OZA)");
+        assert_eq!(lower_first("Nationaal Programma Onderwijs (NPO)"), "Nationaal Programma Onderwijs (NPO)");
+        assert_eq!(lower_first("NPO"), "NPO");
+        assert_eq!(lower_first("doorgaande lijn"), "doorgaande lijn");
+    }
+
     fn themes(slugs: &[&str]) -> Vec<String> {
         slugs.iter().map(|slug| slug.to_string()).collect()
     }
@@ -225,7 +226,6 @@ mod tests {
             province,
             kind: Some("praktijk"),
             available: true,
-            practices_nearby: 0,
             open_requests: 0,
         }
     }
@@ -280,16 +280,13 @@ mod tests {
     }
 
     #[test]
-    fn practices_nearby_and_the_kind_asked_for_count_and_are_told() {
+    fn the_kind_of_expertise_asked_for_counts_and_is_told() {
         let need = NeedFacts { themes: &[], province: Some("Zuid-Holland"), kinds: &["beleid"] };
         let plain = ExpertEvidence { province: Some("Zuid-Holland"), ..expert(&[], None) };
-        let policy = ExpertEvidence { kind: Some("beleid"), practices_nearby: 3, ..plain.clone() };
+        let policy = ExpertEvidence { kind: Some("beleid"), ..plain.clone() };
         let scored = score_expert(&need, &policy, &name);
         assert!(scored.score > score_expert(&need, &plain, &name).score);
-        assert_eq!(
-            scored.reasons,
-            ["3 praktijken in Zuid-Holland", "zelfde provincie", "gevraagde soort expertise", "beschikbaar"]
-        );
+        assert_eq!(scored.reasons, ["zelfde provincie", "gevraagde soort expertise", "beschikbaar"]);
     }
 
     #[test]
