@@ -1,6 +1,6 @@
 //! Demo content for `oogst serve --demo`: organisations, practices, events and member
 //! profiles written for the learning network, embedded in the binary; practices are loaded
-//! through the import path.
+//! through the import path, after the profiles their contacts are.
 
 use indicatif::ProgressBar;
 use rust_embed::RustEmbed;
@@ -46,6 +46,8 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<Option<ImportRepor
         organisations::upsert(&transaction, organisation).await?;
     }
     transaction.commit().await?;
+    // People before practices: a practice names its contact by their profile.
+    load_profiles(db).await?;
 
     let mut items = Vec::new();
     for name in DemoFiles::iter().filter(|name| name.starts_with("practices/") && name.ends_with(".md")) {
@@ -62,7 +64,6 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<Option<ImportRepor
         return Err(DemoError::Broken(format!("{}: {message}", path.display())));
     }
     load_events(db).await?;
-    load_profiles(db).await?;
     Ok(Some(report))
 }
 

@@ -5,7 +5,8 @@
 //! - `startup`, `cli`, `demo`: the application as a whole;
 //! - `routes` (HTTP, thin: HTML pages and `/api/v1` JSON);
 //! - work that spans domains: `search_sync` (the index kept in step with the database),
-//!   `member_list` and `import` (bulk imports);
+//!   `member_list` and `import` (bulk imports), and `matching` (experts and practices
+//!   suggested for a question, drawing on `profiles`, `practices`, `documents` and `search`);
 //! - domain modules owning the rules (`practices`, `documents`, `events`, `news`,
 //!   `organisations`, `profiles`, `accounts`, `site_pages`, `taxonomy`, `personal_data`,
 //!   `contact`, the relay between members, which draws on `profiles` and `practices`, and
@@ -28,6 +29,7 @@ pub mod events;
 pub mod import;
 pub mod mail;
 pub mod markdown;
+pub mod matching;
 pub mod member_list;
 pub mod news;
 pub mod organisations;

@@ -88,6 +88,26 @@ pub const PROVINCES: [&str; 12] = [
     "Limburg",
 ];
 
+/// The provinces that share a border with `province` (as spelled in `PROVINCES`), land
+/// borders and the Afsluitdijk; none for a name that is not a province.
+pub fn neighbouring_provinces(province: &str) -> &'static [&'static str] {
+    match province {
+        "Groningen" => &["Friesland", "Drenthe"],
+        "Friesland" => &["Groningen", "Drenthe", "Overijssel", "Flevoland", "Noord-Holland"],
+        "Drenthe" => &["Groningen", "Friesland", "Overijssel"],
+        "Overijssel" => &["Friesland", "Drenthe", "Flevoland", "Gelderland"],
+        "Flevoland" => &["Friesland", "Overijssel", "Gelderland", "Utrecht", "Noord-Holland"],
+        "Gelderland" => &["Overijssel", "Flevoland", "Utrecht", "Zuid-Holland", "Noord-Brabant", "Limburg"],
+        "Utrecht" => &["Flevoland", "Gelderland", "Zuid-Holland", "Noord-Holland"],
+        "Noord-Holland" => &["Friesland", "Flevoland", "Utrecht", "Zuid-Holland"],
+        "Zuid-Holland" => &["Noord-Holland", "Utrecht", "Gelderland", "Noord-Brabant", "Zeeland"],
+        "Zeeland" => &["Zuid-Holland", "Noord-Brabant"],
+        "Noord-Brabant" => &["Zeeland", "Zuid-Holland", "Gelderland", "Limburg"],
+        "Limburg" => &["Noord-Brabant", "Gelderland"],
+        _ => &[],
+    }
+}
+
 /// The province as spelled in `PROVINCES`, matched without regard to case.
 pub fn province(name: &str) -> Option<&'static str> {
     PROVINCES.iter().copied().find(|province| province.eq_ignore_ascii_case(name.trim()))
@@ -197,6 +217,22 @@ mod tests {
         assert_eq!(OrganisationKind::label_of("jgz-ggd"), "JGZ / GGD");
         assert_eq!(AgeGroup::from_slug("18+"), Some(AgeGroup::Adults));
         assert_eq!(province("noord-brabant"), Some("Noord-Brabant"));
+    }
+
+    #[test]
+    fn every_province_has_neighbours_and_neighbours_are_mutual() {
+        for province in PROVINCES {
+            let neighbours = neighbouring_provinces(province);
+            assert!(!neighbours.is_empty(), "{province}");
+            for neighbour in neighbours {
+                assert!(PROVINCES.contains(neighbour), "{neighbour}");
+                assert_ne!(neighbour, &province);
+                assert!(neighbouring_provinces(neighbour).contains(&province), "{province} and {neighbour}");
+            }
+        }
+        assert_eq!(neighbouring_provinces("Zeeland"), ["Zuid-Holland", "Noord-Brabant"]);
+        assert!(!neighbouring_provinces("Utrecht").contains(&"Noord-Brabant"));
+        assert!(neighbouring_provinces("Vlaanderen").is_empty());
     }
 
     #[test]

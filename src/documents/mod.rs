@@ -5,6 +5,7 @@
 pub mod extract;
 pub mod files;
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -566,6 +567,19 @@ pub async fn attached_ids(
         .into_tuple()
         .all(db)
         .await
+}
+
+/// The practice each of the documents `ids` belongs to (documents of no practice are left out).
+pub async fn practices_of(db: &impl ConnectionTrait, ids: &[i32]) -> Result<HashMap<i32, i32>, DbErr> {
+    let pairs: Vec<(i32, Option<i32>)> = document::Entity::find()
+        .select_only()
+        .column(document::Column::Id)
+        .column(document::Column::PracticeId)
+        .filter(document::Column::Id.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(pairs.into_iter().filter_map(|(document, practice)| Some((document, practice?))).collect())
 }
 
 pub async fn index_items(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<IndexItem>, DbErr> {

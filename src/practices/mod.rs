@@ -775,6 +775,49 @@ fn practice_index_item(
     }
 }
 
+/// What matching needs to know of a published practice.
+#[derive(Debug, Clone)]
+pub struct PublishedFacts {
+    pub id: i32,
+    pub slug: String,
+    pub title: String,
+    pub province: Option<String>,
+    /// Theme slugs.
+    pub themes: Vec<String>,
+    /// The contact's profile in the network, if the practice names one.
+    pub contact_profile_id: Option<i32>,
+}
+
+/// The practices `ids` that are published (concepts and archived ones are left out), with
+/// their themes, in no particular order.
+pub async fn published_facts(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<PublishedFacts>, DbErr> {
+    let practices = practice::Entity::find()
+        .filter(published())
+        .filter(practice::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    let mut themes: HashMap<i32, Vec<String>> = HashMap::new();
+    for (link, found) in practice_theme::Entity::find()
+        .filter(practice_theme::Column::PracticeId.is_in(practices.iter().map(|found| found.id)))
+        .find_also_related(theme::Entity)
+        .all(db)
+        .await?
+    {
+        themes.entry(link.practice_id).or_default().extend(found.map(|theme| theme.slug));
+    }
+    Ok(practices
+        .into_iter()
+        .map(|model| PublishedFacts {
+            themes: themes.remove(&model.id).unwrap_or_default(),
+            id: model.id,
+            slug: model.slug,
+            title: model.title,
+            province: model.province,
+            contact_profile_id: model.contact_profile_id,
+        })
+        .collect())
+}
+
 /// Number of practices by status, for the home page and readiness.
 pub async fn count_published(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     practice::Entity::find().filter(published()).count(db).await

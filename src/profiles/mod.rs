@@ -27,6 +27,7 @@ use crate::taxonomy::{self, Taxonomy};
 use crate::validation::{free_slug, has_forbidden_chars, EditError, FieldErrors, FORBIDDEN_CHARS_MESSAGE};
 use crate::vocabulary::Vocabulary;
 pub use indexing::{index_items, index_items_after};
+pub(crate) use visibility::strings;
 pub use visibility::{
     may_see_profile, Availability, DirectoryState, Expertise, ExpertiseKind, Named, ProfileField, ProfileView, Region,
     StoredProfile, ViewerLevel, Visibilities, Visibility,
@@ -607,6 +608,19 @@ pub async fn views_of(
         .map(|stored| (stored.profile.id, ProfileView::for_viewer(&stored, &taxonomy, level)))
         .collect();
     Ok(ids.iter().filter_map(|&id| Some((id, views.remove(&id)?))).collect())
+}
+
+/// The profiles `ids` that are in the member directory: listed by their owner, not hidden
+/// by the office, of an active account. In no particular order.
+pub async fn in_directory(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<StoredProfile>, DbErr> {
+    let found = profile::Entity::find()
+        .filter(profile::Column::Id.is_in(ids.iter().copied()))
+        .filter(profile::Column::Listed.eq(true))
+        .filter(profile::Column::HiddenByOffice.eq(false))
+        .all(db)
+        .await?;
+    let stored = indexing::with_accounts(db, found).await?;
+    Ok(stored.into_iter().filter(|stored| stored.user.active).collect())
 }
 
 /// Every profile by name, listed or not, as the programme office sees it.

@@ -6,6 +6,8 @@ mod common;
 #[path = "../../benches/shared/distractors.rs"]
 mod distractors;
 mod files;
+#[path = "../../benches/shared/matching.rs"]
+mod matching_set;
 #[path = "../../benches/shared/relevance.rs"]
 mod relevance_set;
 mod smtp;
@@ -22,6 +24,7 @@ mod events;
 mod forms;
 mod import;
 mod lifecycle;
+mod matching;
 mod member_import;
 mod member_invitations;
 mod news;
