@@ -150,7 +150,10 @@ impl Corpus {
 
     /// A few sentences, picked at random and joined.
     fn text(&self, rng: &mut fastrand::Rng, sentences: usize) -> String {
-        (0..sentences).map(|_| self.sentences[rng.usize(..self.sentences.len())].as_str()).collect::<Vec<_>>().join(". ")
+        (0..sentences)
+            .map(|_| self.sentences[rng.usize(..self.sentences.len())].as_str())
+            .collect::<Vec<_>>()
+            .join(". ")
     }
 
     fn pick<'a, T>(&self, rng: &mut fastrand::Rng, from: &'a [T]) -> &'a T {

@@ -142,5 +142,7 @@ fn sort_figures<'q>(judgements: impl Iterator<Item = &'q BTreeMap<String, u8>>, 
         .filter(|(_, relevant)| relevant.values().any(|&grade| grade == 2))
         .map(|(number, relevant)| Judged { query: number.to_string(), kind: String::new(), relevant: relevant.clone() })
         .collect();
-    figures(&judged, |number| number.parse().ok().and_then(|number: usize| ranked.get(number)).cloned().unwrap_or_default())
+    figures(&judged, |number| {
+        number.parse().ok().and_then(|number: usize| ranked.get(number)).cloned().unwrap_or_default()
+    })
 }

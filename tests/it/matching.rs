@@ -77,7 +77,9 @@ async fn only_published_practices(storage: &Storage, question: &str, suggested: 
         let published = oogst::practices::find_published(&storage.db, &practice.slug).await.unwrap();
         assert!(published.is_some(), "{question}: {} is not published", practice.slug);
     }
-    assert!(suggested.experts.len() <= matching::MAX_SUGGESTIONS && suggested.practices.len() <= matching::MAX_SUGGESTIONS);
+    assert!(
+        suggested.experts.len() <= matching::MAX_SUGGESTIONS && suggested.practices.len() <= matching::MAX_SUGGESTIONS
+    );
 }
 
 /// Three people who describe the same work in the same words: only their province, their
@@ -174,6 +176,8 @@ async fn archived_practices_are_not_suggested_while_still_indexed(storage: &Stor
     let pieter = |suggestions: &Suggestions| {
         suggestions.experts.iter().find(|expert| expert.slug == "pieter-hoekstra").map(|expert| expert.reasons.clone())
     };
-    assert!(pieter(&before).is_some_and(|reasons| reasons.iter().any(|reason| reason.starts_with("contactpersoon van"))));
+    assert!(
+        pieter(&before).is_some_and(|reasons| reasons.iter().any(|reason| reason.starts_with("contactpersoon van")))
+    );
     assert!(pieter(&after).is_none_or(|reasons| !reasons.iter().any(|reason| reason.starts_with("contactpersoon van"))));
 }
