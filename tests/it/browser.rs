@@ -236,7 +236,8 @@ async fn an_uploaded_document_is_found_by_a_phrase_inside_it() {
 }
 
 /// Pages of the menu and the footer that no flow above passes through.
-const VISITOR_PAGES: [&str; 16] = [
+const VISITOR_PAGES: [&str; 17] = [
+    "/vraag-stellen",
     "/praktijken",
     "/leden",
     "/leden?q=thuiszitters&province=Utrecht",
@@ -294,7 +295,9 @@ async fn every_page_a_visitor_reaches_passes_the_checkers() {
 }
 
 /// What the programme office reaches from "Beheer" and the menu, besides the editor.
-const PROGRAMME_OFFICE_PAGES: [&str; 25] = [
+const PROGRAMME_OFFICE_PAGES: [&str; 27] = [
+    "/beheer/vragen",
+    "/beheer/vragen/nieuw",
     "/account",
     "/profiel",
     "/profiel/verwijderen",
