@@ -13,7 +13,7 @@
 //!   `questions`, the question desk);
 //! - shared parts below the domains: `actor` (the acting person and who may do what),
 //!   `audit`, `outbox`, `search` (the tantivy index, which knows no domain), `mail`,
-//!   `validation`, `vocabulary`, `markdown`, `pagination`, `db`, `config`;
+//!   `validation`, `link_token`, `vocabulary`, `markdown`, `pagination`, `db`, `config`;
 //! - sea-orm entities (the `entity` crate).
 
 pub mod accounts;
@@ -27,6 +27,7 @@ pub mod demo;
 pub mod documents;
 pub mod events;
 pub mod import;
+pub mod link_token;
 pub mod mail;
 pub mod markdown;
 pub mod matching;

@@ -3,10 +3,10 @@
 
 use std::collections::BTreeSet;
 
+use crate::link_token;
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
-use sha2::{Digest, Sha256};
 
 use entity::one_time_token;
 
@@ -35,17 +35,13 @@ impl Purpose {
     }
 }
 
-fn digest(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
 /// Creates a link token for the user; the plain token goes into the mail, only its hash
 /// into the database.
 pub async fn issue(db: &impl ConnectionTrait, user_id: i32, purpose: Purpose) -> Result<String, DbErr> {
-    let token = hex::encode(rand::random::<[u8; 32]>());
+    let token = link_token::new();
     let now = Utc::now();
     one_time_token::ActiveModel {
-        token_hash: Set(digest(&token)),
+        token_hash: Set(link_token::digest(&token)),
         user_id: Set(user_id),
         purpose: Set(purpose.as_str().to_string()),
         expires_at: Set(now + purpose.lifetime()),
@@ -65,7 +61,7 @@ pub async fn peek(db: &impl ConnectionTrait, token: &str, purpose: Purpose) -> R
 
 fn valid(token: &str, purpose: Purpose) -> sea_orm::Select<one_time_token::Entity> {
     one_time_token::Entity::find()
-        .filter(one_time_token::Column::TokenHash.eq(digest(token)))
+        .filter(one_time_token::Column::TokenHash.eq(link_token::digest(token)))
         .filter(one_time_token::Column::Purpose.eq(purpose.as_str()))
         .filter(one_time_token::Column::UsedAt.is_null())
         .filter(one_time_token::Column::ExpiresAt.gt(Utc::now()))

@@ -14,13 +14,14 @@ use sea_orm::{
     QueryFilter, QueryOrder, Set, SqlErr, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 use entity::{event, programme_item, registration, registration_choice};
 
 use super::calendar;
 use crate::actor::Actor;
 use crate::db;
+use crate::link_token;
 use crate::mail::{self, Mail, MailError, MailSettings};
 use crate::validation::{email_is_plausible, FieldErrors};
 
@@ -122,14 +123,6 @@ fn ensure_open(event: &event::Model) -> Result<(), RegistrationError> {
     Err(RegistrationError::Closed(message.into()))
 }
 
-fn digest(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-fn new_token() -> String {
-    hex::encode(rand::random::<[u8; 32]>())
-}
-
 /// The outcome of registering or confirming.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "status", rename_all = "lowercase")]
@@ -204,7 +197,7 @@ impl Registrar<'_> {
             }
             None => {}
         }
-        let confirm_token = new_token();
+        let confirm_token = link_token::new();
         let inserted = registration::ActiveModel {
             event_id: Set(event.id),
             user_id: Set(member.map(|actor| actor.user_id)),
@@ -214,7 +207,7 @@ impl Registrar<'_> {
             role: Set(input.role.trim().to_string()),
             remarks: Set(input.remarks.trim().to_string()),
             status: Set(UNCONFIRMED.into()),
-            confirm_token_hash: Set(member.is_none().then(|| digest(&confirm_token))),
+            confirm_token_hash: Set(member.is_none().then(|| link_token::digest(&confirm_token))),
             confirm_expires_at: Set(member.is_none().then(|| now + Duration::hours(self.confirm_hours))),
             // Cancel links are signed, not stored (see `cancel_link`).
             cancel_token_hash: Set(String::new()),
@@ -285,9 +278,9 @@ impl Registrar<'_> {
         row: registration::Model,
     ) -> Result<(), RegistrationError> {
         if row.status == UNCONFIRMED {
-            let confirm_token = new_token();
+            let confirm_token = link_token::new();
             let mut pending = registration::ActiveModel::from(row);
-            pending.confirm_token_hash = Set(Some(digest(&confirm_token)));
+            pending.confirm_token_hash = Set(Some(link_token::digest(&confirm_token)));
             pending.confirm_expires_at = Set(Some(Utc::now() + Duration::hours(self.confirm_hours)));
             let row = pending.update(db).await?;
             return self.ask_confirmation(db, event, &row, &confirm_token).await;
@@ -306,7 +299,7 @@ impl Registrar<'_> {
     pub async fn confirm(&self, token: &str) -> Result<(event::Model, Outcome), RegistrationError> {
         let transaction = db::begin_write(self.db).await?;
         let found = registration::Entity::find()
-            .filter(registration::Column::ConfirmTokenHash.eq(digest(token)))
+            .filter(registration::Column::ConfirmTokenHash.eq(link_token::digest(token)))
             .filter(registration::Column::Status.eq(UNCONFIRMED))
             .filter(registration::Column::ConfirmExpiresAt.gt(Utc::now()))
             .one(&transaction)
@@ -916,7 +909,7 @@ async fn by_cancel_token(
         }
         // A link mailed before cancel links were signed: a random token whose hash was
         // stored. Registrations are purged a while after their event, and these with them.
-        None => live.filter(registration::Column::CancelTokenHash.eq(digest(token))).one(db).await?,
+        None => live.filter(registration::Column::CancelTokenHash.eq(link_token::digest(token))).one(db).await?,
     };
     found.ok_or(RegistrationError::LinkInvalid)
 }

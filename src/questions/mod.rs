@@ -8,6 +8,7 @@
 pub mod input;
 pub mod queue;
 
+use crate::link_token;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -15,7 +16,6 @@ use sea_orm::{
     QueryFilter, QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use strum::{EnumIter, EnumMessage, IntoStaticStr};
 
 use entity::{question, question_theme, theme, user};
@@ -199,7 +199,7 @@ impl Desk<'_> {
         let fields = parsed.fields();
         let now = Utc::now();
         let confirmed = !matches!(by, AskedBy::Anonymous);
-        let token = new_token();
+        let token = link_token::new();
         let transaction = db::begin_write(self.db).await?;
         let row = question::ActiveModel {
             name: Set(fields.name.clone()),
@@ -220,7 +220,7 @@ impl Desk<'_> {
                 _ => None,
             }),
             source: Set(source.slug().into()),
-            confirm_token_hash: Set((!confirmed).then(|| digest(&token))),
+            confirm_token_hash: Set((!confirmed).then(|| link_token::digest(&token))),
             confirm_expires_at: Set((!confirmed).then(|| now + Duration::hours(self.confirm_hours))),
             confirmed_at: Set(confirmed.then_some(now)),
             created_at: Set(now),
@@ -253,7 +253,7 @@ impl Desk<'_> {
     pub async fn confirm(&self, token: &str) -> Result<question::Model, QuestionError> {
         let transaction = db::begin_write(self.db).await?;
         let found = question::Entity::find()
-            .filter(question::Column::ConfirmTokenHash.eq(digest(token)))
+            .filter(question::Column::ConfirmTokenHash.eq(link_token::digest(token)))
             .filter(question::Column::ConfirmExpiresAt.gt(Utc::now()))
             .one(&transaction)
             .await?
@@ -322,14 +322,6 @@ async fn theme_ids(db: &impl ConnectionTrait, slugs: &[String]) -> Result<Vec<i3
         return Err(QuestionError::field("themes", format!("Het thema '{unknown}' bestaat niet; kies uit de lijst.")));
     }
     Ok(found.into_iter().map(|theme| theme.id).collect())
-}
-
-fn digest(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-fn new_token() -> String {
-    hex::encode(rand::random::<[u8; 32]>())
 }
 
 /// A confirmed question, for the office only; anyone else learns nothing (not found).
