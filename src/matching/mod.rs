@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::documents;
 use crate::practices::{self, PublishedFacts};
 use crate::profiles::{self, StoredProfile};
+use crate::questions::QuestionView;
 use crate::search::analyzer::query_words;
 use crate::search::{Audience, Hit, ItemKind, SearchError, SearchIndex, SearchRequest, SearchResults};
 use crate::taxonomy::Taxonomy;
@@ -105,6 +106,23 @@ pub fn search_request(words: &[String], kinds: &[ItemKind]) -> SearchRequest {
         limit: CANDIDATES,
         audience: Audience::Office,
         ..SearchRequest::default()
+    }
+}
+
+impl Need {
+    /// What a question the office handles asks: its text, context and what was tried, its
+    /// themes and the asker's province.
+    pub fn of_question(question: &QuestionView) -> Need {
+        Need {
+            text: [&question.question, &question.context, &question.tried]
+                .into_iter()
+                .filter(|part| !part.is_empty())
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            themes: question.themes.iter().map(|theme| theme.slug.clone()).collect(),
+            province: question.province.clone(),
+        }
     }
 }
 

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::accounts::AccountError;
 use crate::contact::ContactError;
 use crate::events::registration::RegistrationError;
+use crate::matching::MatchingError;
 use crate::questions::QuestionError;
 use crate::search::SearchError;
 use crate::templates::{self, RenderError};
@@ -198,6 +199,12 @@ impl From<ContactError> for RouteError {
     }
 }
 
+impl From<MatchingError> for RouteError {
+    fn from(error: MatchingError) -> RouteError {
+        RouteError::Internal(error.to_string())
+    }
+}
+
 impl From<QuestionError> for RouteError {
     fn from(error: QuestionError) -> RouteError {
         match error {
@@ -303,6 +310,7 @@ wrap_from!(
     AccountError,
     ContactError,
     EditError,
+    MatchingError,
     QuestionError,
     RegistrationError,
     sea_orm::DbErr,
@@ -315,6 +323,7 @@ wrap_from!(
     AccountError,
     ContactError,
     EditError,
+    MatchingError,
     QuestionError,
     RegistrationError,
     sea_orm::DbErr,

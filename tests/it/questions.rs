@@ -339,3 +339,43 @@ async fn the_queue_filters_and_searches(backend: Backend) {
     env.finish().await;
 }
 storage_test!(the_queue_filters_and_searches);
+
+/// The office sees, on the question's page and through the API, the experts and practices of
+/// the demo content that fit a question, each with its reasons; nobody else sees them.
+async fn the_office_gets_suggestions_for_a_question(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let smtp = TestSmtp::start();
+    let app = env.spawn_with(oogst::config::Config { smtp_url: smtp.url(), ..env.config() }, true).await;
+    let bureau = token_for(&app, "bureau@oogst.test", Role::Beheerder, None).await;
+    let lid = token_for(&app, "lid@oogst.test", Role::Lid, None).await;
+    let question = "Hoe krijgen we thuiszitters weer naar school, samen met het samenwerkingsverband?";
+    let (status, body) =
+        api(&app, reqwest::Method::POST, "/api/v1/questions", &bureau, Some(asker("a@vrager.test", question))).await;
+    assert_eq!(status, 201, "{body}");
+    let path = format!("/api/v1/questions/{}/suggestions", body["id"]);
+
+    let (status, suggestions) = api(&app, reqwest::Method::GET, &path, &bureau, None).await;
+    assert_eq!(status, 200, "{suggestions}");
+    for (list, label) in [("experts", "name"), ("practices", "title")] {
+        let items = suggestions[list].as_array().unwrap();
+        assert!(!items.is_empty(), "{list}: {suggestions}");
+        for item in items {
+            assert!(item["slug"].is_string() && item[label].is_string() && item["score"].is_number(), "{item}");
+            assert!(!item["reasons"].as_array().unwrap().is_empty(), "{item}");
+        }
+    }
+    assert!(suggestions["questions"].as_array().unwrap().is_empty());
+
+    let office = signed_in(&app, "bureau@oogst.test").await;
+    let (status, html) = page(&app, &office, &format!("/beheer/vragen/{}", body["id"])).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Wie of wat kan helpen"), "{html}");
+    let first_practice = suggestions["practices"][0]["slug"].as_str().unwrap();
+    assert!(html.contains(&format!("/praktijken/{first_practice}")), "{html}");
+
+    assert_eq!(api(&app, reqwest::Method::GET, &path, &lid, None).await.0, 404);
+    let anonymous = app.client.get(format!("{}{path}", app.address)).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    env.finish().await;
+}
+storage_test!(the_office_gets_suggestions_for_a_question);

@@ -63,6 +63,7 @@ use utoipa::OpenApi;
         questions::ask,
         questions::list,
         questions::show,
+        questions::suggestions,
     )
 )]
 pub struct ApiDoc;
@@ -125,6 +126,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
             .service(questions::ask)
             .service(questions::list)
             .service(questions::show)
+            .service(questions::suggestions)
             .service(openapi_json),
     );
 }

@@ -1,12 +1,15 @@
 //! `/api/v1/questions`: asking the programme office a question, and the office's queue.
 
+use std::collections::HashMap;
+
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::actor::policy;
+use crate::matching::{self, Need};
 use crate::pagination::{PageParams, PageRequest, DEFAULT_PER_PAGE};
 use crate::questions::queue::{self, HandlerFilter, QueueFilter};
-use crate::questions::{self, AskedBy, Channel, Desk, QuestionError, QuestionInput, Status};
+use crate::questions::{self, AskedBy, Channel, Desk, QuestionError, QuestionInput, QuestionView, Status};
 use crate::routes::auth::ApiViewer;
 use crate::routes::errors::{ApiError, RouteError};
 use crate::routes::rate_limit;
@@ -132,10 +135,38 @@ pub async fn list(
 )]
 #[get("/questions/{id}")]
 pub async fn show(state: web::Data<AppState>, viewer: ApiViewer, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(office_question(&state, viewer, *id).await?))
+}
+
+/// The experts and practices that may help with a question, ranked, each with the reasons in
+/// words (beheerders only; to anyone else the question does not exist).
+#[utoipa::path(
+    get,
+    path = "/api/v1/questions/{id}/suggestions",
+    params(("id" = i32, Path, description = "The question's number")),
+    responses(
+        (status = 200, body = crate::matching::Suggestions),
+        (status = 401, body = crate::routes::errors::ErrorBody),
+        (status = 404, body = crate::routes::errors::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/questions/{id}/suggestions")]
+pub async fn suggestions(
+    state: web::Data<AppState>,
+    viewer: ApiViewer,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    let question = office_question(&state, viewer, *id).await?;
+    let need = Need::of_question(&question);
+    Ok(HttpResponse::Ok().json(matching::suggest(&state.db, &state.search, &need, &HashMap::new()).await?))
+}
+
+/// A confirmed question for a beheerder's token; for anyone else it does not exist.
+async fn office_question(state: &AppState, viewer: ApiViewer, id: i32) -> Result<QuestionView, ApiError> {
     let actor = viewer.required()?;
-    let found = questions::for_office(&state.db, &actor, *id).await.map_err(|error| match error {
+    Ok(questions::for_office(&state.db, &actor, id).await.map_err(|error| match error {
         QuestionError::NotFound => RouteError::NotFound(format!("Vraag {id} bestaat niet.")),
         other => other.into(),
-    })?;
-    Ok(HttpResponse::Ok().json(found))
+    })?)
 }

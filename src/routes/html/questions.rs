@@ -1,11 +1,14 @@
 //! The question desk's pages: "Vraag stellen" for everyone (members ask with one click,
 //! others confirm by mail), the confirmation link, and the office's queue and question page.
 
+use std::collections::HashMap;
+
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::{form_again, form_fields, form_page, see_other, see_other_with, Notice};
 use crate::actor::{policy, Actor};
+use crate::matching::{self, Need};
 use crate::pagination::{PageLinks, PageParams, PageRequest};
 use crate::questions::queue::{self, HandlerFilter, QueueFilter};
 use crate::questions::{self, AskedBy, Channel, Handling, QuestionError, QuestionInput, Status};
@@ -318,8 +321,11 @@ pub async fn show(
     let id: i32 = id.parse().map_err(|_| RouteError::from(QuestionError::NotFound))?;
     let question = questions::for_office(&state.db, &actor, id).await?;
     let handlers = questions::office_members(&state.db).await?;
+    let suggestions =
+        matching::suggest(&state.db, &state.search, &Need::of_question(&question), &HashMap::new()).await?;
     let data = serde_json::json!({
         "page_title": format!("Vraag {id}"),
+        "suggestions": suggestions,
         "statuses": Status::iter_labels(question.status.slug()),
         "handlers": handlers.iter().map(|member| serde_json::json!({
             "id": member.id, "name": member.name, "selected": question.handler_id == Some(member.id),
