@@ -20,9 +20,23 @@ pub async fn record(
     entity_key: &str,
     summary: impl Into<String>,
 ) -> Result<(), DbErr> {
+    record_for(db, Some(actor.user_id), &actor.name, action, entity_kind, entity_key, summary).await
+}
+
+/// Records a step taken by someone without a session: a person following a link from a mail
+/// (`actor_id` their account, if any), or a worker (`None`, named by what it is).
+pub async fn record_for(
+    db: &impl ConnectionTrait,
+    actor_id: Option<i32>,
+    actor_name: &str,
+    action: &str,
+    entity_kind: &str,
+    entity_key: &str,
+    summary: impl Into<String>,
+) -> Result<(), DbErr> {
     audit_log::ActiveModel {
-        actor_id: Set(Some(actor.user_id)),
-        actor_name: Set(actor.name.clone()),
+        actor_id: Set(actor_id),
+        actor_name: Set(actor_name.to_string()),
         action: Set(action.to_string()),
         entity_kind: Set(entity_kind.to_string()),
         entity_key: Set(entity_key.to_string()),

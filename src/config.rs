@@ -58,6 +58,12 @@ pub struct Config {
     pub confirm_hours: i64,
     /// Days after an event that its registrations are deleted (`OOGST_REGISTRATION_RETENTION_DAYS`).
     pub registration_retention_days: i64,
+    /// Days an expert has to accept or decline a question before the request expires and the
+    /// office is told (`OOGST_INTRODUCTION_DAYS`).
+    pub introduction_days: i64,
+    /// Days after a question was first helped that the asker is asked whether it helped
+    /// (`OOGST_FOLLOWUP_DAYS`).
+    pub followup_days: i64,
 }
 
 impl Default for Config {
@@ -84,6 +90,8 @@ impl Default for Config {
             reminder_hours: 24,
             confirm_hours: 48,
             registration_retention_days: 365,
+            introduction_days: 7,
+            followup_days: 14,
         }
     }
 }

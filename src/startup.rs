@@ -113,11 +113,17 @@ impl Application {
             reminder_before: chrono::Duration::hours(config.reminder_hours),
             keep_registrations: chrono::Duration::days(config.registration_retention_days),
         };
+        let questions_worker = crate::questions::worker::QuestionsWorker {
+            db: storage.db.clone(),
+            mail: mail.clone(),
+            answer_days: config.introduction_days,
+            followup_days: config.followup_days,
+        };
         let workers = vec![
             tokio::spawn(search_sync::run_worker(storage.db.clone(), Arc::clone(&storage.search), poll)),
             tokio::spawn(mail_worker.run(poll)),
             tokio::spawn(events_worker.run()),
-            tokio::spawn(crate::questions::purge_unconfirmed_hourly(storage.db.clone())),
+            tokio::spawn(questions_worker.run()),
         ];
         let state = web::Data::new(AppState {
             db: storage.db,

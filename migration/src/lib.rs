@@ -12,6 +12,7 @@ mod m20261212_000007_profiles;
 mod m20261213_000008_organisation_contacts;
 mod m20261213_000009_contact_relay;
 mod m20261214_000010_questions;
+mod m20261214_000011_question_introductions;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261213_000008_organisation_contacts::Migration),
             Box::new(m20261213_000009_contact_relay::Migration),
             Box::new(m20261214_000010_questions::Migration),
+            Box::new(m20261214_000011_question_introductions::Migration),
         ]
     }
 }

@@ -5,8 +5,12 @@
 //! office's queue (`queue`), where the office sets who handles a question and its status.
 //! Every write, with its mail (through the outbox) and audit entry, is one transaction.
 
+pub mod followup;
 pub mod input;
+pub mod introductions;
 pub mod queue;
+pub mod replies;
+pub mod worker;
 
 use crate::link_token;
 use chrono::{DateTime, Duration, Utc};
@@ -92,6 +96,9 @@ pub enum QuestionError {
         "Deze bevestigingslink is verlopen of al gebruikt. Was uw vraag nog niet bevestigd? Stel haar dan opnieuw."
     )]
     LinkInvalid,
+    /// A request to an expert or a follow-up link that was answered already or expired.
+    #[error("Deze link is al gebruikt of verlopen. Neem contact op met het programmabureau als u nog wilt reageren.")]
+    RequestClosed,
     #[error(transparent)]
     Mail(#[from] MailError),
     #[error(transparent)]
@@ -342,6 +349,17 @@ async fn confirmed(db: &impl ConnectionTrait, id: i32) -> Result<question::Model
         .ok_or(QuestionError::NotFound)
 }
 
+/// Moves a question to `status`.
+async fn set_status(db: &impl ConnectionTrait, id: i32, status: Status) -> Result<(), DbErr> {
+    question::Entity::update_many()
+        .col_expr(question::Column::Status, Expr::value(status.slug()))
+        .col_expr(question::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(question::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// The accounts that may handle questions: the programme office, by name.
 pub async fn office_members(db: &impl ConnectionTrait) -> Result<Vec<user::Model>, DbErr> {
     user::Entity::find()
@@ -411,18 +429,6 @@ pub async fn purge_unconfirmed(db: &DatabaseConnection) -> Result<u64, DbErr> {
     Ok(deleted.rows_affected)
 }
 
-/// The background purge: once an hour, like the other workers' housekeeping.
-pub async fn purge_unconfirmed_hourly(db: DatabaseConnection) {
-    loop {
-        match purge_unconfirmed(&db).await {
-            Ok(0) => {}
-            Ok(deleted) => tracing::info!(deleted, "unconfirmed questions with expired links deleted"),
-            Err(error) => tracing::error!(%error, "deleting unconfirmed questions failed"),
-        }
-        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
-    }
-}
-
 /// Days from asking to closing, or to now while open.
 pub fn days_open(row: &question::Model, now: DateTime<Utc>) -> i64 {
     (row.closed_at.unwrap_or(now) - row.created_at).num_days()
@@ -452,4 +458,18 @@ impl Status {
             })
             .collect()
     }
+}
+
+/// A free text checked at the boundary: trimmed, at most `max` characters, no control
+/// characters; empty is allowed.
+fn checked_text(field: &str, label: &str, text: &str, max: usize) -> Result<String, QuestionError> {
+    let text = text.trim();
+    let length = text.chars().count();
+    if length > max {
+        return Err(QuestionError::field(field, format!("Houd {label} korter dan {max} tekens (nu {length}).")));
+    }
+    if crate::validation::has_forbidden_chars(text) {
+        return Err(QuestionError::field(field, crate::validation::FORBIDDEN_CHARS_MESSAGE));
+    }
+    Ok(text.to_string())
 }

@@ -211,7 +211,7 @@ impl From<QuestionError> for RouteError {
             QuestionError::Invalid(errors) => RouteError::Invalid(errors),
             QuestionError::NotFound => RouteError::NotFound(error.to_string()),
             QuestionError::Forbidden => RouteError::forbidden(),
-            QuestionError::LinkInvalid => RouteError::Gone(error.to_string()),
+            QuestionError::LinkInvalid | QuestionError::RequestClosed => RouteError::Gone(error.to_string()),
             QuestionError::Mail(error) => RouteError::Internal(error.to_string()),
             QuestionError::Database(error) => RouteError::Internal(error.to_string()),
         }

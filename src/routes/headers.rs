@@ -55,6 +55,8 @@ fn is_personal(request: &ServiceRequest) -> bool {
     let path = request.path();
     let secret_link = path.starts_with("/aanmelding/")
         || path.starts_with("/berichten/weigeren/")
+        || path.starts_with("/vraag/")
+        || path.starts_with("/vraag-stellen/bevestigen/")
         || request.query_string().contains("token=");
     signed_in || secret_link
 }

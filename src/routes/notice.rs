@@ -42,6 +42,8 @@ pub enum Notice {
     ContactSettingSaved,
     QuestionEntered,
     QuestionHandled,
+    ExpertsAsked,
+    QuestionAnswered,
 }
 
 impl Notice {
@@ -78,6 +80,8 @@ impl Notice {
             Notice::ContactSettingSaved => "Uw keuze voor berichten via Oogst is opgeslagen.",
             Notice::QuestionEntered => "De vraag is ingevoerd; de vrager krijgt een ontvangstbevestiging.",
             Notice::QuestionHandled => "De behandeling van de vraag is opgeslagen.",
+            Notice::QuestionAnswered => "Het antwoord is naar de vrager gemaild.",
+            Notice::ExpertsAsked => "De gekozen experts hebben een verzoek per e-mail gekregen.",
         }
     }
 

@@ -361,6 +361,61 @@ async fn every_page_of_the_programme_office_passes_the_checkers() {
     close(env, app, browser).await;
 }
 
+/// The question desk from three sides: the office enters a question and asks an expert, the
+/// expert answers from the link in the mail, the asker says whether it helped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_question_desk_passes_the_checkers() {
+    let smtp = TestSmtp::start();
+    let Some((env, app, mut browser)) = demo_site(|config| {
+        config.smtp_url = smtp.url();
+        config.followup_days = 0;
+    })
+    .await
+    else {
+        return;
+    };
+    log_in_as(&app, &browser, "beheerder@example.nl", Role::Beheerder, None).await;
+    browser.goto("/beheer/vragen/nieuw").await;
+    browser.type_into("#name", "Anouk de Vries").await;
+    browser.type_into("#email", "anouk@example.nl").await;
+    browser.type_into("#question", "Hoe krijgen we thuiszitters weer naar school, samen met het SWV?").await;
+    browser.open_by("form.stacked button[type=submit]").await;
+    assert!(browser.text("h1").await.starts_with("Vraag "));
+    browser.check("question").await;
+    browser.open_by("form[action$='/experts'] button[type=submit]").await;
+    assert_shown_again_with_errors(&browser, "#experts-error").await;
+    browser.check("question-experts-errors").await;
+    browser.click("#experts input[type=checkbox]").await;
+    browser.open_by("form[action$='/experts'] button[type=submit]").await;
+    browser.check("question-expert-asked").await;
+
+    let request = smtp.wait_for("@", 2).await.into_iter().find(|mail| mail.header("Subject").contains("Wilt u helpen"));
+    let link = request.expect("a request mail").link("antwoord=nee");
+    let path = &link[link.find("/vraag/").unwrap()..];
+    browser.goto(path).await;
+    browser.check("request-declining").await;
+    browser.goto(path.split('?').next().unwrap()).await;
+    browser.check("request").await;
+    browser.open_by("#accept button").await;
+    assert!(browser.text(".lead").await.contains("Geaccepteerd"));
+    browser.check("request-accepted").await;
+
+    let db = oogst::startup::connect(&app.config).await.unwrap();
+    let secret = oogst::accounts::secret::load_or_create(&app.config).unwrap();
+    let settings = oogst::mail::MailSettings::from_config(&app.config, &secret).unwrap();
+    oogst::questions::followup::send_due(&db, &settings).await.unwrap();
+    let mails = smtp.wait_for("anouk@example.nl", 3).await;
+    let followup = mails.iter().find(|mail| mail.header("Subject").contains("geholpen")).expect("a follow-up");
+    let link = followup.link("cijfer=5");
+    browser.goto(&link[link.find("/vraag/").unwrap()..]).await;
+    browser.check("followup").await;
+    browser.open_by("#score-form button").await;
+    assert!(browser.text(".lead").await.contains("Dank u wel"));
+    browser.check("followup-answered").await;
+
+    close(env, app, browser).await;
+}
+
 /// The contact page's form, previewed, then saved without a title.
 async fn edit_a_site_page(browser: &mut Browser) {
     browser.goto("/beheer/paginas/contact").await;

@@ -23,6 +23,7 @@ mod editing;
 mod events;
 mod forms;
 mod import;
+mod introductions;
 mod lifecycle;
 mod matching;
 mod member_import;

@@ -12,13 +12,13 @@ use crate::storage_test;
 use entity::question;
 use oogst::actor::Role;
 
-async fn app_with_mail(env: &TestEnv) -> (TestApp, TestSmtp) {
+pub(crate) async fn app_with_mail(env: &TestEnv) -> (TestApp, TestSmtp) {
     let smtp = TestSmtp::start();
     let config = oogst::config::Config { smtp_url: smtp.url(), mail_retry_seconds: 1, ..env.config() };
     (env.spawn_with(config, false).await, smtp)
 }
 
-fn asker(email: &str, question: &str) -> Value {
+pub(crate) fn asker(email: &str, question: &str) -> Value {
     json!({
         "name": "Anouk de Vries",
         "email": email,
@@ -34,26 +34,26 @@ fn asker(email: &str, question: &str) -> Value {
     })
 }
 
-async fn ask_anonymously(app: &TestApp, body: Value) -> (u16, Value) {
+pub(crate) async fn ask_anonymously(app: &TestApp, body: Value) -> (u16, Value) {
     let response = app.client.post(format!("{}/api/v1/questions", app.address)).json(&body).send().await.unwrap();
     (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
 }
 
 /// A browser signed in as `email` (an account made with `token_for`).
-async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
+pub(crate) async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
     let browser = app.browser();
     let login = app.submit_form(&browser, "/inloggen", "/inloggen", &[("email", email), ("password", PASSWORD)]).await;
     assert_eq!(login.status(), 303, "login of {email}");
     browser
 }
 
-async fn page(app: &TestApp, browser: &reqwest::Client, path: &str) -> (u16, String) {
+pub(crate) async fn page(app: &TestApp, browser: &reqwest::Client, path: &str) -> (u16, String) {
     let response = browser.get(format!("{}{path}", app.address)).send().await.unwrap();
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
 /// Confirms by the link in the mail, as a browser does: the page, then its button.
-async fn confirm(app: &TestApp, path: &str) -> reqwest::Response {
+pub(crate) async fn confirm(app: &TestApp, path: &str) -> reqwest::Response {
     let browser = app.browser();
     app.submit_form(&browser, path, path, &[]).await
 }

@@ -1,13 +1,12 @@
 //! `/api/v1/questions`: asking the programme office a question, and the office's queue.
 
-use std::collections::HashMap;
-
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::actor::policy;
 use crate::matching::{self, Need};
 use crate::pagination::{PageParams, PageRequest, DEFAULT_PER_PAGE};
+use crate::questions::introductions::{self, Introductions};
 use crate::questions::queue::{self, HandlerFilter, QueueFilter};
 use crate::questions::{self, AskedBy, Channel, Desk, QuestionError, QuestionInput, QuestionView, Status};
 use crate::routes::auth::ApiViewer;
@@ -18,6 +17,15 @@ use crate::vocabulary::Vocabulary;
 
 pub fn desk(state: &AppState) -> Desk<'_> {
     Desk { db: &state.db, mail: &state.mail, confirm_hours: state.config.confirm_hours }
+}
+
+pub fn introductions(state: &AppState) -> Introductions<'_> {
+    Introductions {
+        db: &state.db,
+        mail: &state.mail,
+        answer_days: state.config.introduction_days,
+        followup_days: state.config.followup_days,
+    }
 }
 
 /// Asks the programme office a question. Without a token the question counts once the link
@@ -159,7 +167,8 @@ pub async fn suggestions(
 ) -> Result<HttpResponse, ApiError> {
     let question = office_question(&state, viewer, *id).await?;
     let need = Need::of_question(&question);
-    Ok(HttpResponse::Ok().json(matching::suggest(&state.db, &state.search, &need, &HashMap::new()).await?))
+    let busy = introductions::open_per_expert(&state.db).await?;
+    Ok(HttpResponse::Ok().json(matching::suggest(&state.db, &state.search, &need, &busy).await?))
 }
 
 /// A confirmed question for a beheerder's token; for anyone else it does not exist.

@@ -11,6 +11,7 @@ mod news;
 mod organisations;
 mod practices;
 mod profiles;
+mod question_links;
 mod questions;
 mod search;
 mod site_pages;
@@ -132,6 +133,12 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(questions::office_ask)
         .service(questions::show)
         .service(questions::handle)
+        .service(questions::ask_experts)
+        .service(questions::reply)
+        .service(question_links::request_page)
+        .service(question_links::answer_request)
+        .service(question_links::followup_page)
+        .service(question_links::answer_followup)
         .service(site_pages::edit_list)
         .service(site_pages::edit_form)
         .service(site_pages::save)

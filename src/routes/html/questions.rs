@@ -1,8 +1,6 @@
 //! The question desk's pages: "Vraag stellen" for everyone (members ask with one click,
 //! others confirm by mail), the confirmation link, and the office's queue and question page.
 
-use std::collections::HashMap;
-
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
@@ -10,9 +8,11 @@ use super::{form_again, form_fields, form_page, see_other, see_other_with, Notic
 use crate::actor::{policy, Actor};
 use crate::matching::{self, Need};
 use crate::pagination::{PageLinks, PageParams, PageRequest};
+use crate::questions::introductions;
 use crate::questions::queue::{self, HandlerFilter, QueueFilter};
+use crate::questions::replies::{self, Replies};
 use crate::questions::{self, AskedBy, Channel, Handling, QuestionError, QuestionInput, Status};
-use crate::routes::api::questions::desk;
+use crate::routes::api::questions::{desk, introductions};
 use crate::routes::auth::Viewer;
 use crate::routes::errors::{PageError, RouteError};
 use crate::routes::rate_limit;
@@ -310,29 +310,145 @@ pub async fn office_ask(
     }
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ShowQuery {
+    /// `ja` when the office comes from the mail that an expert declined or did not answer:
+    /// the best expert not asked yet is then ticked, one click from being asked.
+    volgende: String,
+}
+
 #[get("/beheer/vragen/{id}")]
 pub async fn show(
     request: HttpRequest,
     state: web::Data<AppState>,
     viewer: Viewer,
     id: web::Path<String>,
+    query: web::Query<ShowQuery>,
 ) -> Result<HttpResponse, PageError> {
     let actor = office(viewer)?;
-    let id: i32 = id.parse().map_err(|_| RouteError::from(QuestionError::NotFound))?;
-    let question = questions::for_office(&state.db, &actor, id).await?;
+    let id = question_id(&id)?;
+    let data = question_page(&state, &actor, id, query.volgende == "ja", &[]).await?;
+    form_page(&request, &state, "questions/show", &Viewer(Some(actor)), data)
+}
+
+fn question_id(text: &str) -> Result<i32, PageError> {
+    text.parse().map_err(|_| RouteError::from(QuestionError::NotFound).into())
+}
+
+/// The question's page: the question, its handling, the requests to experts and their
+/// answers, the office's replies, the follow-up, and the suggestions (`ticked`: the experts
+/// and practices ticked in the form that came back).
+async fn question_page(
+    state: &AppState,
+    actor: &Actor,
+    id: i32,
+    tick_next: bool,
+    ticked: &[String],
+) -> Result<serde_json::Value, PageError> {
+    let question = questions::for_office(&state.db, actor, id).await?;
     let handlers = questions::office_members(&state.db).await?;
-    let suggestions =
-        matching::suggest(&state.db, &state.search, &Need::of_question(&question), &HashMap::new()).await?;
-    let data = serde_json::json!({
+    let requests = introductions::of_question(&state.db, id).await?;
+    let busy = introductions::open_per_expert(&state.db).await?;
+    let suggestions = matching::suggest(&state.db, &state.search, &Need::of_question(&question), &busy).await?;
+    let asked = requests.iter().map(|request| request.expert_slug.as_str()).collect::<Vec<_>>();
+    let next = suggestions.experts.iter().find(|expert| !asked.contains(&expert.slug.as_str()));
+    let experts = suggestions.experts.iter().map(|expert| {
+        let checked = ticked.contains(&expert.slug) || (tick_next && next.is_some_and(|next| next.slug == expert.slug));
+        serde_json::json!({
+            "slug": expert.slug, "name": expert.name, "reasons": expert.reasons,
+            "asked": asked.contains(&expert.slug.as_str()), "checked": checked,
+        })
+    });
+    let practices = suggestions.practices.iter().map(|practice| {
+        serde_json::json!({
+            "slug": practice.slug, "title": practice.title, "reasons": practice.reasons,
+            "checked": ticked.contains(&practice.slug),
+        })
+    });
+    Ok(serde_json::json!({
         "page_title": format!("Vraag {id}"),
+        "experts": experts.collect::<Vec<_>>(),
+        "practices": practices.collect::<Vec<_>>(),
+        "replies": replies::of_question(&state.db, id).await?,
+        "max_practices": replies::MAX_PRACTICES,
         "suggestions": suggestions,
+        "requests": requests,
+        "followup": questions::followup::of_question(&state.db, id).await?,
+        "max_experts": introductions::MAX_EXPERTS_AT_ONCE,
         "statuses": Status::iter_labels(question.status.slug()),
         "handlers": handlers.iter().map(|member| serde_json::json!({
             "id": member.id, "name": member.name, "selected": question.handler_id == Some(member.id),
         })).collect::<Vec<_>>(),
         "question": question,
-    });
-    form_page(&request, &state, "questions/show", &Viewer(Some(actor)), data)
+    }))
+}
+
+/// The office asks one to three experts to help.
+#[post("/beheer/vragen/{id}/experts")]
+pub async fn ask_experts(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let actor = office(viewer)?;
+    let id = question_id(&id)?;
+    let (mut experts, mut note, mut csrf) = (Vec::new(), String::new(), String::new());
+    for (key, value) in form_fields(&body)? {
+        match key.as_str() {
+            "experts" => experts.push(value),
+            "note" => note = value,
+            "csrf" => csrf = value,
+            _ => {}
+        }
+    }
+    state.csrf.verify(&request, &csrf)?;
+    match introductions(&state).request(&actor, id, &experts, &note).await {
+        Ok(_) => Ok(see_other_with(&format!("/beheer/vragen/{id}"), Notice::ExpertsAsked)),
+        Err(QuestionError::Invalid(errors)) => {
+            let mut data = question_page(&state, &actor, id, false, &experts).await?;
+            data["errors"] = serde_json::to_value(errors).unwrap_or_default();
+            data["note"] = note.into();
+            form_again(&request, &state, "questions/show", &Viewer(Some(actor)), data)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The office answers the asker itself, with practices it chose.
+#[post("/beheer/vragen/{id}/antwoord")]
+pub async fn reply(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let actor = office(viewer)?;
+    let id = question_id(&id)?;
+    let (mut practices, mut text, mut csrf) = (Vec::new(), String::new(), String::new());
+    for (key, value) in form_fields(&body)? {
+        match key.as_str() {
+            "practices" => practices.push(value),
+            "body" => text = value,
+            "csrf" => csrf = value,
+            _ => {}
+        }
+    }
+    state.csrf.verify(&request, &csrf)?;
+    let desk = Replies { db: &state.db, mail: &state.mail, followup_days: state.config.followup_days };
+    match desk.reply(&actor, id, &text, &practices).await {
+        Ok(()) => Ok(see_other_with(&format!("/beheer/vragen/{id}"), Notice::QuestionAnswered)),
+        Err(QuestionError::Invalid(errors)) => {
+            let mut data = question_page(&state, &actor, id, false, &practices).await?;
+            data["errors"] = serde_json::to_value(errors).unwrap_or_default();
+            data["body"] = text.into();
+            form_again(&request, &state, "questions/show", &Viewer(Some(actor)), data)
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -353,7 +469,7 @@ pub async fn handle(
 ) -> Result<HttpResponse, PageError> {
     let actor = office(viewer)?;
     state.csrf.verify(&request, &form.csrf)?;
-    let id: i32 = id.parse().map_err(|_| RouteError::from(QuestionError::NotFound))?;
+    let id = question_id(&id)?;
     let handler_id = match form.handler_id.as_str() {
         "" => None,
         text => Some(text.parse().map_err(|_| RouteError::BadRequest("Kies iemand van het programmabureau.".into()))?),
