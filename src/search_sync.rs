@@ -12,6 +12,7 @@ use sea_orm::{
 
 use entity::{document, search_outbox};
 
+use crate::questions::archive;
 use crate::search::{IndexItem, IndexSettings, IndexStore, ItemKind, SearchError, SearchIndex};
 use crate::{documents, events, news, practices, profiles};
 
@@ -76,6 +77,7 @@ async fn load_items(db: &DatabaseConnection, keys: &BTreeSet<(ItemKind, i32)>) -
     items.extend(news::index_items(db, &ids_of(ItemKind::News)).await?);
     items.extend(events::index_items(db, &ids_of(ItemKind::Event)).await?);
     items.extend(profiles::index_items(db, &ids_of(ItemKind::Person)).await?);
+    items.extend(archive::index_items(db, &ids_of(ItemKind::Question)).await?);
     Ok(items)
 }
 
@@ -139,7 +141,8 @@ pub async fn rebuild(
             + document::Entity::find().count(db).await?
             + entity::news::Entity::find().count(db).await?
             + entity::event::Entity::find().count(db).await?
-            + entity::profile::Entity::find().count(db).await?;
+            + entity::profile::Entity::find().count(db).await?
+            + archive::count(db).await?;
         bar.set_length(total);
     }
     let generation = store.new_generation().map_err(SearchError::from)?;
@@ -180,5 +183,6 @@ pub async fn index_items_after(
         ItemKind::News => news::index_items_after(db, after, BATCH).await,
         ItemKind::Event => events::index_items_after(db, after, BATCH).await,
         ItemKind::Person => profiles::index_items_after(db, after, BATCH).await,
+        ItemKind::Question => archive::index_items_after(db, after, BATCH).await,
     }
 }

@@ -33,7 +33,12 @@ pub struct JudgedQuestion {
 
 impl JudgedQuestion {
     pub fn need(&self) -> Need {
-        Need { text: self.question.clone(), themes: self.themes.clone(), province: self.province.clone() }
+        Need {
+            text: self.question.clone(),
+            themes: self.themes.clone(),
+            province: self.province.clone(),
+            question_id: None,
+        }
     }
 }
 

@@ -43,6 +43,11 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub public_text: Option<String>,
     pub published_at: Option<DateTimeUtc>,
+    /// The archived question's title.
+    pub public_title: Option<String>,
+    /// How the question was answered, anonymised, for the archive.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub public_answer: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

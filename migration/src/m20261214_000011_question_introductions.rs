@@ -10,6 +10,11 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // The archive: a title and the anonymised answer beside the anonymised question text.
+        // (SQLite alters one column at a time.)
+        for column in [string_null(Questions::PublicTitle), text_null(Questions::PublicAnswer)] {
+            manager.alter_table(Table::alter().table(Questions::Table).add_column(column).to_owned()).await?;
+        }
         manager
             .create_table(
                 Table::create()
@@ -121,7 +126,11 @@ impl MigrationTrait for Migration {
         manager.drop_table(Table::drop().table(QuestionFollowups::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(QuestionPractices::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(QuestionReplies::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(QuestionIntroductions::Table).to_owned()).await
+        manager.drop_table(Table::drop().table(QuestionIntroductions::Table).to_owned()).await?;
+        for column in [Questions::PublicAnswer, Questions::PublicTitle] {
+            manager.alter_table(Table::alter().table(Questions::Table).drop_column(column).to_owned()).await?;
+        }
+        Ok(())
     }
 }
 
@@ -182,6 +191,8 @@ enum QuestionFollowups {
 enum Questions {
     Table,
     Id,
+    PublicTitle,
+    PublicAnswer,
 }
 
 #[derive(DeriveIden)]

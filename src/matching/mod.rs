@@ -25,6 +25,8 @@ use scoring::{ExpertEvidence, NeedFacts, PracticeEvidence, Scored};
 
 /// Suggestions of each sort.
 pub const MAX_SUGGESTIONS: usize = 10;
+/// Similar earlier questions shown: a few, to read before answering.
+const MAX_SIMILAR_QUESTIONS: usize = 5;
 /// Hits of each search that are considered.
 const CANDIDATES: usize = 30;
 /// Words of the need searched for: the search reads no more, and the question comes first.
@@ -39,6 +41,8 @@ pub struct Need {
     pub themes: Vec<String>,
     /// As spelled in `taxonomy::PROVINCES`.
     pub province: Option<String>,
+    /// The question the need is, left out of the similar earlier questions.
+    pub question_id: Option<i32>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
@@ -122,6 +126,7 @@ impl Need {
                 .join("\n"),
             themes: question.themes.iter().map(|theme| theme.slug.clone()).collect(),
             province: question.province.clone(),
+            question_id: Some(question.id),
         }
     }
 }
@@ -140,9 +145,10 @@ pub async fn suggest(
     }
     let content_request = search_request(&words, &[ItemKind::Practice, ItemKind::Document]);
     let people_request = search_request(&words, &[ItemKind::Person]);
+    let questions_request = search_request(&words, &[ItemKind::Question]);
     let index = search.clone();
-    let (content, people) = tokio::task::spawn_blocking(move || -> Result<_, SearchError> {
-        Ok((index.search(&content_request)?, index.search(&people_request)?))
+    let (content, people, earlier) = tokio::task::spawn_blocking(move || -> Result<_, SearchError> {
+        Ok((index.search(&content_request)?, index.search(&people_request)?, index.search(&questions_request)?))
     })
     .await??;
 
@@ -175,8 +181,33 @@ pub async fn suggest(
                 reasons: scored.reasons,
             })
             .collect(),
-        questions: Vec::new(),
+        questions: similar_questions(&earlier, top, need.question_id, &facts, &theme_name),
     })
+}
+
+/// The archived questions among the hits, best first, without the need's own question.
+fn similar_questions(
+    earlier: &SearchResults,
+    top: f32,
+    own: Option<i32>,
+    facts: &NeedFacts,
+    theme_name: &dyn Fn(&str) -> String,
+) -> Vec<QuestionSuggestion> {
+    let mut found: Vec<QuestionSuggestion> = fits(earlier, top)
+        .filter(|(hit, _)| Some(hit.id) != own)
+        .map(|(hit, fit)| {
+            let scored = scoring::score_question(facts, fit, &hit.themes, theme_name);
+            QuestionSuggestion {
+                id: hit.id,
+                title: hit.title.clone(),
+                score: rounded(scored.score),
+                reasons: scored.reasons,
+            }
+        })
+        .collect();
+    found.sort_by(|a, b| b.score.total_cmp(&a.score));
+    found.truncate(MAX_SIMILAR_QUESTIONS);
+    found
 }
 
 /// A published practice the search found, directly or through one of its documents.

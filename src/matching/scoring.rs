@@ -105,6 +105,17 @@ pub fn score_practice(need: &NeedFacts, practice: &PracticeEvidence, theme_name:
     Scored { score, reasons }
 }
 
+/// An earlier question in the archive found for the need: by its text (`fit`, 0 to 1) and
+/// its themes.
+pub fn score_question(need: &NeedFacts, fit: f32, themes: &[String], theme_name: &dyn Fn(&str) -> String) -> Scored {
+    let mut reasons = Vec::new();
+    let score = TEXT_WEIGHT * fit + themes_part(need.themes, themes, theme_name, &mut reasons);
+    if reasons.is_empty() {
+        reasons.push("de tekst lijkt op deze vraag".into());
+    }
+    Scored { score, reasons }
+}
+
 /// An expert found for the need: by their own profile, as the contact of practices found,
 /// or both.
 #[derive(Debug, Clone)]

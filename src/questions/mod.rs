@@ -5,6 +5,7 @@
 //! office's queue (`queue`), where the office sets who handles a question and its status.
 //! Every write, with its mail (through the outbox) and audit entry, is one transaction.
 
+pub mod archive;
 pub mod followup;
 pub mod input;
 pub mod introductions;

@@ -44,6 +44,8 @@ pub enum Notice {
     QuestionHandled,
     ExpertsAsked,
     QuestionAnswered,
+    QuestionPublished,
+    QuestionWithdrawn,
 }
 
 impl Notice {
@@ -80,6 +82,8 @@ impl Notice {
             Notice::ContactSettingSaved => "Uw keuze voor berichten via Oogst is opgeslagen.",
             Notice::QuestionEntered => "De vraag is ingevoerd; de vrager krijgt een ontvangstbevestiging.",
             Notice::QuestionHandled => "De behandeling van de vraag is opgeslagen.",
+            Notice::QuestionPublished => "De vraag staat in het openbare archief.",
+            Notice::QuestionWithdrawn => "De vraag is uit het openbare archief gehaald.",
             Notice::QuestionAnswered => "Het antwoord is naar de vrager gemaild.",
             Notice::ExpertsAsked => "De gekozen experts hebben een verzoek per e-mail gekregen.",
         }

@@ -26,11 +26,13 @@ pub enum ItemKind {
     Event,
     /// A member profile, indexed once per viewer level that may see it (see [`Audience`]).
     Person,
+    /// A question of the question desk's public archive ("Eerder gesteld").
+    Question,
 }
 
 impl ItemKind {
-    pub const ALL: [ItemKind; 5] =
-        [ItemKind::Practice, ItemKind::Document, ItemKind::News, ItemKind::Event, ItemKind::Person];
+    pub const ALL: [ItemKind; 6] =
+        [ItemKind::Practice, ItemKind::Document, ItemKind::News, ItemKind::Event, ItemKind::Person, ItemKind::Question];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -39,6 +41,7 @@ impl ItemKind {
             ItemKind::News => "news",
             ItemKind::Event => "event",
             ItemKind::Person => "person",
+            ItemKind::Question => "question",
         }
     }
 
@@ -58,6 +61,7 @@ impl ItemKind {
             ItemKind::News => format!("/nieuws/{slug}"),
             ItemKind::Event => format!("/agenda/{slug}"),
             ItemKind::Person => format!("/leden/{slug}"),
+            ItemKind::Question => format!("/vragen/{slug}"),
         }
     }
 }

@@ -236,8 +236,9 @@ async fn an_uploaded_document_is_found_by_a_phrase_inside_it() {
 }
 
 /// Pages of the menu and the footer that no flow above passes through.
-const VISITOR_PAGES: [&str; 17] = [
+const VISITOR_PAGES: [&str; 18] = [
     "/vraag-stellen",
+    "/vragen",
     "/praktijken",
     "/leden",
     "/leden?q=thuiszitters&province=Utrecht",
@@ -379,8 +380,10 @@ async fn the_question_desk_passes_the_checkers() {
     browser.type_into("#name", "Anouk de Vries").await;
     browser.type_into("#email", "anouk@example.nl").await;
     browser.type_into("#question", "Hoe krijgen we thuiszitters weer naar school, samen met het SWV?").await;
+    browser.click("#share_anonymised").await;
     browser.open_by("form.stacked button[type=submit]").await;
     assert!(browser.text("h1").await.starts_with("Vraag "));
+    let question_page = browser.path().await;
     browser.check("question").await;
     browser.open_by("form[action$='/experts'] button[type=submit]").await;
     assert_shown_again_with_errors(&browser, "#experts-error").await;
@@ -412,6 +415,20 @@ async fn the_question_desk_passes_the_checkers() {
     browser.open_by("#score-form button").await;
     assert!(browser.text(".lead").await.contains("Dank u wel"));
     browser.check("followup-answered").await;
+
+    // Matched, the question can join the archive: without a title the form comes back.
+    browser.goto(&question_page).await;
+    browser.type_into("#title", " ").await;
+    browser.type_into("#answer", " ").await;
+    browser.open_by("button[value=publiceren]").await;
+    assert_shown_again_with_errors(&browser, "#title-error").await;
+    browser.check("question-archive-errors").await;
+    browser.type_into("#title", "Thuiszitters terug naar school").await;
+    browser.type_into("#answer", "Een expert bracht school, leerplicht en jeugdhulp samen aan tafel.").await;
+    browser.open_by("button[value=publiceren]").await;
+    browser.goto(&question_page.replace("/beheer/vragen/", "/vragen/")).await;
+    assert_eq!(browser.text("h1").await, "Thuiszitters terug naar school");
+    browser.check("archived-question").await;
 
     close(env, app, browser).await;
 }

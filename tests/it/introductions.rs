@@ -188,13 +188,66 @@ async fn a_question_goes_from_asking_to_introduction_and_followup(backend: Backe
     let (_, html) = page(&app, &office, &format!("/beheer/vragen/{id}")).await;
     assert!(html.contains("<strong>4</strong> van 5") && html.contains("Fijn gesprek!"), "{html}");
 
+    archive_and_find_again(&app, &office, &bureau, id, &experts[0]).await;
+
     let actions = audit_actions(&db).await;
-    for action in ["expert gevraagd", "expert accepteerde", "expert wees af", "vrager gaf cijfer"] {
+    for action in ["expert gevraagd", "expert accepteerde", "expert wees af", "vrager gaf cijfer", "gepubliceerd"] {
         assert!(actions.iter().any(|done| done == action), "{action} in {actions:?}");
     }
     env.finish().await;
 }
 storage_test!(a_question_goes_from_asking_to_introduction_and_followup);
+
+/// Posts the archive form of question `id` on its page.
+async fn archive_form(app: &TestApp, office: &reqwest::Client, id: i64, fields: &[(&str, &str)]) -> reqwest::Response {
+    let (_, html) = page(app, office, &format!("/beheer/vragen/{id}")).await;
+    let csrf = hidden_field(&html, "csrf");
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    office.post(format!("{}/beheer/vragen/{id}/archief", app.address)).form(&form).send().await.unwrap()
+}
+
+/// The office publishes the helped question, anonymised: it gets a public page with the
+/// expert who helped, the search finds it as an earlier question, and a new question like
+/// it gets it suggested. Withdrawn, it is gone from all three.
+async fn archive_and_find_again(app: &TestApp, office: &reqwest::Client, bureau: &str, id: i64, expert: &str) {
+    let title = "Thuiszitters terug naar school met het samenwerkingsverband";
+    let text = "Een leerling van veertien zit al een half jaar thuis. Hoe krijgen we hem terug naar school?";
+    let answer = "Een expert uit het netwerk bracht school, leerplicht en jeugdhulp samen aan tafel.";
+    let short = archive_form(app, office, id, &[("actie", "publiceren"), ("title", "Kort"), ("text", text)]).await;
+    assert_eq!(short.status(), 422);
+    let html = short.text().await.unwrap();
+    assert!(html.contains("Schrijf de titel in minstens 5 tekens.") && html.contains("id=\"answer-error\""), "{html}");
+    assert_eq!(page(app, &app.browser(), &format!("/vragen/{id}")).await.0, 404, "not published yet");
+
+    let fields = [("actie", "publiceren"), ("title", title), ("text", text), ("answer", answer)];
+    assert_eq!(archive_form(app, office, id, &fields).await.status(), 303);
+    let (status, public) = page(app, &app.browser(), &format!("/vragen/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(public.contains(answer) && public.contains(&format!("/leden/{expert}")), "{public}");
+    assert!(!public.contains("Anouk") && !public.contains("anouk@vrager.test"), "anonymised: {public}");
+    let (_, list) = page(app, &app.browser(), "/vragen").await;
+    assert!(list.contains(title), "{list}");
+    let found = |slugs: &[String]| slugs == [id.to_string()];
+    app.wait_for_search("q=leerplicht+tafel&kind=question", std::time::Duration::from_secs(10), found).await;
+
+    let similar = "Een leerling zit thuis; hoe krijgen we thuiszitters terug naar school?";
+    let (_, body) =
+        api(app, reqwest::Method::POST, "/api/v1/questions", bureau, Some(asker("piet@vrager.test", similar))).await;
+    let path = format!("/api/v1/questions/{}/suggestions", body["id"]);
+    let (_, suggestions) = api(app, reqwest::Method::GET, &path, bureau, None).await;
+    assert_eq!(suggestions["questions"][0]["id"], id, "{suggestions}");
+    let path = format!("/api/v1/questions/{id}/suggestions");
+    let (_, own) = api(app, reqwest::Method::GET, &path, bureau, None).await;
+    assert!(own["questions"].as_array().unwrap().iter().all(|question| question["id"] != id), "not itself");
+
+    assert_eq!(archive_form(app, office, id, &[("actie", "intrekken")]).await.status(), 303);
+    assert_eq!(page(app, &app.browser(), &format!("/vragen/{id}")).await.0, 404);
+    app.wait_for_search("q=leerplicht+tafel&kind=question", std::time::Duration::from_secs(10), |slugs| {
+        slugs.is_empty()
+    })
+    .await;
+}
 
 fn secret_of(config: &oogst::config::Config) -> Vec<u8> {
     oogst::accounts::secret::load_or_create(config).unwrap()
@@ -255,6 +308,23 @@ async fn requests_expire_and_bad_input_is_refused(backend: Backend) {
     assert!(told[0].part("text/plain").contains("niet binnen 7 dagen gereageerd"), "{}", told[0].part("text/plain"));
     let (_, html) = page(&app, &office, &format!("/beheer/vragen/{id}")).await;
     assert!(html.contains("Verlopen zonder antwoord"), "{html}");
+
+    // A question whose asker did not agree stays out of the archive, whatever its status.
+    let mut private = asker("stil@vrager.test", "Hoe regelen we leerlingenvervoer naar de zorgschool?");
+    private["share_anonymised"] = serde_json::json!(false);
+    let (_, body) = api(&app, reqwest::Method::POST, "/api/v1/questions", &bureau, Some(private)).await;
+    let private = body["id"].as_i64().unwrap();
+    let (_, html) = page(&app, &office, &format!("/beheer/vragen/{private}")).await;
+    assert!(html.contains("De vrager wil niet dat deze vraag openbaar wordt"), "{html}");
+    let fields = [
+        ("actie", "publiceren"),
+        ("title", "Leerlingenvervoer"),
+        ("text", "Hoe regelen we leerlingenvervoer naar de zorgschool?"),
+        ("answer", "Met de gemeente en het samenwerkingsverband samen."),
+    ];
+    let refused = archive_form(&app, &office, private, &fields).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("geen toestemming"));
 
     // Links nobody made are unknown.
     for path in ["/vraag/verzoek/onzin", "/vraag/geholpen/onzin"] {

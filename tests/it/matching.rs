@@ -128,6 +128,7 @@ async fn the_same_province_comes_first_and_busy_or_unavailable_people_later(stor
         text: "Wie kent het terugkeerprogramma Zwaluwstaart voor langdurig schoolverzuim?".into(),
         themes: vec!["thuiszitters".into()],
         province: Some(province.into()),
+        question_id: None,
     };
     let none = HashMap::new();
     let north = matching::suggest(&storage.db, &storage.search, &need("Noord-Holland"), &none).await.unwrap();

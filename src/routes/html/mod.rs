@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod archive;
 mod contact;
 mod documents;
 mod editor;
@@ -135,6 +136,9 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(questions::handle)
         .service(questions::ask_experts)
         .service(questions::reply)
+        .service(questions::publish)
+        .service(archive::list)
+        .service(archive::show)
         .service(question_links::request_page)
         .service(question_links::answer_request)
         .service(question_links::followup_page)

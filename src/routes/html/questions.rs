@@ -8,6 +8,7 @@ use super::{form_again, form_fields, form_page, see_other, see_other_with, Notic
 use crate::actor::{policy, Actor};
 use crate::matching::{self, Need};
 use crate::pagination::{PageLinks, PageParams, PageRequest};
+use crate::questions::archive::{self, ArchiveInput};
 use crate::questions::introductions;
 use crate::questions::queue::{self, HandlerFilter, QueueFilter};
 use crate::questions::replies::{self, Replies};
@@ -366,8 +367,11 @@ async fn question_page(
             "checked": ticked.contains(&practice.slug),
         })
     });
+    let (archive, published_at) = archive::draft(&state.db, actor, id).await?;
     Ok(serde_json::json!({
         "page_title": format!("Vraag {id}"),
+        "archive": archive,
+        "published_at": published_at,
         "experts": experts.collect::<Vec<_>>(),
         "practices": practices.collect::<Vec<_>>(),
         "replies": replies::of_question(&state.db, id).await?,
@@ -445,6 +449,46 @@ pub async fn reply(
             let mut data = question_page(&state, &actor, id, false, &practices).await?;
             data["errors"] = serde_json::to_value(errors).unwrap_or_default();
             data["body"] = text.into();
+            form_again(&request, &state, "questions/show", &Viewer(Some(actor)), data)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ArchiveForm {
+    /// `publiceren` or `intrekken`.
+    actie: String,
+    title: String,
+    text: String,
+    answer: String,
+    csrf: String,
+}
+
+/// The office publishes the anonymised question in the archive, or takes it out.
+#[post("/beheer/vragen/{id}/archief")]
+pub async fn publish(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    id: web::Path<String>,
+    form: web::Form<ArchiveForm>,
+) -> Result<HttpResponse, PageError> {
+    let actor = office(viewer)?;
+    state.csrf.verify(&request, &form.csrf)?;
+    let id = question_id(&id)?;
+    if form.actie == "intrekken" {
+        archive::withdraw(&state.db, &actor, id).await?;
+        return Ok(see_other_with(&format!("/beheer/vragen/{id}"), Notice::QuestionWithdrawn));
+    }
+    let input = ArchiveInput { title: form.title.clone(), text: form.text.clone(), answer: form.answer.clone() };
+    match archive::publish(&state.db, &actor, id, &input).await {
+        Ok(()) => Ok(see_other_with(&format!("/beheer/vragen/{id}"), Notice::QuestionPublished)),
+        Err(QuestionError::Invalid(errors)) => {
+            let mut data = question_page(&state, &actor, id, false, &[]).await?;
+            data["errors"] = serde_json::to_value(errors).unwrap_or_default();
+            data["archive"] = serde_json::to_value(&input).unwrap_or_default();
             form_again(&request, &state, "questions/show", &Viewer(Some(actor)), data)
         }
         Err(other) => Err(other.into()),

@@ -69,6 +69,7 @@ fn kind_label(kind: ItemKind) -> &'static str {
         ItemKind::News => "Nieuws",
         ItemKind::Event => "Bijeenkomst",
         ItemKind::Person => "Lid van het netwerk",
+        ItemKind::Question => "Eerder gesteld",
     }
 }
 
