@@ -71,6 +71,11 @@ pub fn dutch_date(rfc3339: &str) -> String {
     }
 }
 
+/// "maart 2026".
+pub fn dutch_month(year: i32, month0: u32) -> String {
+    format!("{} {year}", MONTHS[month0 as usize % 12])
+}
+
 const WEEKDAYS: [&str; 7] = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"];
 
 /// "dinsdag 10 maart 2026".

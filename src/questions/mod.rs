@@ -6,6 +6,7 @@
 //! Every write, with its mail (through the outbox) and audit entry, is one transaction.
 
 pub mod archive;
+pub mod figures;
 pub mod followup;
 pub mod input;
 pub mod introductions;

@@ -429,6 +429,8 @@ async fn the_question_desk_passes_the_checkers() {
     browser.goto(&question_page.replace("/beheer/vragen/", "/vragen/")).await;
     assert_eq!(browser.text("h1").await, "Thuiszitters terug naar school");
     browser.check("archived-question").await;
+    browser.goto("/beheer/vragen/cijfers").await;
+    browser.check("question-figures").await;
 
     close(env, app, browser).await;
 }

@@ -123,6 +123,7 @@ async fn a_question_goes_from_asking_to_introduction_and_followup(backend: Backe
     let env = TestEnv::new(backend).await;
     let (app, smtp, db) = demo_app(&env).await;
     let bureau = token_for(&app, "bureau@oogst.test", Role::Beheerder, None).await;
+    token_for(&app, "lid@oogst.test", Role::Lid, None).await;
     let (id, experts) = confirmed_question(&app, &smtp, &bureau).await;
     let office = signed_in(&app, "bureau@oogst.test").await;
 
@@ -187,6 +188,14 @@ async fn a_question_goes_from_asking_to_introduction_and_followup(backend: Backe
     assert_eq!(link.press(&[("score", "1")]).await.status(), 410, "a follow-up is answered once");
     let (_, html) = page(&app, &office, &format!("/beheer/vragen/{id}")).await;
     assert!(html.contains("<strong>4</strong> van 5") && html.contains("Fijn gesprek!"), "{html}");
+
+    // The figures count it: matched, the score, the experts asked.
+    let (status, html) = page(&app, &office, "/beheer/vragen/cijfers").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<dd>100%</dd>") && html.contains("gemiddeld 4,0 uit 1 antwoorden"), "{html}");
+    assert!(html.contains(&format!("/leden/{}", experts[0])) && html.contains(&format!("/leden/{}", experts[1])));
+    let member = signed_in(&app, "lid@oogst.test").await;
+    assert_eq!(page(&app, &member, "/beheer/vragen/cijfers").await.0, 404);
 
     archive_and_find_again(&app, &office, &bureau, id, &experts[0]).await;
 

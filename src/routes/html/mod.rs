@@ -130,6 +130,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(questions::confirm)
         .service(questions::queue_page)
         // Before `/beheer/vragen/{id}`, which would otherwise take the path.
+        .service(questions::figures_page)
         .service(questions::office_form)
         .service(questions::office_ask)
         .service(questions::show)

@@ -9,10 +9,10 @@ use crate::actor::{policy, Actor};
 use crate::matching::{self, Need};
 use crate::pagination::{PageLinks, PageParams, PageRequest};
 use crate::questions::archive::{self, ArchiveInput};
-use crate::questions::introductions;
 use crate::questions::queue::{self, HandlerFilter, QueueFilter};
 use crate::questions::replies::{self, Replies};
 use crate::questions::{self, AskedBy, Channel, Handling, QuestionError, QuestionInput, Status};
+use crate::questions::{figures, introductions};
 use crate::routes::api::questions::{desk, introductions};
 use crate::routes::auth::Viewer;
 use crate::routes::errors::{PageError, RouteError};
@@ -277,6 +277,14 @@ pub async fn queue_page(
         })).collect::<Vec<_>>(),
     });
     form_page(&request, &state, "questions/queue", &Viewer(Some(actor)), data)
+}
+
+#[get("/beheer/vragen/cijfers")]
+pub async fn figures_page(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpResponse, PageError> {
+    let actor = office(viewer)?;
+    let figures = figures::load(&state.db, &actor, chrono::Utc::now()).await?;
+    let data = serde_json::json!({ "page_title": "Vragen in cijfers", "figures": figures });
+    super::page("questions/figures", &Viewer(Some(actor)), data)
 }
 
 #[get("/beheer/vragen/nieuw")]
