@@ -141,7 +141,7 @@ fn per_theme(facts: &[QuestionFacts]) -> Vec<Count> {
     }
     let mut themes: Vec<Count> =
         counts.into_iter().map(|(label, count)| Count { label: label.to_string(), count }).collect();
-    themes.sort_by(|a, b| b.count.cmp(&a.count));
+    themes.sort_by_key(|theme| std::cmp::Reverse(theme.count));
     themes
 }
 
