@@ -64,6 +64,9 @@ pub struct Config {
     /// Days after a question was first helped that the asker is asked whether it helped
     /// (`OOGST_FOLLOWUP_DAYS`).
     pub followup_days: i64,
+    /// Days after a question is closed that the asker's personal data is removed
+    /// (`OOGST_QUESTION_RETENTION_DAYS`).
+    pub question_retention_days: i64,
 }
 
 impl Default for Config {
@@ -92,6 +95,7 @@ impl Default for Config {
             registration_retention_days: 365,
             introduction_days: 7,
             followup_days: 14,
+            question_retention_days: 365,
         }
     }
 }

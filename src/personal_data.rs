@@ -1,6 +1,7 @@
 //! Everything Oogst stores about a person, for their right of access (AVG article 15): the
 //! account, the profile, event registrations under their account or address, the messages
-//! relayed from or to them (who, to whom, when; never the text, which is not kept), and the
+//! relayed from or to them (who, to whom, when; never the text, which is not kept), the
+//! questions they asked the programme office and the requests to help they got, and the
 //! audit entries they made or that are about them.
 
 use std::collections::HashMap;
@@ -14,6 +15,7 @@ use entity::{audit_log, event, registration};
 use crate::actor::Actor;
 use crate::contact;
 use crate::profiles::{self, OwnProfile};
+use crate::questions::privacy;
 use crate::validation::EditError;
 
 #[derive(Debug, Serialize)]
@@ -24,6 +26,10 @@ pub struct PersonalData {
     pub registrations: Vec<Registration>,
     /// Messages sent or received through the platform: who, to whom, when.
     pub messages: Vec<contact::LogEntry>,
+    /// Questions asked to the programme office under the account or its address.
+    pub questions: Vec<privacy::AskedQuestion>,
+    /// Requests to help with a question that went to the person as an expert.
+    pub requests_to_help: Vec<privacy::RequestToHelp>,
     pub audit_entries: Vec<AuditEntry>,
 }
 
@@ -79,6 +85,8 @@ pub async fn of(db: &DatabaseConnection, actor: &Actor) -> Result<PersonalData, 
         profile: OwnProfile::of(&stored),
         registrations,
         messages: contact::log_of(db, actor.user_id).await?,
+        questions: privacy::asked_by(db, actor.user_id, &stored.user.email).await?,
+        requests_to_help: privacy::requests_to(db, stored.profile.id).await?,
         audit_entries,
     })
 }

@@ -118,6 +118,7 @@ impl Application {
             mail: mail.clone(),
             answer_days: config.introduction_days,
             followup_days: config.followup_days,
+            keep_personal_data: chrono::Duration::days(config.question_retention_days),
         };
         let workers = vec![
             tokio::spawn(search_sync::run_worker(storage.db.clone(), Arc::clone(&storage.search), poll)),

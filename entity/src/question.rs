@@ -48,6 +48,9 @@ pub struct Model {
     /// How the question was answered, anonymised, for the archive.
     #[sea_orm(column_type = "Text", nullable)]
     pub public_answer: Option<String>,
+    /// When the asker's personal data was removed (after the retention time, or when their
+    /// account was deleted); only the anonymised archive texts remain then.
+    pub personal_data_removed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,9 +10,13 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        // The archive: a title and the anonymised answer beside the anonymised question text.
-        // (SQLite alters one column at a time.)
-        for column in [string_null(Questions::PublicTitle), text_null(Questions::PublicAnswer)] {
+        // The archive: a title and the anonymised answer beside the anonymised question text;
+        // and when the asker's personal data was removed. (SQLite alters one column at a time.)
+        for column in [
+            string_null(Questions::PublicTitle),
+            text_null(Questions::PublicAnswer),
+            timestamp_with_time_zone_null(Questions::PersonalDataRemovedAt),
+        ] {
             manager.alter_table(Table::alter().table(Questions::Table).add_column(column).to_owned()).await?;
         }
         manager
@@ -127,7 +131,7 @@ impl MigrationTrait for Migration {
         manager.drop_table(Table::drop().table(QuestionPractices::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(QuestionReplies::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(QuestionIntroductions::Table).to_owned()).await?;
-        for column in [Questions::PublicAnswer, Questions::PublicTitle] {
+        for column in [Questions::PersonalDataRemovedAt, Questions::PublicAnswer, Questions::PublicTitle] {
             manager.alter_table(Table::alter().table(Questions::Table).drop_column(column).to_owned()).await?;
         }
         Ok(())
@@ -193,6 +197,7 @@ enum Questions {
     Id,
     PublicTitle,
     PublicAnswer,
+    PersonalDataRemovedAt,
 }
 
 #[derive(DeriveIden)]

@@ -1,5 +1,6 @@
 //! Deleting an account (AVG article 17), by its owner or by the programme office on request.
-//! The account, its profile, sessions, links, event registrations and mail go; what the
+//! The account, its profile, sessions, links, event registrations, the personal data of the
+//! questions it asked and mail go; what the
 //! person made for the network (practices, documents, news, versions) stays with the
 //! organisation, and the traces of who made it (audit log, versions, news, pages) carry a
 //! pseudonym instead of the name. Everything happens in one transaction.
@@ -16,7 +17,7 @@ use crate::actor::{policy, Actor, Role};
 use crate::events::registration::RegistrationError;
 use crate::mail::MailSettings;
 use crate::vocabulary::Vocabulary;
-use crate::{audit, db, events, news, organisations, practices, site_pages};
+use crate::{audit, db, events, news, organisations, practices, questions, site_pages};
 
 /// A name for a deleted person that points to nobody: random, and stored nowhere with the
 /// account (which is gone), so the log cannot be linked back to the person.
@@ -91,6 +92,7 @@ async fn delete(
     news::forget_author(&transaction, user_id, &pseudonym).await?;
     site_pages::forget_editor(&transaction, &account.name, &pseudonym).await?;
     organisations::forget_network_contact(&transaction, user_id).await?;
+    questions::privacy::forget_asker(&transaction, user_id, &account.email).await?;
     events::registration::erase_person(&transaction, mail, user_id, &account.email).await.map_err(
         |error| match error {
             RegistrationError::Mail(error) => AccountError::Mail(error),

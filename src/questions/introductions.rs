@@ -121,7 +121,7 @@ impl Introductions<'_> {
         }
         let transaction = db::begin_write(self.db).await?;
         let question = confirmed(&transaction, question_id).await?;
-        if question.closed_at.is_some() {
+        if question.closed_at.is_some() || question.personal_data_removed_at.is_some() {
             return Err(QuestionError::field("experts", "Deze vraag is afgesloten; zet de status eerst terug."));
         }
         let experts = experts_in_directory(&transaction, &slugs).await?;
@@ -319,7 +319,12 @@ impl Introductions<'_> {
         reason: Option<String>,
     ) -> Result<Found, QuestionError> {
         let found = by_token(db, token).await?;
-        if found.request.answer_by <= Utc::now() || !claim_row(db, found.request.id, state, reason).await? {
+        // Without the asker's contact there is nobody to introduce.
+        let asker_gone = found.question.personal_data_removed_at.is_some();
+        if asker_gone
+            || found.request.answer_by <= Utc::now()
+            || !claim_row(db, found.request.id, state, reason).await?
+        {
             return Err(QuestionError::RequestClosed);
         }
         Ok(found)

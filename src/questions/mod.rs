@@ -10,6 +10,7 @@ pub mod figures;
 pub mod followup;
 pub mod input;
 pub mod introductions;
+pub mod privacy;
 pub mod queue;
 pub mod replies;
 pub mod worker;
@@ -157,6 +158,8 @@ pub struct QuestionView {
     pub days_open: i64,
     pub created_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// When the asker's personal data was removed (see `privacy`).
+    pub personal_data_removed_at: Option<DateTime<Utc>>,
 }
 
 /// The office's handling of a question: its status and who handles it.

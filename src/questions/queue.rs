@@ -183,6 +183,7 @@ pub(super) async fn views(db: &impl ConnectionTrait, rows: Vec<question::Model>)
                 source: row.source,
                 created_at: row.created_at,
                 closed_at: row.closed_at,
+                personal_data_removed_at: row.personal_data_removed_at,
             }
         })
         .collect())

@@ -65,6 +65,12 @@ impl Replies<'_> {
         }
         let transaction = db::begin_write(self.db).await?;
         let question = confirmed(&transaction, question_id).await?;
+        if question.personal_data_removed_at.is_some() {
+            return Err(QuestionError::field(
+                "body",
+                "De gegevens van de vrager zijn verwijderd; mailen kan niet meer.",
+            ));
+        }
         let mut sent = Vec::new();
         for slug in &slugs {
             let practice = practices::find_published(&transaction, slug).await?.ok_or_else(|| {

@@ -1,12 +1,13 @@
 //! The question desk's worker: expires the requests experts left unanswered (telling the
-//! office), mails the follow-ups that are due and deletes questions never confirmed.
+//! office), mails the follow-ups that are due, removes askers' personal data after the
+//! retention time and deletes questions never confirmed.
 
 use std::time::Duration;
 
 use sea_orm::DatabaseConnection;
 
 use super::introductions::Introductions;
-use super::{followup, purge_unconfirmed};
+use super::{followup, privacy, purge_unconfirmed};
 use crate::mail::MailSettings;
 
 /// How often the worker looks; its deadlines are days apart, so a minute is plenty.
@@ -17,6 +18,8 @@ pub struct QuestionsWorker {
     pub mail: MailSettings,
     pub answer_days: i64,
     pub followup_days: i64,
+    /// How long after closing a question the asker's personal data is kept.
+    pub keep_personal_data: chrono::Duration,
 }
 
 impl QuestionsWorker {
@@ -43,6 +46,11 @@ impl QuestionsWorker {
             Ok(0) => {}
             Ok(sent) => tracing::info!(sent, "follow-up questions queued"),
             Err(error) => tracing::error!(%error, "sending follow-up questions failed"),
+        }
+        match privacy::remove_expired(&self.db, self.keep_personal_data).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "askers' personal data removed after the retention time"),
+            Err(error) => tracing::error!(%error, "removing askers' personal data failed"),
         }
         match purge_unconfirmed(&self.db).await {
             Ok(0) => {}

@@ -379,3 +379,72 @@ async fn the_office_gets_suggestions_for_a_question(backend: Backend) {
     env.finish().await;
 }
 storage_test!(the_office_gets_suggestions_for_a_question);
+
+/// The asker's personal data: in their download, removed a set time after the question is
+/// closed, and when they delete their account; the figures' facts stay.
+async fn askers_personal_data_is_downloaded_and_removed(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let (app, _smtp) = app_with_mail(&env).await;
+    let bureau = token_for(&app, "bureau@oogst.test", Role::Beheerder, None).await;
+    let member = token_for(&app, "lid@oogst.test", Role::Lid, None).await;
+    let leaving = token_for(&app, "weg@oogst.test", Role::Lid, None).await;
+    let ask = |token: &str, question: &'static str| {
+        let (app, token) = (&app, token.to_string());
+        async move {
+            let (status, body) =
+                api(app, reqwest::Method::POST, "/api/v1/questions", &token, Some(asker("x@vrager.test", question)))
+                    .await;
+            assert_eq!(status, 201, "{body}");
+            body["id"].as_i64().unwrap() as i32
+        }
+    };
+    let kept = ask(&member, "Hoe houden we de zorg in de klas betaalbaar voor de gemeente?").await;
+    let closed = ask(&member, "Welke regio heeft ervaring met een onderwijszorgarrangement?").await;
+    let deleted = ask(&leaving, "Hoe betrekken we ouders bij een thuiszitterstafel?").await;
+
+    let browser = signed_in(&app, "lid@oogst.test").await;
+    let download: Value =
+        browser.get(format!("{}/profiel/gegevens", app.address)).send().await.unwrap().json().await.unwrap();
+    let asked: Vec<i64> = download["questions"].as_array().unwrap().iter().map(|q| q["id"].as_i64().unwrap()).collect();
+    assert_eq!(asked, [kept as i64, closed as i64], "{download}");
+    assert_eq!(download["questions"][0]["email"], "lid@oogst.test");
+
+    // Closed longer ago than the retention time: the personal data goes, the facts stay.
+    let db = oogst::startup::connect(&app.config).await.unwrap();
+    let long_ago = chrono::Utc::now() - chrono::Duration::days(400);
+    question::Entity::update_many()
+        .set(question::ActiveModel {
+            status: Set("afgesloten".into()),
+            closed_at: Set(Some(long_ago)),
+            ..Default::default()
+        })
+        .filter(question::Column::Id.eq(closed))
+        .exec(&db)
+        .await
+        .unwrap();
+    let keep = chrono::Duration::days(365);
+    assert_eq!(oogst::questions::privacy::remove_expired(&db, keep).await.unwrap(), 1);
+    assert_eq!(oogst::questions::privacy::remove_expired(&db, keep).await.unwrap(), 0);
+    let row = question::Entity::find_by_id(closed).one(&db).await.unwrap().unwrap();
+    assert_eq!((row.name.as_str(), row.email.as_str(), row.asker_user_id), ("", "", None));
+    assert_eq!(row.question, oogst::questions::privacy::REMOVED_TEXT);
+    assert_eq!((row.status.as_str(), row.province.as_deref()), ("afgesloten", Some("Zuid-Holland")));
+    let office = signed_in(&app, "bureau@oogst.test").await;
+    let (_, html) = page(&app, &office, &format!("/beheer/vragen/{closed}")).await;
+    assert!(html.contains("De gegevens van de vrager zijn op") && !html.contains("lid@oogst.test"), "{html}");
+    let (_, html) = page(&app, &office, &format!("/beheer/vragen/{kept}")).await;
+    assert!(html.contains("lid@oogst.test"), "an open question keeps its asker");
+
+    // Deleting an account removes the personal data of the questions it asked.
+    let leaving_browser = signed_in(&app, "weg@oogst.test").await;
+    let gone = app
+        .submit_form(&leaving_browser, "/profiel/verwijderen", "/profiel/verwijderen", &[("password", PASSWORD)])
+        .await;
+    assert_eq!(gone.status(), 303);
+    let row = question::Entity::find_by_id(deleted).one(&db).await.unwrap().unwrap();
+    assert!(row.personal_data_removed_at.is_some() && row.email.is_empty() && row.name.is_empty());
+    let (status, _) = api(&app, reqwest::Method::GET, &format!("/api/v1/questions/{deleted}"), &bureau, None).await;
+    assert_eq!(status, 200, "the question itself stays for the figures");
+    env.finish().await;
+}
+storage_test!(askers_personal_data_is_downloaded_and_removed);
