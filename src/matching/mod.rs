@@ -6,6 +6,7 @@
 //! It takes the text and facts of a need rather than a stored question, so that whatever
 //! holds questions can ask for suggestions.
 
+pub mod hints;
 pub mod scoring;
 
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -380,6 +380,16 @@ async fn the_question_desk_passes_the_checkers() {
     browser.type_into("#name", "Anouk de Vries").await;
     browser.type_into("#email", "anouk@example.nl").await;
     browser.type_into("#question", "Hoe krijgen we thuiszitters weer naar school, samen met het SWV?").await;
+    // As the question is typed, themes are ticked and practices that may help appear.
+    let started = std::time::Instant::now();
+    while browser.eval::<bool>("return document.getElementById('hints').hidden;").await {
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "no hints while typing");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(!browser.text("#hints-list").await.is_empty());
+    let ticked: bool = browser.eval("return document.querySelectorAll('input[name=themes]:checked').length > 0;").await;
+    assert!(ticked, "a theme is ticked from the text");
+    browser.check("question-form-hints").await;
     browser.click("#share_anonymised").await;
     browser.open_by("form.stacked button[type=submit]").await;
     assert!(browser.text("h1").await.starts_with("Vraag "));

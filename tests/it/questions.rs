@@ -376,9 +376,29 @@ async fn the_office_gets_suggestions_for_a_question(backend: Backend) {
     assert_eq!(api(&app, reqwest::Method::GET, &path, &lid, None).await.0, 404);
     let anonymous = app.client.get(format!("{}{path}", app.address)).send().await.unwrap();
     assert_eq!(anonymous.status(), 401);
+
+    // Anyone writing a question gets hints: themes to tick and practices that may help.
+    let hints = |text: &str| {
+        let url = format!("{}/api/v1/questions/hints?text={}", app.address, urlencoding(text));
+        let client = app.client.clone();
+        async move {
+            let response = client.get(url).send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    let found = hints(question).await;
+    assert!(found["themes"].as_array().unwrap().iter().any(|theme| theme["slug"] == "thuiszitters"), "{found}");
+    let practices = found["practices"].as_array().unwrap();
+    assert!(!practices.is_empty() && practices[0]["url"].as_str().unwrap().starts_with("/praktijken/"), "{found}");
+    assert_eq!(hints("school").await, json!({"themes": [], "practices": [], "questions": []}), "too little to go on");
     env.finish().await;
 }
 storage_test!(the_office_gets_suggestions_for_a_question);
+
+fn urlencoding(text: &str) -> String {
+    serde_urlencoded::to_string([("", text)]).unwrap().trim_start_matches('=').to_string()
+}
 
 /// The asker's personal data: in their download, removed a set time after the question is
 /// closed, and when they delete their account; the figures' facts stay.

@@ -61,6 +61,7 @@ use utoipa::OpenApi;
         organisations::show,
         organisations::themes,
         questions::ask,
+        questions::hints,
         questions::list,
         questions::show,
         questions::suggestions,
@@ -124,6 +125,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
             .service(organisations::show)
             .service(organisations::themes)
             .service(questions::ask)
+            .service(questions::hints)
             .service(questions::list)
             .service(questions::show)
             .service(questions::suggestions)

@@ -28,6 +28,29 @@ pub fn introductions(state: &AppState) -> Introductions<'_> {
     }
 }
 
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct HintsQuery {
+    /// The question being written (with its context), as far as it is.
+    text: String,
+}
+
+/// Hints while someone writes a question: themes to tick, and published practices and
+/// archived questions that may already help. Open to anyone; finds only what is public.
+#[utoipa::path(
+    get,
+    path = "/api/v1/questions/hints",
+    params(HintsQuery),
+    responses(
+        (status = 200, body = crate::matching::hints::Hints),
+        (status = 400, body = crate::routes::errors::ErrorBody),
+    )
+)]
+#[get("/questions/hints")]
+pub async fn hints(state: web::Data<AppState>, query: web::Query<HintsQuery>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(matching::hints::hints(&state.db, &state.search, &query.text).await?))
+}
+
 /// Asks the programme office a question. Without a token the question counts once the link
 /// in the confirmation mail is used (`confirmed: false`); with a member's token at once, under
 /// the account's address; with a beheerder's token it is registered on the asker's behalf,
