@@ -77,7 +77,7 @@ impl From<Hit> for ApiHit {
     path = "/api/v1/search",
     params(
         ("q" = Option<String>, Query, description = "Search text: words (more matches rank higher), \"phrases\", -excluded"),
-        ("kind" = Option<Vec<String>>, Query, description = "practice, document, news, event or person; repeat for OR"),
+        ("kind" = Option<Vec<String>>, Query, description = "practice, document, news, event, person or question; repeat for OR"),
         ("province" = Option<Vec<String>>, Query, description = "Province name; repeat for OR"),
         ("organisation_kind" = Option<Vec<String>>, Query, description = "Organisation kind slug; repeat for OR"),
         ("theme" = Option<Vec<String>>, Query, description = "Theme slug; repeat for OR"),
