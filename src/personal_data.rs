@@ -15,7 +15,7 @@ use entity::{audit_log, event, registration};
 use crate::actor::Actor;
 use crate::contact;
 use crate::profiles::{self, OwnProfile};
-use crate::questions::privacy;
+use crate::questions::{privacy, QuestionView};
 use crate::validation::EditError;
 
 #[derive(Debug, Serialize)]
@@ -27,7 +27,7 @@ pub struct PersonalData {
     /// Messages sent or received through the platform: who, to whom, when.
     pub messages: Vec<contact::LogEntry>,
     /// Questions asked to the programme office under the account or its address.
-    pub questions: Vec<privacy::AskedQuestion>,
+    pub questions: Vec<QuestionView>,
     /// Requests to help with a question that went to the person as an expert.
     pub requests_to_help: Vec<privacy::RequestToHelp>,
     pub audit_entries: Vec<AuditEntry>,

@@ -15,24 +15,8 @@ use serde::Serialize;
 
 use entity::{question, question_followup, question_introduction, question_reply};
 
+use super::QuestionView;
 use crate::db;
-
-/// A question as its asker's personal-data download holds it.
-#[derive(Debug, Serialize)]
-pub struct AskedQuestion {
-    pub id: i32,
-    pub name: String,
-    pub email: String,
-    pub organisation: String,
-    pub role: String,
-    pub province: Option<String>,
-    pub municipality: String,
-    pub question: String,
-    pub context: String,
-    pub tried: String,
-    pub status: String,
-    pub asked_at: DateTime<Utc>,
-}
 
 /// A request to help with a question, as the expert's download holds it.
 #[derive(Debug, Serialize)]
@@ -44,32 +28,13 @@ pub struct RequestToHelp {
     pub decline_reason: Option<String>,
 }
 
-/// The questions someone asked under their account or address.
-pub async fn asked_by(db: &impl ConnectionTrait, user_id: i32, email: &str) -> Result<Vec<AskedQuestion>, DbErr> {
+/// The questions someone asked under their account or address, as the office sees them.
+pub async fn asked_by(db: &impl ConnectionTrait, user_id: i32, email: &str) -> Result<Vec<QuestionView>, DbErr> {
     let theirs = Condition::any()
         .add(question::Column::AskerUserId.eq(user_id))
         .add(question::Column::Email.eq(email.to_lowercase()));
-    Ok(question::Entity::find()
-        .filter(theirs)
-        .order_by_asc(question::Column::Id)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|row| AskedQuestion {
-            id: row.id,
-            name: row.name,
-            email: row.email,
-            organisation: row.organisation,
-            role: row.role,
-            province: row.province,
-            municipality: row.municipality,
-            question: row.question,
-            context: row.context,
-            tried: row.tried,
-            status: row.status,
-            asked_at: row.created_at,
-        })
-        .collect())
+    let rows = question::Entity::find().filter(theirs).order_by_asc(question::Column::Id).all(db).await?;
+    super::queue::views(db, rows).await
 }
 
 /// The requests to help that went to the expert with this profile.

@@ -19,6 +19,7 @@ use crate::routes::errors::{PageError, RouteError};
 use crate::routes::rate_limit;
 use crate::routes::AppState;
 use crate::taxonomy::{Taxonomy, PROVINCES};
+use crate::validation::FieldErrors;
 use crate::vocabulary::Vocabulary;
 
 const QUEUE_PER_PAGE: u64 = 25;
@@ -407,26 +408,53 @@ pub async fn ask_experts(
 ) -> Result<HttpResponse, PageError> {
     let actor = office(viewer)?;
     let id = question_id(&id)?;
-    let (mut experts, mut note, mut csrf) = (Vec::new(), String::new(), String::new());
-    for (key, value) in form_fields(&body)? {
+    let (experts, note) = ticks_and_text(&request, &state, &body, "experts", "note")?;
+    match introductions(&state).request(&actor, id, &experts, &note).await {
+        Ok(_) => Ok(see_other_with(&format!("/beheer/vragen/{id}"), Notice::ExpertsAsked)),
+        Err(QuestionError::Invalid(errors)) => {
+            question_again(&request, &state, actor, id, &experts, errors, ("note", note.into())).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// A form of the question page as posted: the values ticked in the list `ticks`, the text
+/// `text`, after the CSRF token is checked.
+fn ticks_and_text(
+    request: &HttpRequest,
+    state: &AppState,
+    body: &[u8],
+    ticks: &str,
+    text: &str,
+) -> Result<(Vec<String>, String), PageError> {
+    let (mut ticked, mut written, mut csrf) = (Vec::new(), String::new(), String::new());
+    for (key, value) in form_fields(body)? {
         match key.as_str() {
-            "experts" => experts.push(value),
-            "note" => note = value,
+            key if key == ticks => ticked.push(value),
+            key if key == text => written = value,
             "csrf" => csrf = value,
             _ => {}
         }
     }
-    state.csrf.verify(&request, &csrf)?;
-    match introductions(&state).request(&actor, id, &experts, &note).await {
-        Ok(_) => Ok(see_other_with(&format!("/beheer/vragen/{id}"), Notice::ExpertsAsked)),
-        Err(QuestionError::Invalid(errors)) => {
-            let mut data = question_page(&state, &actor, id, false, &experts).await?;
-            data["errors"] = serde_json::to_value(errors).unwrap_or_default();
-            data["note"] = note.into();
-            form_again(&request, &state, "questions/show", &Viewer(Some(actor)), data)
-        }
-        Err(other) => Err(other.into()),
-    }
+    state.csrf.verify(request, &csrf)?;
+    Ok((ticked, written))
+}
+
+/// The question page once more after a refused form: its ticks and what was written kept
+/// (`kept`: the template's name for it and its value), the messages at their fields.
+async fn question_again(
+    request: &HttpRequest,
+    state: &AppState,
+    actor: Actor,
+    id: i32,
+    ticked: &[String],
+    errors: FieldErrors,
+    (name, value): (&str, serde_json::Value),
+) -> Result<HttpResponse, PageError> {
+    let mut data = question_page(state, &actor, id, false, ticked).await?;
+    data["errors"] = serde_json::to_value(errors).unwrap_or_default();
+    data[name] = value;
+    form_again(request, state, "questions/show", &Viewer(Some(actor)), data)
 }
 
 /// The office answers the asker itself, with practices it chose.
@@ -440,24 +468,12 @@ pub async fn reply(
 ) -> Result<HttpResponse, PageError> {
     let actor = office(viewer)?;
     let id = question_id(&id)?;
-    let (mut practices, mut text, mut csrf) = (Vec::new(), String::new(), String::new());
-    for (key, value) in form_fields(&body)? {
-        match key.as_str() {
-            "practices" => practices.push(value),
-            "body" => text = value,
-            "csrf" => csrf = value,
-            _ => {}
-        }
-    }
-    state.csrf.verify(&request, &csrf)?;
+    let (practices, text) = ticks_and_text(&request, &state, &body, "practices", "body")?;
     let desk = Replies { db: &state.db, mail: &state.mail, followup_days: state.config.followup_days };
     match desk.reply(&actor, id, &text, &practices).await {
         Ok(()) => Ok(see_other_with(&format!("/beheer/vragen/{id}"), Notice::QuestionAnswered)),
         Err(QuestionError::Invalid(errors)) => {
-            let mut data = question_page(&state, &actor, id, false, &practices).await?;
-            data["errors"] = serde_json::to_value(errors).unwrap_or_default();
-            data["body"] = text.into();
-            form_again(&request, &state, "questions/show", &Viewer(Some(actor)), data)
+            question_again(&request, &state, actor, id, &practices, errors, ("body", text.into())).await
         }
         Err(other) => Err(other.into()),
     }
@@ -494,10 +510,8 @@ pub async fn publish(
     match archive::publish(&state.db, &actor, id, &input).await {
         Ok(()) => Ok(see_other_with(&format!("/beheer/vragen/{id}"), Notice::QuestionPublished)),
         Err(QuestionError::Invalid(errors)) => {
-            let mut data = question_page(&state, &actor, id, false, &[]).await?;
-            data["errors"] = serde_json::to_value(errors).unwrap_or_default();
-            data["archive"] = serde_json::to_value(&input).unwrap_or_default();
-            form_again(&request, &state, "questions/show", &Viewer(Some(actor)), data)
+            let kept = serde_json::to_value(&input).unwrap_or_default();
+            question_again(&request, &state, actor, id, &[], errors, ("archive", kept)).await
         }
         Err(other) => Err(other.into()),
     }
