@@ -103,6 +103,9 @@ pub async fn send_due(db: &DatabaseConnection, settings: &MailSettings) -> Resul
             Mail { to: &question.email, subject, template: "question_followup", data, calendar: None },
         )
         .await?;
+        let key = question.id.to_string();
+        audit::record_for(&transaction, None, "Oogst", "vervolgvraag gemaild", "vraag", &key, "Heeft dit geholpen?")
+            .await?;
         transaction.commit().await?;
         sent += 1;
     }

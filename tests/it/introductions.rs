@@ -200,7 +200,9 @@ async fn a_question_goes_from_asking_to_introduction_and_followup(backend: Backe
     archive_and_find_again(&app, &office, &bureau, id, &experts[0]).await;
 
     let actions = audit_actions(&db).await;
-    for action in ["expert gevraagd", "expert accepteerde", "expert wees af", "vrager gaf cijfer", "gepubliceerd"] {
+    let steps =
+        ["expert gevraagd", "expert accepteerde", "expert wees af", "vervolgvraag gemaild", "vrager gaf cijfer"];
+    for action in steps.into_iter().chain(["gepubliceerd"]) {
         assert!(actions.iter().any(|done| done == action), "{action} in {actions:?}");
     }
     env.finish().await;
