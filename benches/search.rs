@@ -32,8 +32,9 @@ use oogst::config::Config;
 use oogst::documents::Uploads;
 use oogst::organisations::{self, OrganisationInput};
 use oogst::search::analyzer::query_words;
-use oogst::search::{Audience, IndexStore, SearchIndex, SearchRequest, Sort};
-use oogst::startup::{self, Application, Storage};
+use oogst::search::{Audience, IndexStore, SearchError, SearchIndex, SearchRequest, Sort};
+use oogst::search_sync::SyncError;
+use oogst::startup::{self, Application, StartupError, Storage};
 use sea_orm::sqlx::postgres::PgConnection;
 use sea_orm::sqlx::{self, Connection as _, Row as _};
 use tantivy::tokenizer::TokenStream as _;
@@ -1475,6 +1476,22 @@ async fn search_in_process(
 /// Generated profiles next to the practices.
 const PEOPLE: usize = 10_000;
 
+/// Opens the storage that the HTTP section's server had: its index writer is released only
+/// once the server's last thread has let go, which may be a moment after it stopped.
+async fn open_released(config: &Config) -> Result<Storage> {
+    let started = Instant::now();
+    loop {
+        match Storage::open(config).await {
+            Err(StartupError::Index(SyncError::Search(SearchError::Busy)))
+                if started.elapsed() < Duration::from_secs(10) =>
+            {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            opened => return Ok(opened?),
+        }
+    }
+}
+
 struct PeopleFigures {
     /// The query mix as a visitor runs it, before the profiles were added.
     before: Latencies,
@@ -1494,7 +1511,7 @@ async fn people_next_to_practices(
     queries: &Arc<Vec<BenchQuery>>,
     seed: u64,
 ) -> Result<PeopleFigures> {
-    let storage = Storage::open(&Config { search_cache_mb: 0, ..config.clone() }).await?;
+    let storage = open_released(&Config { search_cache_mb: 0, ..config.clone() }).await?;
     let before = time_mix(&storage.search, queries, |query| query.request()).await?;
     let started = Instant::now();
     add_people(&storage.db, organisations, queries, seed).await?;
