@@ -284,6 +284,14 @@ async fn requests_expire_and_bad_input_is_refused(backend: Backend) {
     // Only the office may ask.
     let member = signed_in(&app, "lid@oogst.test").await;
     assert_eq!(ask_experts(&app, &member, id, &[&experts[0]], "").await.status(), 404);
+    // Nor answer or publish in the office's name: to a member those forms do not exist.
+    let (_, form) = page(&app, &member, "/vraag-stellen").await;
+    let csrf = hidden_field(&form, "csrf");
+    for action in ["antwoord", "archief"] {
+        let fields = [("csrf", csrf.as_str()), ("body", "Hallo"), ("actie", "publiceren")];
+        let posted = member.post(format!("{}/beheer/vragen/{id}/{action}", app.address)).form(&fields).send().await;
+        assert_eq!(posted.unwrap().status(), 404, "{action} for a member");
+    }
     assert!(question_introduction::Entity::find().all(&db).await.unwrap().is_empty());
 
     assert_eq!(ask_experts(&app, &office, id, &[&experts[0]], "").await.status(), 303);

@@ -188,7 +188,8 @@ pub async fn confirm_form(
         "action": format!("/vraag-stellen/bevestigen/{token}"),
         "message": "Bevestig hieronder dat u deze vraag stelde; daarna neemt het programmabureau haar in behandeling.",
     });
-    Ok(no_store(form_page(&request, &state, "events/link", &viewer, data)?))
+    // `no-store` comes from `headers::no_store_when_personal`, as for every mailed link.
+    form_page(&request, &state, "events/link", &viewer, data)
 }
 
 #[post("/vraag-stellen/bevestigen/{token}")]
