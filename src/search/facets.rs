@@ -16,7 +16,6 @@
 //! for as long as the segment lives (segments never change), so counting reads plain memory.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
 use tantivy::collector::{Collector, SegmentCollector};
@@ -47,16 +46,34 @@ enum OrdinalValue {
     /// A value of the facet `FACETS[index]`.
     Facet(usize, String),
     /// The document is hidden from this audience.
-    HiddenFrom(String),
+    HiddenFrom(Audience),
     Unknown,
+}
+
+/// What keeps a document out of a search, read once per document: the audiences it is
+/// hidden from and its kind, each as one bit.
+#[derive(Clone, Copy, Default)]
+struct DocMark {
+    hidden: u8,
+    kind: u8,
 }
 
 /// The facet values of every document of one segment.
 struct SegmentFacets {
     values: Vec<OrdinalValue>,
-    /// Document `d`'s ordinals are `ordinals[starts[d]..starts[d + 1]]`.
+    /// Document `d`'s counted ordinals are `ordinals[starts[d]..starts[d + 1]]`; the
+    /// audiences it is hidden from are in `marks[d]` instead.
     starts: Vec<u32>,
     ordinals: Vec<u32>,
+    marks: Vec<DocMark>,
+}
+
+fn audience_bit(audience: Audience) -> u8 {
+    1 << Audience::ALL.iter().position(|known| *known == audience).unwrap_or(0)
+}
+
+fn kind_bit(kind: ItemKind) -> u8 {
+    1 << ItemKind::ALL.iter().position(|known| *known == kind).unwrap_or(0)
 }
 
 impl SegmentFacets {
@@ -68,7 +85,12 @@ impl SegmentFacets {
             reader.facet_from_ord(ordinal, &mut facet)?;
             let path = facet.to_path();
             values.push(match path.as_slice() {
-                [name, value] if *name == HIDDEN_FROM => OrdinalValue::HiddenFrom(value.to_string()),
+                [name, value] if *name == HIDDEN_FROM => {
+                    match Audience::ALL.into_iter().find(|audience| audience.as_str() == *value) {
+                        Some(audience) => OrdinalValue::HiddenFrom(audience),
+                        None => OrdinalValue::Unknown,
+                    }
+                }
                 [name, value] => match FACETS.iter().position(|facet| facet == name) {
                     Some(index) => OrdinalValue::Facet(index, value.to_string()),
                     None => OrdinalValue::Unknown,
@@ -78,17 +100,31 @@ impl SegmentFacets {
         }
         let mut starts = Vec::with_capacity(segment.max_doc() as usize + 1);
         let mut ordinals = Vec::new();
+        let mut marks = Vec::with_capacity(segment.max_doc() as usize);
         starts.push(0);
         for doc in 0..segment.max_doc() {
-            ordinals.extend(reader.facet_ords(doc).map(|ordinal| ordinal as u32));
+            let mut mark = DocMark::default();
+            for ordinal in reader.facet_ords(doc) {
+                match &values[ordinal as usize] {
+                    OrdinalValue::HiddenFrom(audience) => mark.hidden |= audience_bit(*audience),
+                    OrdinalValue::Facet(index, value) => {
+                        if FACETS[*index] == "kind" {
+                            mark.kind |= ItemKind::parse(value).map_or(0, kind_bit);
+                        }
+                        ordinals.push(ordinal as u32);
+                    }
+                    OrdinalValue::Unknown => {}
+                }
+            }
+            marks.push(mark);
             starts.push(ordinals.len() as u32);
         }
-        Ok(SegmentFacets { values, starts, ordinals })
+        Ok(SegmentFacets { values, starts, ordinals, marks })
     }
 
-    /// Where document `doc`'s ordinals are in `ordinals`.
-    fn range(&self, doc: DocId) -> Range<usize> {
-        self.starts[doc as usize] as usize..self.starts[doc as usize + 1] as usize
+    /// Document `doc`'s counted ordinals.
+    fn ordinals(&self, doc: DocId) -> &[u32] {
+        &self.ordinals[self.starts[doc as usize] as usize..self.starts[doc as usize + 1] as usize]
     }
 }
 
@@ -131,43 +167,22 @@ pub struct FacetedCollector<'a, C> {
     pub ranking: C,
 }
 
-/// What one ordinal means for a search: its facet, whether a filter accepts it, and whether
-/// it keeps its document out of the results.
+/// What one ordinal means for a search with filters: its facet, and whether a filter
+/// accepts it.
 #[derive(Clone, Copy)]
 struct OrdinalRole {
     facet: u8,
     accepted: bool,
-    keeps_out: KeepsOut,
-}
-
-/// Ordered by precedence: a document hidden from the audience is not counted either, even
-/// when it is of a kind set aside.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum KeepsOut {
-    No,
-    /// Not found, counted in the kind facet only.
-    SetAside,
-    /// Not found, not counted.
-    Hidden,
 }
 
 impl OrdinalRole {
-    fn of(value: &OrdinalValue, filters: &Filters, exclusions: Exclusions) -> OrdinalRole {
-        let ignored = OrdinalRole { facet: NO_FACET, accepted: false, keeps_out: KeepsOut::No };
+    fn of(value: &OrdinalValue, filters: &Filters) -> OrdinalRole {
         match value {
-            OrdinalValue::Facet(facet, value) => {
-                let set_aside =
-                    FACETS[*facet] == "kind" && exclusions.set_aside.iter().any(|kind| kind.as_str() == value.as_str());
-                OrdinalRole {
-                    facet: *facet as u8,
-                    accepted: filters.get(FACETS[*facet]).is_some_and(|accepted| accepted.contains(value)),
-                    keeps_out: if set_aside { KeepsOut::SetAside } else { KeepsOut::No },
-                }
-            }
-            OrdinalValue::HiddenFrom(audience) if audience == exclusions.audience.as_str() => {
-                OrdinalRole { keeps_out: KeepsOut::Hidden, ..ignored }
-            }
-            OrdinalValue::HiddenFrom(_) | OrdinalValue::Unknown => ignored,
+            OrdinalValue::Facet(facet, value) => OrdinalRole {
+                facet: *facet as u8,
+                accepted: filters.get(FACETS[*facet]).is_some_and(|accepted| accepted.contains(value)),
+            },
+            OrdinalValue::HiddenFrom(_) | OrdinalValue::Unknown => OrdinalRole { facet: NO_FACET, accepted: false },
         }
     }
 }
@@ -179,7 +194,13 @@ pub struct FacetedSegmentCollector<S> {
     roles: Vec<OrdinalRole>,
     /// Bit `f` set: facet `f` has a filter.
     filtered: u8,
+    /// The searching audience's bit in `DocMark::hidden`.
+    hidden_from: u8,
+    /// The kinds set aside, as bits of `DocMark::kind`.
+    set_aside: u8,
     counts: Vec<u64>,
+    /// Items of a kind set aside that pass every filter, per `ItemKind::ALL` index.
+    set_aside_counts: [u64; ItemKind::ALL.len()],
     total: usize,
     ranking: S,
 }
@@ -190,7 +211,7 @@ impl<C: Collector> Collector for FacetedCollector<'_, C> {
 
     fn for_segment(&self, ordinal: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
         let facets = self.cache.segment(segment)?;
-        let roles = facets.values.iter().map(|value| OrdinalRole::of(value, self.filters, self.exclusions)).collect();
+        let roles = facets.values.iter().map(|value| OrdinalRole::of(value, self.filters)).collect();
         let filtered = FACETS
             .iter()
             .enumerate()
@@ -201,6 +222,9 @@ impl<C: Collector> Collector for FacetedCollector<'_, C> {
             facets,
             roles,
             filtered,
+            hidden_from: audience_bit(self.exclusions.audience),
+            set_aside: self.exclusions.set_aside.iter().fold(0, |bits, kind| bits | kind_bit(*kind)),
+            set_aside_counts: [0; ItemKind::ALL.len()],
             total: 0,
             ranking: self.ranking.for_segment(ordinal, segment)?,
         })
@@ -234,25 +258,34 @@ impl<C: Collector> Collector for FacetedCollector<'_, C> {
 impl<S: SegmentCollector> SegmentCollector for FacetedSegmentCollector<S> {
     type Fruit = (usize, FacetCounts, S::Fruit);
 
+    // Runs for every match of every search: hence the plain loops, and the two bytes of
+    // `DocMark` deciding what is kept out before any ordinal is read.
     fn collect(&mut self, doc: DocId, score: Score) {
-        let ordinals = self.facets.range(doc);
-        let mut missed = self.filtered;
-        let mut keeps_out = KeepsOut::No;
-        for &ordinal in &self.facets.ordinals[ordinals.clone()] {
-            let role = self.roles[ordinal as usize];
-            if role.accepted {
-                missed &= !(1 << role.facet);
-            }
-            keeps_out = keeps_out.max(role.keeps_out);
+        let mark = self.facets.marks[doc as usize];
+        if mark.hidden & self.hidden_from != 0 {
+            return;
         }
-        match keeps_out {
-            KeepsOut::Hidden => {}
-            KeepsOut::SetAside => {
-                if missed == 0 {
-                    self.count_set_aside(ordinals);
+        let ordinals = self.facets.ordinals(doc);
+        let missed = missed_filters(self.filtered, &self.roles, ordinals);
+        if mark.kind & self.set_aside != 0 {
+            // One choice away in the kind facet, and nowhere else.
+            if missed == 0 {
+                self.set_aside_counts[mark.kind.trailing_zeros() as usize] += 1;
+            }
+        } else if missed == 0 {
+            self.total += 1;
+            self.ranking.collect(doc, score);
+            for &ordinal in ordinals {
+                self.counts[ordinal as usize] += 1;
+            }
+        } else if missed.is_power_of_two() {
+            // Misses one filter only: counts for that facet, whose other values it has.
+            let facet = missed.trailing_zeros() as u8;
+            for &ordinal in ordinals {
+                if self.roles[ordinal as usize].facet == facet {
+                    self.counts[ordinal as usize] += 1;
                 }
             }
-            KeepsOut::No => self.collect_found(doc, score, ordinals, missed),
         }
     }
 
@@ -263,36 +296,25 @@ impl<S: SegmentCollector> SegmentCollector for FacetedSegmentCollector<S> {
                 *counts.entry(FACETS[*facet]).or_default().entry(value.clone()).or_default() += count;
             }
         }
+        for (kind, count) in ItemKind::ALL.iter().zip(self.set_aside_counts).filter(|(_, count)| *count > 0) {
+            *counts.entry("kind").or_default().entry(kind.as_str().to_string()).or_default() += count;
+        }
         (self.total, counts, self.ranking.harvest())
     }
 }
 
-impl<S: SegmentCollector> FacetedSegmentCollector<S> {
-    /// A document the search may return, which `missed` filters (bit per facet) leave out.
-    fn collect_found(&mut self, doc: DocId, score: Score, ordinals: Range<usize>, missed: u8) {
-        if missed == 0 {
-            self.total += 1;
-            self.ranking.collect(doc, score);
-            for &ordinal in &self.facets.ordinals[ordinals] {
-                self.counts[ordinal as usize] += 1;
-            }
-        } else if missed.is_power_of_two() {
-            // Misses one filter only: counts for that facet, whose other values it has.
-            let facet = missed.trailing_zeros() as u8;
-            for &ordinal in &self.facets.ordinals[ordinals] {
-                if self.roles[ordinal as usize].facet == facet {
-                    self.counts[ordinal as usize] += 1;
-                }
-            }
+/// The `filtered` facets (bit per facet) whose filters a document with `ordinals` does not
+/// pass.
+fn missed_filters(filtered: u8, roles: &[OrdinalRole], ordinals: &[u32]) -> u8 {
+    if filtered == 0 {
+        return 0;
+    }
+    let mut missed = filtered;
+    for &ordinal in ordinals {
+        let role = roles[ordinal as usize];
+        if role.accepted {
+            missed &= !(1 << role.facet);
         }
     }
-
-    /// An item of a kind the search sets aside: one choice away in the kind facet.
-    fn count_set_aside(&mut self, ordinals: Range<usize>) {
-        for &ordinal in &self.facets.ordinals[ordinals] {
-            if self.roles[ordinal as usize].keeps_out == KeepsOut::SetAside {
-                self.counts[ordinal as usize] += 1;
-            }
-        }
-    }
+    missed
 }

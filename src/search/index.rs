@@ -2,13 +2,12 @@
 //! searches the product runs (ranked text search with facets, and similar items).
 
 use std::collections::BTreeMap;
-use std::ops::{Bound, Range};
+use std::ops::Bound;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::directory::error::LockError;
 use tantivy::directory::{Directory, INDEX_WRITER_LOCK};
@@ -17,7 +16,6 @@ use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, EnableScoring, MoreLikeThisQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, OwnedValue, Value};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{
     DocAddress, Executor, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument,
     TantivyError, Term,
@@ -32,12 +30,11 @@ use super::query::{parse, QueryBuilder, Reading};
 use super::ranking::Ranking;
 use super::schedule::{Schedule, Visibility};
 use super::schema::{item_key, Audience, Fields, IndexItem, ItemKind, FACETS, SHOWN_DATE};
-use super::snippet;
+use super::snippet::Snippets;
 use super::synonyms::Synonyms;
 
 /// Results beyond this window are not ranked: deep pages cost memory and nobody reads them.
 pub const MAX_RESULT_WINDOW: usize = 10_000;
-const SNIPPET_CHARS: usize = 220;
 /// tantivy refuses a writer thread with less than 15 MB.
 const WRITER_THREAD_MIN_BYTES: usize = 16 * 1024 * 1024;
 
@@ -348,7 +345,7 @@ impl SearchIndex {
         };
         let facets = FACETS.iter().map(|facet| (facet.to_string(), sorted_values(counts.get(facet)))).collect();
 
-        let snippets = Snippets::new(searcher, text_query, &self.fields)?;
+        let snippets = Snippets::new(searcher, text_query, self.fields.text)?;
         let hits = ranked
             .into_iter()
             .map(|(score, address)| self.hit(searcher, address, score, &snippets))
@@ -406,7 +403,7 @@ impl SearchIndex {
         let public = Exclusions { audience: Audience::Public, set_aside: &[] };
         let top = TopDocs::with_limit(limit).order_by_score();
         let (_, _, found) = searcher.search(&query, &self.faceted(&same_kind, public, top))?;
-        let snippets = Snippets::new(&searcher, None, &self.fields)?;
+        let snippets = Snippets::new(&searcher, None, self.fields.text)?;
         found.into_iter().map(|(score, address)| self.hit(&searcher, address, score, &snippets)).collect()
     }
 
@@ -429,6 +426,7 @@ impl SearchIndex {
         snippets: &Snippets,
     ) -> Result<Hit, SearchError> {
         let doc: TantivyDocument = searcher.doc(address)?;
+        let borrowed = |field| doc.get_first(field).and_then(|value| value.as_str()).unwrap_or_default();
         let text = |field| doc.get_first(field).and_then(|value| value.as_str()).map(str::to_string);
         let kind = text(self.fields.kind).as_deref().and_then(ItemKind::parse).unwrap_or(ItemKind::Practice);
         let slug = text(self.fields.slug).unwrap_or_default();
@@ -443,7 +441,7 @@ impl SearchIndex {
             url: kind.path(&slug),
             slug,
             title: text(self.fields.title).unwrap_or_default(),
-            snippet: snippets.for_doc(&doc, &self.fields),
+            snippet: snippets.of(borrowed(self.fields.body), borrowed(self.fields.summary)),
             score,
             organisation: text(self.fields.organisation_name),
             organisation_slug: text(self.fields.organisation_slug),
@@ -505,98 +503,4 @@ fn sorted_values(counts: Option<&std::collections::HashMap<String, u64>>) -> Vec
         counts.into_iter().flatten().map(|(value, count)| (value.clone(), *count)).collect();
     values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     values
-}
-
-/// Highlighted passages: from the body where the query matches there, else the summary.
-struct Snippets {
-    /// Knows the query's terms in the one scored field; finds them in the body or summary.
-    generator: Option<SnippetGenerator>,
-    /// Finds the query's terms in the body field literally, to know where in a long text to
-    /// look first.
-    stems: Option<AhoCorasick>,
-}
-
-/// Text analysed around the first likely match, instead of a whole (long) body: enough for
-/// the generator to choose the best passage of `SNIPPET_CHARS` near it.
-const WINDOW_BEFORE: usize = 150;
-const WINDOW_AFTER: usize = 350;
-const WINDOWS_TRIED: usize = 3;
-
-impl Snippets {
-    fn new(searcher: &Searcher, query: Option<&dyn Query>, fields: &Fields) -> Result<Snippets, SearchError> {
-        let generator = match query {
-            Some(query) => {
-                let mut generator = SnippetGenerator::create(searcher, query, fields.text)?;
-                generator.set_max_num_chars(SNIPPET_CHARS);
-                Some(generator)
-            }
-            None => None,
-        };
-        let mut stems = Vec::new();
-        if let Some(query) = query {
-            query.query_terms(&mut |term, _| {
-                if term.field() == fields.text {
-                    if let Some(text) = term.value().as_str().filter(|text| text.len() >= 3) {
-                        stems.push(text.to_string());
-                    }
-                }
-            });
-        }
-        // Stems are lower case and folded, texts are not: a literal, ASCII-case-blind search
-        // finds most of them without lower-casing every body.
-        let stems = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(&stems)
-            .ok()
-            .filter(|_| !stems.is_empty());
-        Ok(Snippets { generator, stems })
-    }
-
-    fn for_doc(&self, doc: &TantivyDocument, fields: &Fields) -> String {
-        // Analysing a whole body per hit is the slow part of a search; nearly always the
-        // passage sits around a place where a query stem occurs literally. Such a place can
-        // be a false lead (the stem inside another word), so a few are tried.
-        let text = |field| doc.get_first(field).and_then(|value| value.as_str()).unwrap_or_default();
-        let (body, summary) = (text(fields.body), text(fields.summary));
-        let Some(generator) = &self.generator else {
-            return snippet::leading(summary, SNIPPET_CHARS);
-        };
-        self.windows(body)
-            .take(WINDOWS_TRIED)
-            .find_map(|window| highlighted(body, window.start, &generator.snippet(&body[window])))
-            // Then the summary, and only then the whole body: a word can occur in it in a
-            // form (say with an accent) that a literal search misses.
-            .or_else(|| highlighted(summary, 0, &generator.snippet(summary)))
-            .or_else(|| highlighted(body, 0, &generator.snippet(body)))
-            .unwrap_or_else(|| snippet::leading(summary, SNIPPET_CHARS))
-    }
-
-    /// Stretches of `text` around the places where a query stem occurs literally, in order
-    /// and without overlap.
-    fn windows<'t>(&'t self, text: &'t str) -> impl Iterator<Item = Range<usize>> + 't {
-        let mut covered_until = 0;
-        self.stems.iter().flat_map(move |stems| stems.find_iter(text)).filter_map(move |found| {
-            if found.start() < covered_until {
-                return None;
-            }
-            let start = text.floor_char_boundary(found.start().saturating_sub(WINDOW_BEFORE));
-            let end = text.ceil_char_boundary(found.start() + WINDOW_AFTER);
-            covered_until = end;
-            Some(start..end)
-        })
-    }
-}
-
-/// The snippet, found in `text` from byte `offset` on, as HTML with the matches in `<mark>`,
-/// if anything matched.
-fn highlighted(text: &str, offset: usize, found: &tantivy::snippet::Snippet) -> Option<String> {
-    if found.highlighted().is_empty() {
-        return None;
-    }
-    let passage = found.fragment_range();
-    let (start, end) = (offset + passage.start, offset + passage.end);
-    let marks: Vec<Range<usize>> =
-        found.highlighted().iter().map(|mark| start + mark.start..start + mark.end).collect();
-    Some(snippet::render(text, start..end, &marks))
 }

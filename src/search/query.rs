@@ -131,40 +131,49 @@ impl QueryBuilder<'_> {
             }
         }
         let mut added_words = Vec::new();
-        let unit_queries: Vec<Box<dyn Query>> =
+        let unit_scores: Vec<Vec<Box<dyn Query>>> =
             units.iter().filter_map(|unit| self.unit(unit, reading, &mut added_words)).collect();
-        let mut matching: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if !unit_queries.is_empty() {
-            let required = match reading {
-                Reading::Strict => self.ranking.required_words(unit_queries.len()),
-                Reading::Widened => 1,
-            };
-            let clauses = unit_queries.into_iter().map(|query| (Occur::Should, query)).collect();
-            matching.push((Occur::Should, Box::new(BooleanQuery::with_minimum_required_clauses(clauses, required))));
-        }
-        matching.extend(self.whole_query_synonyms(clauses).map(|query| (Occur::Should, query)));
-        let mut top: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        match matching.len() {
-            0 if excluded.is_empty() => return None,
-            0 => top.push((Occur::Must, Box::new(AllQuery))),
-            _ => top.push((Occur::Must, Box::new(BooleanQuery::new(matching)))),
-        }
-        if self.ranking.proximity {
-            top.extend(self.proximity(&units).map(|query| (Occur::Should, query)));
-        }
+        let required = match reading {
+            Reading::Strict => self.ranking.required_words(unit_scores.len()),
+            Reading::Widened => 1,
+        };
+        // Every score adds up, so as long as any word is enough, the scores of all words are
+        // one flat sum: tantivy then runs a single union of term postings instead of one
+        // union per word inside another.
+        let mut matching: Vec<Box<dyn Query>> = if required <= 1 {
+            unit_scores.into_iter().flatten().collect()
+        } else {
+            let words = unit_scores.into_iter().filter_map(sum_of).map(|word| (Occur::Should, word)).collect();
+            vec![Box::new(BooleanQuery::with_minimum_required_clauses(words, required))]
+        };
+        matching.extend(self.whole_query_synonyms(clauses));
+        let proximity: Vec<Box<dyn Query>> =
+            if self.ranking.proximity { self.proximity(&units).collect() } else { Vec::new() };
+        let matching = match sum_of(matching) {
+            None if excluded.is_empty() => return None,
+            None => Box::new(AllQuery),
+            Some(matching) if excluded.is_empty() && proximity.is_empty() => {
+                added_words.dedup();
+                return Some(TextQuery { query: matching, added_words });
+            }
+            Some(matching) => matching,
+        };
+        let mut top: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, matching)];
+        top.extend(proximity.into_iter().map(|query| (Occur::Should, query)));
         top.extend(excluded);
         added_words.dedup();
         Some(TextQuery { query: Box::new(BooleanQuery::new(top)), added_words })
     }
 
-    fn unit(&self, unit: &Unit, reading: Reading, added_words: &mut Vec<String>) -> Option<Box<dyn Query>> {
+    /// The scores of one unit of the query, to be added up.
+    fn unit(&self, unit: &Unit, reading: Reading, added_words: &mut Vec<String>) -> Option<Vec<Box<dyn Query>>> {
         match unit {
             Unit::Word(word) => Some(self.word(word, reading, added_words)),
             // A widened phrase is its words, each of them enough.
             Unit::Phrase(text) if reading == Reading::Widened => {
-                let words: Vec<(Occur, Box<dyn Query>)> =
-                    words_of(text).iter().map(|word| (Occur::Should, self.word(word, reading, added_words))).collect();
-                (!words.is_empty()).then(|| Box::new(BooleanQuery::new(words)) as Box<dyn Query>)
+                let words: Vec<Box<dyn Query>> =
+                    words_of(text).iter().flat_map(|word| self.word(word, reading, added_words)).collect();
+                (!words.is_empty()).then_some(words)
             }
             Unit::Phrase(text) => {
                 let mut alternatives: Vec<Box<dyn Query>> = self.exact(text, 1.0).into_iter().collect();
@@ -175,14 +184,15 @@ impl QueryBuilder<'_> {
                             .filter_map(|alternative| self.exact(alternative, SYNONYM_WEIGHT)),
                     );
                 }
-                best_of(alternatives)
+                best_of(alternatives).map(|best| vec![best])
             }
         }
     }
 
-    /// One word: the word itself scores fully, its alternatives (compound parts, synonyms,
-    /// near spellings) less, and the best of them counts; a match in the title adds to that.
-    fn word(&self, word: &Word, reading: Reading, added_words: &mut Vec<String>) -> Box<dyn Query> {
+    /// One word's scores: the word itself scores fully, its alternatives (compound parts,
+    /// synonyms, near spellings) less, and the best of them counts; a match in the title adds
+    /// to that.
+    fn word(&self, word: &Word, reading: Reading, added_words: &mut Vec<String>) -> Vec<Box<dyn Query>> {
         let mut alternatives = vec![self.term(self.fields.text, &word.stem, 1.0)];
         // Help (parts, corrections) only for a word that finds (almost) nothing itself: a word
         // the index knows has its own documents, and its parts or near spellings would match
@@ -216,10 +226,9 @@ impl QueryBuilder<'_> {
         }
         let best = best_of(alternatives).unwrap_or_else(|| Box::new(EmptyQuery));
         if self.ranking.title_weight <= 0.0 {
-            return best;
+            return vec![best];
         }
-        let in_title = self.term(self.fields.title, &word.stem, self.ranking.title_weight);
-        Box::new(BooleanQuery::new(vec![(Occur::Should, best), (Occur::Should, in_title)]))
+        vec![best, self.term(self.fields.title, &word.stem, self.ranking.title_weight)]
     }
 
     fn term(&self, field: Field, stem: &str, weight: f32) -> Box<dyn Query> {
@@ -388,6 +397,15 @@ fn prefix_range(word: &str, letters: usize) -> Option<(Vec<u8>, Vec<u8>)> {
     let last = until.last_mut()?;
     *last = last.checked_add(1)?;
     Some((from, until))
+}
+
+/// The sum of the scores of `scores`.
+fn sum_of(mut scores: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
+    match scores.len() {
+        0 => None,
+        1 => scores.pop(),
+        _ => Some(Box::new(BooleanQuery::new(scores.into_iter().map(|score| (Occur::Should, score)).collect()))),
+    }
 }
 
 /// The best-scoring of `alternatives` counts.

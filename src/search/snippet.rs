@@ -1,16 +1,187 @@
-//! A hit's passage as HTML: cut on word boundaries, "…" where text was left out, the
-//! matches in `<mark>`. Only the few characters around the cuts are looked at, never the
-//! whole text, so it costs nothing next to finding the passage.
+//! A hit's passage as HTML: where in its text the query matches, cut on word boundaries,
+//! "…" where text was left out, the matches in `<mark>`.
+//!
+//! Analysing a whole body per hit would be the slow part of a search, so the analyzer runs
+//! on one stretch only: around the first word that holds a query term. Candidates are the
+//! places where a term occurs literally; each is checked by analysing its one word, since
+//! a term can stand inside an unrelated word. The Dutch stemmer does not always keep a
+//! word's beginning (school → schol, mogelijkheden → mogelijkheid) and the index folds
+//! accents (coöperatie → cooperatie), so the literal search looks for those forms too.
+//! Cutting and marking look at the few characters around the cuts only.
 
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::ops::Range;
 
-use tantivy::snippet::collapse_overlapped_ranges;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use tantivy::query::Query;
+use tantivy::schema::Field;
+use tantivy::snippet::{collapse_overlapped_ranges, SnippetGenerator};
+use tantivy::tokenizer::{TextAnalyzer, Token};
+use tantivy::Searcher;
+
+use super::analyzer::fold;
 
 const ELLIPSIS: &str = "…";
+/// Length of a passage, in characters.
+const SNIPPET_CHARS: usize = 220;
+/// Text analysed around the first match: enough for the generator to choose the best
+/// passage of `SNIPPET_CHARS` near it.
+const WINDOW_BEFORE: usize = 100;
+const WINDOW_AFTER: usize = 300;
+/// Literal occurrences checked before the summary is taken instead.
+const PLACES_CHECKED: usize = 64;
+
+/// The passages of one query's hits: from the body where the query matches there, else the
+/// summary, else the summary's beginning.
+pub struct Snippets {
+    query: Option<QueryTerms>,
+}
+
+/// What the passages of one query look for.
+struct QueryTerms {
+    /// Knows the query's terms in the scored field, and how they are analysed.
+    generator: SnippetGenerator,
+    /// The query's terms as they may be written in a text (see `written_forms`).
+    written: AhoCorasick,
+    /// The query's terms, to check a word against.
+    terms: HashSet<String>,
+    /// The index's analyzer for the scored field.
+    analyzer: RefCell<TextAnalyzer>,
+}
+
+impl Snippets {
+    /// For the hits of `query` over the `text` field; without a query, passages are the
+    /// summaries' beginnings.
+    pub fn new(searcher: &Searcher, query: Option<&dyn Query>, text: Field) -> tantivy::Result<Snippets> {
+        let Some(query) = query else {
+            return Ok(Snippets { query: None });
+        };
+        let mut generator = SnippetGenerator::create(searcher, query, text)?;
+        generator.set_max_num_chars(SNIPPET_CHARS);
+        let mut terms = HashSet::new();
+        query.query_terms(&mut |term, _| {
+            if let Some(stem) = term.value().as_str().filter(|_| term.field() == text) {
+                terms.insert(stem.to_string());
+            }
+        });
+        let forms: Vec<String> = terms.iter().flat_map(|stem| written_forms(stem)).collect();
+        // Terms are lower case, texts are not: an ASCII-case-blind search finds them without
+        // lower-casing every body.
+        let written = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(&forms)
+            .map_err(|error| tantivy::TantivyError::InvalidArgument(error.to_string()))?;
+        let analyzer = RefCell::new(searcher.index().tokenizer_for_field(text)?);
+        Ok(Snippets { query: Some(QueryTerms { generator, written, terms, analyzer }) })
+    }
+
+    /// The passage of a hit with this body and summary, as HTML.
+    pub fn of(&self, body: &str, summary: &str) -> String {
+        let Some(query) = &self.query else {
+            return leading(summary, SNIPPET_CHARS);
+        };
+        query
+            .first_match(body)
+            .and_then(|place| {
+                let window = body.floor_char_boundary(place.saturating_sub(WINDOW_BEFORE))
+                    ..body.ceil_char_boundary(place + WINDOW_AFTER);
+                highlighted(body, window.start, &query.generator.snippet(&body[window]))
+            })
+            .or_else(|| highlighted(summary, 0, &query.generator.snippet(summary)))
+            .unwrap_or_else(|| leading(summary, SNIPPET_CHARS))
+    }
+}
+
+impl QueryTerms {
+    /// Where the first word of `text` that holds a query term starts.
+    fn first_match(&self, text: &str) -> Option<usize> {
+        let literal = self.written.find_iter(text).map(|found| found.start());
+        if text.is_ascii() {
+            return literal.take(PLACES_CHECKED).find(|&place| self.holds_term(text, place));
+        }
+        let mut places: Vec<usize> = literal.take(PLACES_CHECKED).collect();
+        places.extend(folded_places(&self.written, text));
+        places.sort_unstable();
+        places.into_iter().find(|&place| self.holds_term(text, place))
+    }
+
+    /// Whether the word around byte `place` of `text` is analysed into a query term.
+    fn holds_term(&self, text: &str, place: usize) -> bool {
+        let word = word_around(text, place);
+        let mut holds = false;
+        let Ok(mut analyzer) = self.analyzer.try_borrow_mut() else { return true };
+        analyzer.token_stream(&text[word]).process(&mut |token: &Token| holds |= self.terms.contains(&token.text));
+        holds
+    }
+}
+
+/// How a stem may be written in a text, beside its own letters: the Dutch stemmer halves a
+/// doubled vowel before a final consonant (school → schol, taal → tal) and turns "heden"
+/// into "heid".
+fn written_forms(stem: &str) -> Vec<String> {
+    let mut forms = vec![stem.to_string()];
+    let letters: Vec<char> = stem.chars().collect();
+    if let [.., before, vowel @ ('a' | 'e' | 'o' | 'u'), last] = letters.as_slice() {
+        if !is_vowel(*before) && !is_vowel(*last) {
+            let mut doubled = String::from_iter(&letters[..letters.len() - 1]);
+            doubled.push(*vowel);
+            doubled.push(*last);
+            forms.push(doubled);
+        }
+    }
+    if let Some(root) = stem.strip_suffix("heid") {
+        forms.push(format!("{root}hed"));
+    }
+    forms
+}
+
+fn is_vowel(letter: char) -> bool {
+    matches!(letter, 'a' | 'e' | 'i' | 'o' | 'u' | 'y')
+}
+
+/// Where words with letters beyond ASCII (coöperatie, één) hold a query term once folded
+/// as the index folds them: the literal search cannot see those.
+fn folded_places(terms: &AhoCorasick, text: &str) -> Vec<usize> {
+    let mut places = Vec::new();
+    let mut checked_until = 0;
+    for (at, letter) in text.char_indices() {
+        if letter.is_ascii() || at < checked_until || !is_word_char(letter) {
+            continue;
+        }
+        let word = word_around(text, at);
+        checked_until = word.end;
+        if terms.is_match(&fold(&text[word.clone()])) {
+            places.push(word.start);
+        }
+    }
+    places
+}
+
+/// The word of `text` that byte `at` falls in.
+fn word_around(text: &str, at: usize) -> Range<usize> {
+    let start = text[..at].rfind(|c: char| !is_word_char(c)).map_or(0, |before| before + char_len(text, before));
+    let end = at + text[at..].find(|c: char| !is_word_char(c)).unwrap_or(text.len() - at);
+    start..end
+}
+
+/// The snippet, found in `text` from byte `offset` on, as HTML with the matches in `<mark>`,
+/// if anything matched.
+fn highlighted(text: &str, offset: usize, found: &tantivy::snippet::Snippet) -> Option<String> {
+    if found.highlighted().is_empty() {
+        return None;
+    }
+    let passage = found.fragment_range();
+    let (start, end) = (offset + passage.start, offset + passage.end);
+    let marks: Vec<Range<usize>> =
+        found.highlighted().iter().map(|mark| start + mark.start..start + mark.end).collect();
+    Some(render(text, start..end, &marks))
+}
 
 /// `text[passage]` as escaped HTML with `marks` (byte ranges in `text`) highlighted. A word
 /// cut in two at either end is left out, unless it holds a mark: then it is completed.
-pub fn render(text: &str, passage: Range<usize>, marks: &[Range<usize>]) -> String {
+fn render(text: &str, passage: Range<usize>, marks: &[Range<usize>]) -> String {
     let marks = collapse_overlapped_ranges(marks);
     let start = cut_start(text, passage.start, marks.first().map(|mark| mark.start));
     let end = cut_end(text, passage.end.max(start), marks.last().map(|mark| mark.end)).max(start);
@@ -34,7 +205,7 @@ pub fn render(text: &str, passage: Range<usize>, marks: &[Range<usize>]) -> Stri
 }
 
 /// The first `max_chars` characters of `text` as escaped HTML, cut like `render`'s passages.
-pub fn leading(text: &str, max_chars: usize) -> String {
+fn leading(text: &str, max_chars: usize) -> String {
     let end = text.char_indices().nth(max_chars).map_or(text.len(), |(end, _)| end);
     render(text, 0..end, &[])
 }
@@ -136,6 +307,26 @@ mod tests {
         let text = "Samen met ouders, scholen en jeugdhulp.";
         let html = render(text, 0..text.find("scholen").unwrap() + 2, &[]);
         assert_eq!(html, "Samen met ouders…");
+    }
+
+    #[test]
+    fn terms_are_looked_for_as_words_are_written_before_stemming() {
+        use crate::search::analyzer::stem;
+        for (word, written) in [("school", "school"), ("jaar", "jaar"), ("scholen", "schol"), ("gelegenheden", "geleg")]
+        {
+            let forms = written_forms(&stem(word));
+            assert!(forms.iter().any(|form| form == written), "{word}: {forms:?}");
+        }
+        assert_eq!(written_forms("heid"), ["heid", "hed"]);
+        assert_eq!(written_forms("kind"), ["kind"]);
+    }
+
+    #[test]
+    fn words_with_accents_are_found_folded() {
+        let terms = AhoCorasickBuilder::new().build(["cooperatie", "een"]).unwrap();
+        let text = "De Coöperatie werkt met één school; cooperatie zonder accent telt hier niet.";
+        let places = folded_places(&terms, text);
+        assert_eq!(places, [text.find("Coöperatie").unwrap(), text.find("één").unwrap()]);
     }
 
     #[test]

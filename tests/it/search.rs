@@ -59,6 +59,14 @@ async fn ranking_snippets_and_phrases(backend: Backend) {
     let body = app.search("q=schoolverzuim").await;
     let hit = body["hits"].as_array().unwrap().iter().find(|hit| hit["slug"] == "minder-schoolverzuim").unwrap();
     assert!(hit["snippet"].as_str().unwrap().contains("<mark>schoolverzuim</mark>"), "{hit}");
+    // Passages mark words the way they are written: with accents, and where the stemmer
+    // does not keep a word's beginning (school → schol).
+    for (query, marked) in [("cooperatie", "<mark>Coöperatie</mark>"), ("school", "<mark>School</mark>")] {
+        let body = app.search(&format!("q={query}")).await;
+        let hits = body["hits"].as_array().unwrap();
+        let hit = hits.iter().find(|hit| hit["slug"] == "verbinden-in-limburg").unwrap();
+        assert!(hit["snippet"].as_str().unwrap().contains(marked), "{query}: {hit}");
+    }
 
     // Phrases and exclusions.
     let phrase = app.slugs("q=%22ambulant+zorgteam%22").await;
