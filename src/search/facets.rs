@@ -2,9 +2,10 @@
 //!
 //! Facets are disjunctive: a facet with a filter is counted without its own filter (so its
 //! other values stay choosable) but with every other filter. Instead of one search per
-//! filtered facet, the collector sees every text match once, works out which filters the
-//! item misses, and counts it for the facets where that still allows it. Only items that
-//! pass every filter are counted in the total and handed to the ranking collector.
+//! filtered facet, the collector sees every text match once and notes it in a bit set;
+//! counting is then bit set arithmetic: for each facet value, the matches that have the
+//! value and pass the other facets' filters. Only items that pass every filter are counted
+//! in the total and handed to the ranking collector.
 //!
 //! The same pass keeps out what a search must not return, from the same values: documents
 //! hidden from the searching audience (`hidden_from`), and the kinds a search finds only when
@@ -12,11 +13,15 @@
 //! here instead of with `MustNot` clauses keeps the text query the only query, so tantivy
 //! runs its fast paths on it, and a set-aside kind needs no second search to be counted.
 //!
-//! A segment's facet values are read once from tantivy's column into flat arrays and cached
-//! for as long as the segment lives (segments never change), so counting reads plain memory.
+//! A segment's facet values are read once from tantivy's column into one bit set per value
+//! and cached for as long as the segment lives (segments never change). A match then costs
+//! a byte and a bit or two, and the counts a few thousand word operations per value,
+//! whatever the number of matches.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
+
+use fixedbitset::FixedBitSet;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::index::SegmentId;
@@ -61,10 +66,9 @@ struct DocMark {
 /// The facet values of every document of one segment.
 struct SegmentFacets {
     values: Vec<OrdinalValue>,
-    /// Document `d`'s counted ordinals are `ordinals[starts[d]..starts[d + 1]]`; the
-    /// audiences it is hidden from are in `marks[d]` instead.
-    starts: Vec<u32>,
-    ordinals: Vec<u32>,
+    /// Per ordinal, the documents with that value (empty for what is not a facet value).
+    docs_with: Vec<FixedBitSet>,
+    /// Per document, what may keep it out of a search.
     marks: Vec<DocMark>,
 }
 
@@ -98,33 +102,30 @@ impl SegmentFacets {
                 _ => OrdinalValue::Unknown,
             });
         }
-        let mut starts = Vec::with_capacity(segment.max_doc() as usize + 1);
-        let mut ordinals = Vec::new();
-        let mut marks = Vec::with_capacity(segment.max_doc() as usize);
-        starts.push(0);
-        for doc in 0..segment.max_doc() {
-            let mut mark = DocMark::default();
-            for ordinal in reader.facet_ords(doc) {
+        let max_doc = segment.max_doc() as usize;
+        let mut docs_with: Vec<FixedBitSet> = values
+            .iter()
+            .map(|value| match value {
+                OrdinalValue::Facet(..) => FixedBitSet::with_capacity(max_doc),
+                _ => FixedBitSet::new(),
+            })
+            .collect();
+        let mut marks = vec![DocMark::default(); max_doc];
+        for (doc, mark) in marks.iter_mut().enumerate() {
+            for ordinal in reader.facet_ords(doc as DocId) {
                 match &values[ordinal as usize] {
                     OrdinalValue::HiddenFrom(audience) => mark.hidden |= audience_bit(*audience),
                     OrdinalValue::Facet(index, value) => {
                         if FACETS[*index] == "kind" {
                             mark.kind |= ItemKind::parse(value).map_or(0, kind_bit);
                         }
-                        ordinals.push(ordinal as u32);
+                        docs_with[ordinal as usize].insert(doc);
                     }
                     OrdinalValue::Unknown => {}
                 }
             }
-            marks.push(mark);
-            starts.push(ordinals.len() as u32);
         }
-        Ok(SegmentFacets { values, starts, ordinals, marks })
-    }
-
-    /// Document `doc`'s counted ordinals.
-    fn ordinals(&self, doc: DocId) -> &[u32] {
-        &self.ordinals[self.starts[doc as usize] as usize..self.starts[doc as usize + 1] as usize]
+        Ok(SegmentFacets { values, docs_with, marks })
     }
 }
 
@@ -167,40 +168,24 @@ pub struct FacetedCollector<'a, C> {
     pub ranking: C,
 }
 
-/// What one ordinal means for a search with filters: its facet, and whether a filter
-/// accepts it.
-#[derive(Clone, Copy)]
-struct OrdinalRole {
-    facet: u8,
-    accepted: bool,
+/// The documents of a segment that pass one facet's filter.
+struct Accepted {
+    facet: usize,
+    docs: FixedBitSet,
 }
-
-impl OrdinalRole {
-    fn of(value: &OrdinalValue, filters: &Filters) -> OrdinalRole {
-        match value {
-            OrdinalValue::Facet(facet, value) => OrdinalRole {
-                facet: *facet as u8,
-                accepted: filters.get(FACETS[*facet]).is_some_and(|accepted| accepted.contains(value)),
-            },
-            OrdinalValue::HiddenFrom(_) | OrdinalValue::Unknown => OrdinalRole { facet: NO_FACET, accepted: false },
-        }
-    }
-}
-
-const NO_FACET: u8 = u8::MAX;
 
 pub struct FacetedSegmentCollector<S> {
     facets: Arc<SegmentFacets>,
-    roles: Vec<OrdinalRole>,
-    /// Bit `f` set: facet `f` has a filter.
-    filtered: u8,
+    /// One per filtered facet.
+    accepted: Vec<Accepted>,
     /// The searching audience's bit in `DocMark::hidden`.
     hidden_from: u8,
     /// The kinds set aside, as bits of `DocMark::kind`.
     set_aside: u8,
-    counts: Vec<u64>,
-    /// Items of a kind set aside that pass every filter, per `ItemKind::ALL` index.
-    set_aside_counts: [u64; ItemKind::ALL.len()],
+    /// Matches the search may return, whether or not they pass the filters.
+    found: FixedBitSet,
+    /// Matches of a kind set aside.
+    found_aside: FixedBitSet,
     total: usize,
     ranking: S,
 }
@@ -211,20 +196,28 @@ impl<C: Collector> Collector for FacetedCollector<'_, C> {
 
     fn for_segment(&self, ordinal: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
         let facets = self.cache.segment(segment)?;
-        let roles = facets.values.iter().map(|value| OrdinalRole::of(value, self.filters)).collect();
-        let filtered = FACETS
+        let max_doc = segment.max_doc() as usize;
+        let accepted = FACETS
             .iter()
             .enumerate()
-            .filter(|(_, name)| self.filters.contains_key(**name))
-            .fold(0u8, |bits, (index, _)| bits | 1 << index);
+            .filter_map(|(facet, name)| self.filters.get(*name).map(|values| (facet, values)))
+            .map(|(facet, accepted_values)| {
+                let mut docs = FixedBitSet::with_capacity(max_doc);
+                for (value, docs_with) in facets.values.iter().zip(&facets.docs_with) {
+                    if matches!(value, OrdinalValue::Facet(of, value) if *of == facet && accepted_values.contains(value)) {
+                        docs.union_with(docs_with);
+                    }
+                }
+                Accepted { facet, docs }
+            })
+            .collect();
         Ok(FacetedSegmentCollector {
-            counts: vec![0; facets.values.len()],
             facets,
-            roles,
-            filtered,
+            accepted,
             hidden_from: audience_bit(self.exclusions.audience),
             set_aside: self.exclusions.set_aside.iter().fold(0, |bits, kind| bits | kind_bit(*kind)),
-            set_aside_counts: [0; ItemKind::ALL.len()],
+            found: FixedBitSet::with_capacity(max_doc),
+            found_aside: FixedBitSet::with_capacity(max_doc),
             total: 0,
             ranking: self.ranking.for_segment(ordinal, segment)?,
         })
@@ -258,63 +251,60 @@ impl<C: Collector> Collector for FacetedCollector<'_, C> {
 impl<S: SegmentCollector> SegmentCollector for FacetedSegmentCollector<S> {
     type Fruit = (usize, FacetCounts, S::Fruit);
 
-    // Runs for every match of every search: hence the plain loops, and the two bytes of
-    // `DocMark` deciding what is kept out before any ordinal is read.
+    // Runs for every match of every search: one byte decides what is kept out, a bit per
+    // filter what is ranked; the counting waits for `harvest`.
     fn collect(&mut self, doc: DocId, score: Score) {
         let mark = self.facets.marks[doc as usize];
         if mark.hidden & self.hidden_from != 0 {
             return;
         }
-        let ordinals = self.facets.ordinals(doc);
-        let missed = missed_filters(self.filtered, &self.roles, ordinals);
         if mark.kind & self.set_aside != 0 {
-            // One choice away in the kind facet, and nowhere else.
-            if missed == 0 {
-                self.set_aside_counts[mark.kind.trailing_zeros() as usize] += 1;
-            }
-        } else if missed == 0 {
+            self.found_aside.insert(doc as usize);
+            return;
+        }
+        self.found.insert(doc as usize);
+        if self.accepted.iter().all(|accepted| accepted.docs.contains(doc as usize)) {
             self.total += 1;
             self.ranking.collect(doc, score);
-            for &ordinal in ordinals {
-                self.counts[ordinal as usize] += 1;
-            }
-        } else if missed.is_power_of_two() {
-            // Misses one filter only: counts for that facet, whose other values it has.
-            let facet = missed.trailing_zeros() as u8;
-            for &ordinal in ordinals {
-                if self.roles[ordinal as usize].facet == facet {
-                    self.counts[ordinal as usize] += 1;
-                }
-            }
         }
     }
 
     fn harvest(self) -> Self::Fruit {
         let mut counts = FacetCounts::new();
-        for (ordinal, count) in self.counts.into_iter().enumerate().filter(|(_, count)| *count > 0) {
-            if let OrdinalValue::Facet(facet, value) = &self.facets.values[ordinal] {
-                *counts.entry(FACETS[*facet]).or_default().entry(value.clone()).or_default() += count;
+        // Per filtered facet, the matches passing every other filter; `None` for the rest.
+        let passing_others: Vec<Option<FixedBitSet>> = (0..FACETS.len())
+            .map(|facet| {
+                self.accepted
+                    .iter()
+                    .any(|accepted| accepted.facet == facet)
+                    .then(|| self.passing(&self.found, Some(facet)))
+            })
+            .collect();
+        let passing_all = self.passing(&self.found, None);
+        let aside_passing_all = self.passing(&self.found_aside, None);
+        for (value, docs_with) in self.facets.values.iter().zip(&self.facets.docs_with) {
+            let OrdinalValue::Facet(facet, name) = value else { continue };
+            let counted = passing_others[*facet].as_ref().unwrap_or(&passing_all);
+            let mut count = counted.intersection_count(docs_with);
+            if FACETS[*facet] == "kind" {
+                // A kind set aside is one choice away, and counted there alone.
+                count += aside_passing_all.intersection_count(docs_with);
             }
-        }
-        for (kind, count) in ItemKind::ALL.iter().zip(self.set_aside_counts).filter(|(_, count)| *count > 0) {
-            *counts.entry("kind").or_default().entry(kind.as_str().to_string()).or_default() += count;
+            if count > 0 {
+                *counts.entry(FACETS[*facet]).or_default().entry(name.clone()).or_default() += count as u64;
+            }
         }
         (self.total, counts, self.ranking.harvest())
     }
 }
 
-/// The `filtered` facets (bit per facet) whose filters a document with `ordinals` does not
-/// pass.
-fn missed_filters(filtered: u8, roles: &[OrdinalRole], ordinals: &[u32]) -> u8 {
-    if filtered == 0 {
-        return 0;
-    }
-    let mut missed = filtered;
-    for &ordinal in ordinals {
-        let role = roles[ordinal as usize];
-        if role.accepted {
-            missed &= !(1 << role.facet);
+impl<S> FacetedSegmentCollector<S> {
+    /// The documents of `matches` that pass every filter but that of `except`.
+    fn passing(&self, matches: &FixedBitSet, except: Option<usize>) -> FixedBitSet {
+        let mut passing = matches.clone();
+        for accepted in self.accepted.iter().filter(|accepted| Some(accepted.facet) != except) {
+            passing.intersect_with(&accepted.docs);
         }
+        passing
     }
-    missed
 }

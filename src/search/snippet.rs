@@ -27,8 +27,8 @@ const ELLIPSIS: &str = "…";
 const SNIPPET_CHARS: usize = 220;
 /// Text analysed around the first match: enough for the generator to choose the best
 /// passage of `SNIPPET_CHARS` near it.
-const WINDOW_BEFORE: usize = 100;
-const WINDOW_AFTER: usize = 300;
+const WINDOW_BEFORE: usize = 60;
+const WINDOW_AFTER: usize = 260;
 /// Literal occurrences checked before the summary is taken instead.
 const PLACES_CHECKED: usize = 64;
 
