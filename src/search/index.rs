@@ -175,7 +175,7 @@ impl SearchIndex {
         // Probed before anything is read, so an index that another process holds is reported
         // busy even when its files are unreadable, and never set aside under that process.
         drop(directory.acquire_lock(&INDEX_WRITER_LOCK).map_err(|error| lock_failure(error.into()))?);
-        let mut index = Index::open_or_create(directory, schema)?;
+        let mut index = Index::builder().schema(schema).settings(index_settings()).open_or_create(directory)?;
         check_files(&index)?;
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         index.set_multithread_executor(cores)?;
@@ -460,6 +460,13 @@ fn merge_policy() -> LogMergePolicy {
     let mut policy = LogMergePolicy::default();
     policy.set_min_num_segments(4);
     policy
+}
+
+/// How a new index stores documents: in blocks of about one item's stored text (title,
+/// summary, body), so showing a hit decompresses that item instead of its neighbours too.
+/// An existing index keeps the settings it was made with until it is rebuilt.
+fn index_settings() -> tantivy::IndexSettings {
+    tantivy::IndexSettings { docstore_blocksize: 4096, ..tantivy::IndexSettings::default() }
 }
 
 /// Items dated up to `now` (seconds since the epoch): scheduled news stays out until its time.

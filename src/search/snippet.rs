@@ -1,13 +1,13 @@
 //! A hit's passage as HTML: where in its text the query matches, cut on word boundaries,
-//! "…" where text was left out, the matches in `<mark>`.
+//! "…" where text was left out, the words that match in `<mark>`.
 //!
-//! Analysing a whole body per hit would be the slow part of a search, so the analyzer runs
-//! on one stretch only: around the first word that holds a query term. Candidates are the
-//! places where a term occurs literally; each is checked by analysing its one word, since
-//! a term can stand inside an unrelated word. The Dutch stemmer does not always keep a
-//! word's beginning (school → schol, mogelijkheden → mogelijkheid) and the index folds
-//! accents (coöperatie → cooperatie), so the literal search looks for those forms too.
-//! Cutting and marking look at the few characters around the cuts only.
+//! Analysing a whole body per hit would be the slow part of a search, so only candidate
+//! words are analysed: those where a query term occurs literally, each checked on its own
+//! since a term can stand inside an unrelated word. The Dutch stemmer does not always keep
+//! a word's beginning (school → schol, mogelijkheden → mogelijkheid) and the index folds
+//! accents (coöperatie → cooperatie), so the literal search looks for those forms too. Of
+//! the first few passages that hold a match, the one with the most different query terms
+//! is shown. Cutting and marking look at the few characters around the cuts only.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -16,7 +16,7 @@ use std::ops::Range;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use tantivy::query::Query;
 use tantivy::schema::Field;
-use tantivy::snippet::{collapse_overlapped_ranges, SnippetGenerator};
+use tantivy::snippet::collapse_overlapped_ranges;
 use tantivy::tokenizer::{TextAnalyzer, Token};
 use tantivy::Searcher;
 
@@ -25,12 +25,12 @@ use super::analyzer::fold;
 const ELLIPSIS: &str = "…";
 /// Length of a passage, in characters.
 const SNIPPET_CHARS: usize = 220;
-/// Text analysed around the first match: enough for the generator to choose the best
-/// passage of `SNIPPET_CHARS` near it.
-const WINDOW_BEFORE: usize = 60;
-const WINDOW_AFTER: usize = 260;
+/// Context shown before a passage's first match, in bytes.
+const CONTEXT_BEFORE: usize = 60;
 /// Literal occurrences checked before the summary is taken instead.
 const PLACES_CHECKED: usize = 64;
+/// Passages compared: each starts at one of the first matching words.
+const PASSAGES_COMPARED: usize = 8;
 
 /// The passages of one query's hits: from the body where the query matches there, else the
 /// summary, else the summary's beginning.
@@ -40,14 +40,18 @@ pub struct Snippets {
 
 /// What the passages of one query look for.
 struct QueryTerms {
-    /// Knows the query's terms in the scored field, and how they are analysed.
-    generator: SnippetGenerator,
     /// The query's terms as they may be written in a text (see `written_forms`).
     written: AhoCorasick,
     /// The query's terms, to check a word against.
     terms: HashSet<String>,
     /// The index's analyzer for the scored field.
     analyzer: RefCell<TextAnalyzer>,
+}
+
+/// A word of a text that holds query terms.
+struct Match {
+    word: Range<usize>,
+    terms: Vec<String>,
 }
 
 impl Snippets {
@@ -57,8 +61,6 @@ impl Snippets {
         let Some(query) = query else {
             return Ok(Snippets { query: None });
         };
-        let mut generator = SnippetGenerator::create(searcher, query, text)?;
-        generator.set_max_num_chars(SNIPPET_CHARS);
         let mut terms = HashSet::new();
         query.query_terms(&mut |term, _| {
             if let Some(stem) = term.value().as_str().filter(|_| term.field() == text) {
@@ -74,7 +76,7 @@ impl Snippets {
             .build(&forms)
             .map_err(|error| tantivy::TantivyError::InvalidArgument(error.to_string()))?;
         let analyzer = RefCell::new(searcher.index().tokenizer_for_field(text)?);
-        Ok(Snippets { query: Some(QueryTerms { generator, written, terms, analyzer }) })
+        Ok(Snippets { query: Some(QueryTerms { written, terms, analyzer }) })
     }
 
     /// The passage of a hit with this body and summary, as HTML.
@@ -82,38 +84,68 @@ impl Snippets {
         let Some(query) = &self.query else {
             return leading(summary, SNIPPET_CHARS);
         };
-        query
-            .first_match(body)
-            .and_then(|place| {
-                let window = body.floor_char_boundary(place.saturating_sub(WINDOW_BEFORE))
-                    ..body.ceil_char_boundary(place + WINDOW_AFTER);
-                highlighted(body, window.start, &query.generator.snippet(&body[window]))
-            })
-            .or_else(|| highlighted(summary, 0, &query.generator.snippet(summary)))
+        [body, summary]
+            .into_iter()
+            .find_map(|text| query.passage(text))
             .unwrap_or_else(|| leading(summary, SNIPPET_CHARS))
     }
 }
 
 impl QueryTerms {
-    /// Where the first word of `text` that holds a query term starts.
-    fn first_match(&self, text: &str) -> Option<usize> {
-        let literal = self.written.find_iter(text).map(|found| found.start());
-        if text.is_ascii() {
-            return literal.take(PLACES_CHECKED).find(|&place| self.holds_term(text, place));
-        }
-        let mut places: Vec<usize> = literal.take(PLACES_CHECKED).collect();
-        places.extend(folded_places(&self.written, text));
-        places.sort_unstable();
-        places.into_iter().find(|&place| self.holds_term(text, place))
+    /// The best passage of `text`, if a word of it holds a query term.
+    fn passage(&self, text: &str) -> Option<String> {
+        let matches = self.matches(text);
+        let (range, shown) = matches
+            .iter()
+            .take(PASSAGES_COMPARED)
+            .map(|first| {
+                let start = text.floor_char_boundary(first.word.start.saturating_sub(CONTEXT_BEFORE));
+                let end = text[start..].char_indices().nth(SNIPPET_CHARS).map_or(text.len(), |(at, _)| start + at);
+                let shown: Vec<&Match> =
+                    matches.iter().filter(|found| found.word.start >= start && found.word.end <= end).collect();
+                (start..end, shown)
+            })
+            // The most different terms; the first such passage.
+            .rev()
+            .max_by_key(|(_, shown)| shown.iter().flat_map(|found| &found.terms).collect::<HashSet<_>>().len())?;
+        let marks: Vec<Range<usize>> = shown.iter().map(|found| found.word.clone()).collect();
+        Some(render(text, range, &marks))
     }
 
-    /// Whether the word around byte `place` of `text` is analysed into a query term.
-    fn holds_term(&self, text: &str, place: usize) -> bool {
-        let word = word_around(text, place);
-        let mut holds = false;
-        let Ok(mut analyzer) = self.analyzer.try_borrow_mut() else { return true };
-        analyzer.token_stream(&text[word]).process(&mut |token: &Token| holds |= self.terms.contains(&token.text));
-        holds
+    /// The words of `text` that hold query terms, in order, as far as `PLACES_CHECKED`
+    /// literal occurrences reach.
+    fn matches(&self, text: &str) -> Vec<Match> {
+        let mut places: Vec<usize> =
+            self.written.find_iter(text).take(PLACES_CHECKED).map(|found| found.start()).collect();
+        if !text.is_ascii() {
+            places.extend(folded_places(&self.written, text));
+            places.sort_unstable();
+        }
+        let mut matches: Vec<Match> = Vec::new();
+        for place in places {
+            if matches.last().is_some_and(|last| place < last.word.end) {
+                continue;
+            }
+            let word = word_around(text, place);
+            let terms = self.terms_in(&text[word.clone()]);
+            if !terms.is_empty() {
+                matches.push(Match { word, terms });
+            }
+        }
+        matches
+    }
+
+    /// The query terms that the analyzer finds in `word`.
+    fn terms_in(&self, word: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        if let Ok(mut analyzer) = self.analyzer.try_borrow_mut() {
+            analyzer.token_stream(word).process(&mut |token: &Token| {
+                if self.terms.contains(&token.text) {
+                    found.push(token.text.clone());
+                }
+            });
+        }
+        found
     }
 }
 
@@ -164,19 +196,6 @@ fn word_around(text: &str, at: usize) -> Range<usize> {
     let start = text[..at].rfind(|c: char| !is_word_char(c)).map_or(0, |before| before + char_len(text, before));
     let end = at + text[at..].find(|c: char| !is_word_char(c)).unwrap_or(text.len() - at);
     start..end
-}
-
-/// The snippet, found in `text` from byte `offset` on, as HTML with the matches in `<mark>`,
-/// if anything matched.
-fn highlighted(text: &str, offset: usize, found: &tantivy::snippet::Snippet) -> Option<String> {
-    if found.highlighted().is_empty() {
-        return None;
-    }
-    let passage = found.fragment_range();
-    let (start, end) = (offset + passage.start, offset + passage.end);
-    let marks: Vec<Range<usize>> =
-        found.highlighted().iter().map(|mark| start + mark.start..start + mark.end).collect();
-    Some(render(text, start..end, &marks))
 }
 
 /// `text[passage]` as escaped HTML with `marks` (byte ranges in `text`) highlighted. A word
@@ -319,6 +338,28 @@ mod tests {
         }
         assert_eq!(written_forms("heid"), ["heid", "hed"]);
         assert_eq!(written_forms("kind"), ["kind"]);
+    }
+
+    fn query_terms(stems: &[&str]) -> QueryTerms {
+        let terms: HashSet<String> = stems.iter().map(|stem| stem.to_string()).collect();
+        let forms: Vec<String> = terms.iter().flat_map(|stem| written_forms(stem)).collect();
+        let written = AhoCorasickBuilder::new().ascii_case_insensitive(true).build(&forms).unwrap();
+        QueryTerms { written, terms, analyzer: RefCell::new(crate::search::analyzer::dutch_analyzer()) }
+    }
+
+    #[test]
+    fn the_passage_with_most_query_terms_is_shown_and_only_real_matches_are_marked() {
+        let query = query_terms(&["verzuim", "thuiszitter"]);
+        let filler = "Dit gaat over iets heel anders dan de vraag, met veel woorden ertussen. ".repeat(4);
+        let text =
+            format!("Het verzuimt nooit. Eerst verzuim alleen. {filler}Dan schoolverzuim en thuiszitters samen.");
+        let html = query.passage(&text).unwrap();
+        assert!(html.contains("<mark>schoolverzuim</mark> en <mark>thuiszitters</mark>"), "{html}");
+        // "scholier" holds the letters of the term "schol" (school) but is another word.
+        let school = query_terms(&["schol"]);
+        assert!(school.passage("Een scholier zonder plek.").is_none());
+        let html = school.passage("Een scholier, en dan de basisschool.").unwrap();
+        assert!(html.ends_with("en dan de <mark>basisschool</mark>."), "{html}");
     }
 
     #[test]
