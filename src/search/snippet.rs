@@ -31,6 +31,8 @@ const CONTEXT_BEFORE: usize = 60;
 const PLACES_CHECKED: usize = 64;
 /// Passages compared: each starts at one of the first matching words.
 const PASSAGES_COMPARED: usize = 8;
+/// Matching words looked for: enough to fill the passages compared.
+const MATCHES_FOUND: usize = 2 * PASSAGES_COMPARED;
 
 /// The passages of one query's hits: from the body where the query matches there, else the
 /// summary, else the summary's beginning.
@@ -112,8 +114,8 @@ impl QueryTerms {
         Some(render(text, range, &marks))
     }
 
-    /// The words of `text` that hold query terms, in order, as far as `PLACES_CHECKED`
-    /// literal occurrences reach.
+    /// The first `MATCHES_FOUND` words of `text` that hold query terms, in order, as far as
+    /// `PLACES_CHECKED` literal occurrences reach.
     fn matches(&self, text: &str) -> Vec<Match> {
         let mut places: Vec<usize> =
             self.written.find_iter(text).take(PLACES_CHECKED).map(|found| found.start()).collect();
@@ -130,6 +132,9 @@ impl QueryTerms {
             let terms = self.terms_in(&text[word.clone()]);
             if !terms.is_empty() {
                 matches.push(Match { word, terms });
+                if matches.len() == MATCHES_FOUND {
+                    break;
+                }
             }
         }
         matches
