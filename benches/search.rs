@@ -1479,9 +1479,18 @@ const PEOPLE: usize = 10_000;
 /// Opens the storage that the HTTP section's server had: its index writer is released only
 /// once the server's last thread has let go, which may be a moment after it stopped.
 async fn open_released(config: &Config) -> Result<Storage> {
+    when_released(|| Storage::open(config)).await
+}
+
+/// Retries `open` while the index writer of a server that just stopped is not yet released:
+/// it lets go once the server's last thread has, which may be a moment after it stopped.
+async fn when_released<T, Opening>(open: impl Fn() -> Opening) -> Result<T>
+where
+    Opening: std::future::Future<Output = Result<T, StartupError>>,
+{
     let started = Instant::now();
     loop {
-        match Storage::open(config).await {
+        match open().await {
             Err(StartupError::Index(SyncError::Search(SearchError::Busy)))
                 if started.elapsed() < Duration::from_secs(10) =>
             {
@@ -1687,7 +1696,8 @@ async fn http_load(
     traffic: Traffic,
 ) -> Result<HttpFigures> {
     let started = Instant::now();
-    let application = Application::build(config.clone(), false).await.context("starting the application")?;
+    let application =
+        when_released(|| Application::build(config.clone(), false)).await.context("starting the application")?;
     let base = format!("http://127.0.0.1:{}/api/v1/search?", application.port());
     let handle = application.handle();
     let server = tokio::spawn(application.run_until_stopped());
