@@ -1610,9 +1610,9 @@ async fn time_mix(
     Ok(Latencies::new(latencies))
 }
 
-/// Times the index-side Dutch analyzer on whole practice bodies: tantivy's snippet generator
-/// runs it over the text it highlights (a window around the first match, or the whole body when
-/// that window has no highlight), so this bounds what a hit's snippet costs.
+/// Times the index-side Dutch analyzer on whole practice bodies: what a hit's snippet would
+/// cost if it analysed the text it highlights. Snippets analyse only the words where a query
+/// term occurs literally.
 fn analyzer_cost(corpus: &Path) -> Result<()> {
     let mut bodies = Vec::new();
     for path in oogst::import::collect_files(&[corpus.to_path_buf()]).iter().take(200) {
@@ -1632,7 +1632,7 @@ fn analyzer_cost(corpus: &Path) -> Result<()> {
     let per_body = started.elapsed() / bodies.len() as u32;
     let words = bodies.iter().map(|body| body.split_whitespace().count()).sum::<usize>() / bodies.len();
     println!(
-        "  the index's Dutch analyzer, which snippets run, takes {} per whole body ({words} words → {} terms)",
+        "  the index's Dutch analyzer takes {} per whole body ({words} words → {} terms); snippets analyse only candidate words",
         ms(per_body),
         tokens / bodies.len()
     );
