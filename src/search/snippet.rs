@@ -198,9 +198,7 @@ fn folded_places(terms: &AhoCorasick, text: &str) -> Vec<usize> {
 
 /// The word of `text` that byte `at` falls in.
 fn word_around(text: &str, at: usize) -> Range<usize> {
-    let start = text[..at].rfind(|c: char| !is_word_char(c)).map_or(0, |before| before + char_len(text, before));
-    let end = at + text[at..].find(|c: char| !is_word_char(c)).unwrap_or(text.len() - at);
-    start..end
+    word_start(text, at)..word_end(text, at)
 }
 
 /// `text[passage]` as escaped HTML with `marks` (byte ranges in `text`) highlighted. A word
@@ -254,9 +252,9 @@ fn cut_start(text: &str, at: usize, first_mark: Option<usize>) -> usize {
     if !has_word(&text[..at]) {
         return at;
     }
-    let word_end = at + text[at..].find(|c: char| !is_word_char(c)).unwrap_or(text.len() - at);
+    let word_end = word_end(text, at);
     if inside_word(text, at) && first_mark.is_some_and(|mark| mark < word_end) {
-        return text[..at].rfind(|c: char| !is_word_char(c)).map_or(0, |before| before + char_len(text, before));
+        return word_start(text, at);
     }
     let from = if inside_word(text, at) { word_end } else { at };
     from + text[from..].find(is_word_char).unwrap_or(text.len() - from)
@@ -269,12 +267,22 @@ fn cut_end(text: &str, at: usize, last_mark: Option<usize>) -> usize {
     if !has_word(&text[at..]) {
         return text.trim_end().len().max(at);
     }
-    let word_start = text[..at].rfind(|c: char| !is_word_char(c)).map_or(0, |before| before + char_len(text, before));
+    let word_start = word_start(text, at);
     if inside_word(text, at) && last_mark.is_some_and(|mark| mark > word_start) {
-        return at + text[at..].find(|c: char| !is_word_char(c)).unwrap_or(text.len() - at);
+        return word_end(text, at);
     }
     let until = if inside_word(text, at) { word_start } else { at };
     text[..until].trim_end_matches(|c: char| c.is_whitespace() || ",;:-–—([{\"'„“‘".contains(c)).len()
+}
+
+/// Where the word that byte `at` of `text` falls in (or follows) starts.
+fn word_start(text: &str, at: usize) -> usize {
+    text[..at].rfind(|c: char| !is_word_char(c)).map_or(0, |before| before + char_len(text, before))
+}
+
+/// Where the word that byte `at` of `text` falls in (or precedes) ends.
+fn word_end(text: &str, at: usize) -> usize {
+    at + text[at..].find(|c: char| !is_word_char(c)).unwrap_or(text.len() - at)
 }
 
 fn char_len(text: &str, at: usize) -> usize {
