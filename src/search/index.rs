@@ -426,8 +426,9 @@ impl SearchIndex {
         snippets: &Snippets,
     ) -> Result<Hit, SearchError> {
         let doc: TantivyDocument = searcher.doc(address)?;
-        let borrowed = |field| doc.get_first(field).and_then(|value| value.as_str()).unwrap_or_default();
-        let text = |field| doc.get_first(field).and_then(|value| value.as_str()).map(str::to_string);
+        let text_of = |field| doc.get_first(field).and_then(|value| value.as_str());
+        let borrowed = |field| text_of(field).unwrap_or_default();
+        let text = |field| text_of(field).map(str::to_string);
         let kind = text(self.fields.kind).as_deref().and_then(ItemKind::parse).unwrap_or(ItemKind::Practice);
         let slug = text(self.fields.slug).unwrap_or_default();
         let date = doc

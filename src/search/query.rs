@@ -149,11 +149,11 @@ impl QueryBuilder<'_> {
         matching.extend(self.whole_query_synonyms(clauses));
         let proximity: Vec<Box<dyn Query>> =
             if self.ranking.proximity { self.proximity(&units).collect() } else { Vec::new() };
+        added_words.dedup();
         let matching = match sum_of(matching) {
             None if excluded.is_empty() => return None,
             None => Box::new(AllQuery),
             Some(matching) if excluded.is_empty() && proximity.is_empty() => {
-                added_words.dedup();
                 return Some(TextQuery { query: matching, added_words });
             }
             Some(matching) => matching,
@@ -161,7 +161,6 @@ impl QueryBuilder<'_> {
         let mut top: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, matching)];
         top.extend(proximity.into_iter().map(|query| (Occur::Should, query)));
         top.extend(excluded);
-        added_words.dedup();
         Some(TextQuery { query: Box::new(BooleanQuery::new(top)), added_words })
     }
 
