@@ -10,6 +10,7 @@ mod visibility;
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
     IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -291,15 +292,12 @@ pub async fn record_account_change(db: &impl ConnectionTrait, user_id: i32) -> R
 }
 
 /// Gives every account without a profile its profile (accounts made before profiles existed).
+/// One statement finds them inside the write transaction: another process creating an
+/// account with its profile meanwhile is either wholly seen or not at all.
 pub async fn create_missing(db: &DatabaseConnection) -> Result<(), DbErr> {
-    let with_profile: BTreeSet<i32> =
-        profile::Entity::find().all(db).await?.into_iter().map(|profile| profile.user_id).collect();
-    let without: Vec<user::Model> =
-        user::Entity::find().all(db).await?.into_iter().filter(|account| !with_profile.contains(&account.id)).collect();
-    if without.is_empty() {
-        return Ok(());
-    }
     let transaction = db::begin_write(db).await?;
+    let with_profile = Query::select().column(profile::Column::UserId).from(profile::Entity).to_owned();
+    let without = user::Entity::find().filter(user::Column::Id.not_in_subquery(with_profile)).all(&transaction).await?;
     for account in &without {
         create_for(&transaction, account).await?;
     }

@@ -2,7 +2,9 @@
 //! directory and the API; unlisted and hidden profiles; editing one's own profile and the
 //! programme office's editing.
 
+use futures_util::future::join_all;
 use reqwest::Method;
+use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{json, Value};
 
 use crate::common::{api, token_for, Backend, TestApp, TestEnv, PASSWORD};
@@ -384,3 +386,36 @@ async fn personal_data_download(backend: Backend) {
     env.finish().await;
 }
 storage_test!(personal_data_download);
+
+/// Accounts created while other processes start (each start gives accounts without a profile
+/// theirs): no start fails on a profile made meanwhile, and every account has one profile.
+async fn starting_next_to_new_accounts(backend: Backend) {
+    const ACCOUNTS: usize = 12;
+    let env = TestEnv::new(backend).await;
+    let config = env.config();
+    let db = oogst::startup::connect(&config).await.unwrap();
+    let creating = join_all((0..ACCOUNTS).map(|number| {
+        let db = &db;
+        async move {
+            let new = oogst::accounts::NewUser {
+                email: format!("lid{number}@oogst.test"),
+                name: format!("Lid {number}"),
+                role: Role::Lid,
+                organisation_id: None,
+                job_title: String::new(),
+            };
+            oogst::accounts::create_with_link(db, &new).await.map(|_| ()).map_err(|error| error.to_string())
+        }
+    }));
+    let starting = join_all(
+        (0..ACCOUNTS)
+            .map(|_| async { oogst::startup::connect(&config).await.map(|_| ()).map_err(|error| error.to_string()) }),
+    );
+    let (created, started) = tokio::join!(creating, starting);
+    assert!(created.iter().chain(&started).all(Result::is_ok), "{created:?} {started:?}");
+    let accounts = entity::user::Entity::find().count(&db).await.unwrap();
+    let profiles = entity::profile::Entity::find().count(&db).await.unwrap();
+    assert_eq!((accounts, profiles), (ACCOUNTS as u64, ACCOUNTS as u64));
+    env.finish().await;
+}
+storage_test!(starting_next_to_new_accounts);
