@@ -16,6 +16,13 @@
 //!   `validation`, `link_token`, `vocabulary`, `markdown`, `pagination`, `db`, `config`;
 //! - sea-orm entities (the `entity` crate).
 
+/// mimalloc instead of the system allocator, for the server, the CLI, the tests and the
+/// benchmarks alike: a search allocates and frees many small buffers (posting blocks, stored
+/// documents, snippets) on several threads, and glibc's allocator took an eighth of a
+/// search's time (see benches/README.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod accounts;
 pub mod actor;
 pub mod audit;

@@ -115,14 +115,15 @@ impl QueryTerms {
     }
 
     /// The first `MATCHES_FOUND` words of `text` that hold query terms, in order, as far as
-    /// `PLACES_CHECKED` literal occurrences reach.
+    /// `PLACES_CHECKED` literal occurrences reach. Places are looked for only as far as
+    /// needed: in a long body the matches are usually found in its first part.
     fn matches(&self, text: &str) -> Vec<Match> {
-        let mut places: Vec<usize> =
-            self.written.find_iter(text).take(PLACES_CHECKED).map(|found| found.start()).collect();
-        if !text.is_ascii() {
-            places.extend(folded_places(&self.written, text));
-            places.sort_unstable();
-        }
+        let literal = self.written.find_iter(text).take(PLACES_CHECKED).map(|found| found.start());
+        let places: Box<dyn Iterator<Item = usize>> = if text.is_ascii() {
+            Box::new(literal)
+        } else {
+            Box::new(in_order(literal, folded_places(&self.written, text)))
+        };
         let mut matches: Vec<Match> = Vec::new();
         for place in places {
             if matches.last().is_some_and(|last| place < last.word.end) {
@@ -179,21 +180,37 @@ fn is_vowel(letter: char) -> bool {
 }
 
 /// Where words with letters beyond ASCII (coöperatie, één) hold a query term once folded
-/// as the index folds them: the literal search cannot see those.
-fn folded_places(terms: &AhoCorasick, text: &str) -> Vec<usize> {
-    let mut places = Vec::new();
-    let mut checked_until = 0;
-    for (at, letter) in text.char_indices() {
-        if letter.is_ascii() || at < checked_until || !is_word_char(letter) {
-            continue;
+/// as the index folds them, in order: the literal search cannot see those. Only the words
+/// around non-ASCII bytes are looked at.
+fn folded_places<'t>(terms: &'t AhoCorasick, text: &'t str) -> impl Iterator<Item = usize> + 't {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        while let Some(offset) = text.as_bytes()[from..].iter().position(|byte| !byte.is_ascii()) {
+            // `from` is always a character boundary, so the first byte beyond ASCII after
+            // it starts a character.
+            let at = from + offset;
+            if !text[at..].starts_with(is_word_char) {
+                from = at + char_len(text, at);
+                continue;
+            }
+            let word = word_around(text, at);
+            from = word.end;
+            if terms.is_match(&fold(&text[word.clone()])) {
+                return Some(word.start);
+            }
         }
-        let word = word_around(text, at);
-        checked_until = word.end;
-        if terms.is_match(&fold(&text[word.clone()])) {
-            places.push(word.start);
-        }
-    }
-    places
+        None
+    })
+}
+
+/// Two ascending sequences of places as one ascending sequence.
+fn in_order(first: impl Iterator<Item = usize>, second: impl Iterator<Item = usize>) -> impl Iterator<Item = usize> {
+    let (mut first, mut second) = (first.peekable(), second.peekable());
+    std::iter::from_fn(move || match (first.peek(), second.peek()) {
+        (Some(a), Some(b)) if b < a => second.next(),
+        (Some(_), _) => first.next(),
+        (None, _) => second.next(),
+    })
 }
 
 /// The word of `text` that byte `at` falls in.
@@ -379,8 +396,15 @@ mod tests {
     fn words_with_accents_are_found_folded() {
         let terms = AhoCorasickBuilder::new().build(["cooperatie", "een"]).unwrap();
         let text = "De Coöperatie werkt met één school; cooperatie zonder accent telt hier niet.";
-        let places = folded_places(&terms, text);
+        let places: Vec<usize> = folded_places(&terms, text).collect();
         assert_eq!(places, [text.find("Coöperatie").unwrap(), text.find("één").unwrap()]);
+    }
+
+    #[test]
+    fn places_are_merged_in_order() {
+        let merged: Vec<usize> = in_order([1, 4, 9].into_iter(), [2, 3, 10, 12].into_iter()).collect();
+        assert_eq!(merged, [1, 2, 3, 4, 9, 10, 12]);
+        assert_eq!(in_order([].into_iter(), [5].into_iter()).collect::<Vec<_>>(), [5]);
     }
 
     #[test]
