@@ -10,10 +10,10 @@
 //! - domain modules owning the rules (`practices`, `documents`, `events`, `news`,
 //!   `organisations`, `profiles`, `accounts`, `site_pages`, `taxonomy`, `personal_data`,
 //!   `contact`, the relay between members, which draws on `profiles` and `practices`, and
-//!   `questions`, the question desk);
+//!   `questions`, the question desk, and `calls`, the open calls to join the network);
 //! - shared parts below the domains: `actor` (the acting person and who may do what),
 //!   `audit`, `outbox`, `search` (the tantivy index, which knows no domain), `mail`,
-//!   `validation`, `link_token`, `vocabulary`, `markdown`, `pagination`, `db`, `config`;
+//!   `validation`, `dutch_time`, `link_token`, `vocabulary`, `markdown`, `pagination`, `db`, `config`;
 //! - sea-orm entities (the `entity` crate).
 
 /// mimalloc instead of the system allocator, for the server, the CLI, the tests and the
@@ -26,12 +26,14 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub mod accounts;
 pub mod actor;
 pub mod audit;
+pub mod calls;
 pub mod cli;
 pub mod config;
 pub mod contact;
 pub mod db;
 pub mod demo;
 pub mod documents;
+pub mod dutch_time;
 pub mod events;
 pub mod import;
 pub mod link_token;

@@ -3,6 +3,7 @@
 
 pub mod advice;
 pub mod audit_log;
+pub mod call;
 pub mod contact_block;
 pub mod contact_log;
 pub mod document;

@@ -13,6 +13,7 @@ mod m20261213_000008_organisation_contacts;
 mod m20261213_000009_contact_relay;
 mod m20261214_000010_questions;
 mod m20261214_000011_question_introductions;
+mod m20261215_000012_calls;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261213_000009_contact_relay::Migration),
             Box::new(m20261214_000010_questions::Migration),
             Box::new(m20261214_000011_question_introductions::Migration),
+            Box::new(m20261215_000012_calls::Migration),
         ]
     }
 }

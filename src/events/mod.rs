@@ -7,7 +7,7 @@ pub mod export;
 pub mod registration;
 pub mod worker;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SubsecRound, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, SubsecRound, Utc};
 use chrono_tz::Europe::Amsterdam;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
@@ -20,6 +20,7 @@ use entity::{event, organisation, programme_item};
 
 use crate::actor::{policy, Actor};
 use crate::db;
+use crate::dutch_time::{checked_time, in_dutch_time, local_input, LocalTimeError};
 use crate::mail::MailSettings;
 use crate::markdown;
 use crate::pagination::{Page, PageRequest};
@@ -177,64 +178,9 @@ pub struct EventInput {
 }
 
 /// Why a typed time is not a moment in Dutch time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum LocalTimeError {
-    #[error("Geef de tijd op als JJJJ-MM-DDTUU:MM.")]
-    Format,
-    /// The hour skipped on the day summer time starts.
-    #[error(
-        "Dit tijdstip bestaat niet: op {} gaat de klok van 2:00 naar 3:00 (zomertijd).",
-        crate::templates::dutch_day(*.0)
-    )]
-    SummerTimeGap(NaiveDate),
-}
-
-/// A local (Dutch) time as typed in a form: `YYYY-MM-DDTHH:MM` or `YYYY-MM-DD HH:MM`,
-/// or an RFC 3339 time.
-pub fn parse_local(text: &str) -> Result<DateTime<Utc>, LocalTimeError> {
-    let text = text.trim();
-    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
-        return Ok(time.with_timezone(&Utc));
-    }
-    let local = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M"))
-        .map_err(|_| LocalTimeError::Format)?;
-    in_dutch_time(local)
-}
-
-/// In the autumn hour that occurs twice, the first is meant; the spring hour that is
-/// skipped does not exist.
-fn in_dutch_time(local: NaiveDateTime) -> Result<DateTime<Utc>, LocalTimeError> {
-    local
-        .and_local_timezone(Amsterdam)
-        .earliest()
-        .map(|time| time.with_timezone(&Utc))
-        .ok_or(LocalTimeError::SummerTimeGap(local.date()))
-}
-
-/// A UTC time as a form shows it again, in Dutch time.
-pub fn local_input(time: DateTime<Utc>) -> String {
-    time.with_timezone(&Amsterdam).format("%Y-%m-%dT%H:%M").to_string()
-}
-
 fn time_on(date: NaiveDate, text: &str) -> Result<DateTime<Utc>, LocalTimeError> {
     let time = NaiveTime::parse_from_str(text.trim(), "%H:%M").map_err(|_| LocalTimeError::Format)?;
     in_dutch_time(date.and_time(time))
-}
-
-/// The time typed in `field`, or its error: `format_hint` when it is no time at all.
-fn checked_time(errors: &mut FieldErrors, field: &str, text: &str, format_hint: &str) -> Option<DateTime<Utc>> {
-    match parse_local(text) {
-        Ok(time) => Some(time),
-        Err(LocalTimeError::Format) => {
-            errors.add(field, format_hint);
-            None
-        }
-        Err(gap) => {
-            errors.add(field, gap.to_string());
-            None
-        }
-    }
 }
 
 /// The validated times of an event, in UTC.
@@ -851,6 +797,7 @@ pub async fn input_of(db: &impl ConnectionTrait, event: &event::Model) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dutch_time::parse_local;
 
     #[test]
     fn programme_lines_round_trip() {
@@ -862,26 +809,6 @@ mod tests {
         assert_eq!(ProgrammeInput::parse_lines(&ProgrammeInput::to_lines(&items)).unwrap(), items);
         assert!(ProgrammeInput::parse_lines("14:00 Dokwerk").unwrap_err().starts_with("Regel 1"));
         assert!(ProgrammeInput::parse_lines("14:00-15:00 | Dokwerk | veel").is_err());
-    }
-
-    #[test]
-    fn dutch_time_in_winter_and_summer() {
-        assert_eq!(parse_local("2027-03-27T13:30").unwrap().to_rfc3339(), "2027-03-27T12:30:00+00:00");
-        assert_eq!(parse_local("2027-03-29T13:30").unwrap().to_rfc3339(), "2027-03-29T11:30:00+00:00");
-        assert_eq!(local_input(parse_local("2027-10-31 09:00").unwrap()), "2027-10-31T09:00");
-        assert_eq!(parse_local("morgen"), Err(LocalTimeError::Format));
-    }
-
-    #[test]
-    fn the_hour_skipped_for_summer_time_is_explained() {
-        let gap = parse_local("2027-03-28T02:30").unwrap_err();
-        assert_eq!(
-            gap.to_string(),
-            "Dit tijdstip bestaat niet: op zondag 28 maart 2027 gaat de klok van 2:00 naar 3:00 (zomertijd)."
-        );
-        assert_eq!(parse_local("2027-03-28T03:00").unwrap().to_rfc3339(), "2027-03-28T01:00:00+00:00");
-        // In the autumn hour that occurs twice, the first (still summer time) is meant.
-        assert_eq!(parse_local("2027-10-31T02:30").unwrap().to_rfc3339(), "2027-10-31T00:30:00+00:00");
     }
 
     #[test]

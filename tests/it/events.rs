@@ -340,8 +340,8 @@ async fn registration_refuses_bad_input_and_loses_nothing(backend: Backend) {
         &bureau,
         json!({
             "title": "Webinar morgen", "kind": "webinar", "capacity": 100,
-            "starts_at": oogst::events::local_input(chrono::Utc::now() + chrono::Duration::hours(20)),
-            "ends_at": oogst::events::local_input(chrono::Utc::now() + chrono::Duration::hours(21)),
+            "starts_at": oogst::dutch_time::local_input(chrono::Utc::now() + chrono::Duration::hours(20)),
+            "ends_at": oogst::dutch_time::local_input(chrono::Utc::now() + chrono::Duration::hours(21)),
             "online_url": "https://webinar.example.nl/oogst",
         }),
     )

@@ -16,6 +16,7 @@ mod account_deletion;
 mod accounts;
 mod browse;
 mod browser;
+mod calls;
 mod conformance;
 mod contact;
 mod documents;

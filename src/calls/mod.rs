@@ -1,0 +1,438 @@
+//! Open calls (oproepen) to join the network. The network grows in tranches: a call asks
+//! municipalities and regions to apply as inspiratieregio before a deadline, with one main
+//! question and seven elements; anyone may join as aandeelhouder all year. The programme
+//! office opens calls and may edit their questions; applications (a later part) answer them.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde::{Deserialize, Serialize};
+
+use entity::call;
+
+use crate::actor::{policy, Actor};
+use crate::dutch_time::{checked_time, local_input};
+use crate::validation::{
+    free_slug, has_forbidden_chars, slug_is_valid, EditError, FieldErrors, FORBIDDEN_CHARS_MESSAGE,
+};
+
+const MAX_TITLE_CHARS: usize = 200;
+const MAX_INTRODUCTION_CHARS: usize = 20_000;
+const MAX_QUESTIONS: usize = 20;
+const MAX_QUESTION_CHARS: usize = 300;
+const MAX_HELP_CHARS: usize = 1_000;
+/// "At most three A4 pages" of about 500 words each.
+pub const THREE_A4_WORDS: i32 = 1_500;
+const WORD_LIMITS: std::ops::RangeInclusive<i32> = 50..=20_000;
+
+/// Who a call asks to apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CallKind {
+    /// Municipalities and regions, selected by a delegation before a deadline.
+    Inspiratieregio,
+    /// Anyone else who wants to take part; the route stays open all year.
+    Aandeelhouder,
+}
+
+impl CallKind {
+    pub fn slug(self) -> &'static str {
+        match self {
+            CallKind::Inspiratieregio => "inspiratieregio",
+            CallKind::Aandeelhouder => "aandeelhouder",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<CallKind> {
+        [CallKind::Inspiratieregio, CallKind::Aandeelhouder].into_iter().find(|kind| kind.slug() == text)
+    }
+
+    /// The questions of a new call of this kind, which the office may edit.
+    pub fn default_questions(self) -> Vec<Question> {
+        let questions: &[(&str, &str, &str)] = match self {
+            CallKind::Inspiratieregio => &[
+                (
+                    "hoofdvraag",
+                    "Wat wilt u leren, wat heeft u nodig en wat brengt u in?",
+                    "De hoofdvraag van uw aanmelding.",
+                ),
+                ("partijen", "Welke partijen doen mee?", "Onderwijs, kinderopvang, jeugdhulp, gemeente en anderen."),
+                ("ouders", "Hoe zijn ouders betrokken?", ""),
+                ("samenwerking", "Hoe werkt u nu samen met de gemeente?", ""),
+                ("vraagstuk", "Wat is het vraagstuk en wat zijn de meetbare doelen?", ""),
+                ("commitment", "Hoe blijkt het commitment van alle partijen?", ""),
+                ("risico", "Welke valkuilen en risico's ziet u?", ""),
+                ("ondersteuning", "Welke ondersteuning heeft u nodig?", ""),
+            ],
+            CallKind::Aandeelhouder => &[
+                ("initiatief", "Welk initiatief brengt u in?", ""),
+                ("bijdrage", "Hoe wilt u bijdragen aan het netwerk?", ""),
+                ("behoefte", "Wat heeft u nodig?", ""),
+            ],
+        };
+        questions
+            .iter()
+            .map(|(key, title, help)| Question {
+                key: key.to_string(),
+                title: title.to_string(),
+                help: help.to_string(),
+            })
+            .collect()
+    }
+
+    fn default_word_limit(self) -> Option<i32> {
+        (self == CallKind::Inspiratieregio).then_some(THREE_A4_WORDS)
+    }
+}
+
+/// A question of a call; `key` names the answer in an application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Question {
+    pub key: String,
+    pub title: String,
+    #[serde(default)]
+    pub help: String,
+}
+
+/// A call as the office writes it: times in Dutch local time (`YYYY-MM-DDTHH:MM`).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct CallInput {
+    pub kind: CallKind,
+    pub title: String,
+    #[serde(default)]
+    pub introduction: String,
+    pub opens_at: String,
+    /// Required for an inspiratieregio call; empty for a call open all year.
+    #[serde(default)]
+    pub closes_at: String,
+    pub places: Option<i32>,
+    /// `YYYY-MM-DD`: the day everyone hears the outcome.
+    #[serde(default)]
+    pub decision_on: String,
+    /// Empty: the kind's default questions.
+    #[serde(default)]
+    pub questions: Vec<Question>,
+    /// Words for the whole application; empty: three A4 pages for an inspiratieregio call,
+    /// no limit otherwise.
+    pub word_limit: Option<i32>,
+    #[serde(default)]
+    pub attachments_allowed: bool,
+}
+
+/// A call's input once every rule holds.
+struct ValidCall {
+    kind: CallKind,
+    title: String,
+    introduction: String,
+    opens_at: DateTime<Utc>,
+    closes_at: Option<DateTime<Utc>>,
+    places: Option<i32>,
+    decision_on: Option<NaiveDate>,
+    questions: Vec<Question>,
+    word_limit: Option<i32>,
+    attachments_allowed: bool,
+}
+
+impl CallInput {
+    fn validate(self) -> Result<ValidCall, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let title = self.title.trim().to_string();
+        if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS {
+            errors.add("title", format!("Geef de oproep een titel van hoogstens {MAX_TITLE_CHARS} tekens."));
+        }
+        if self.introduction.chars().count() > MAX_INTRODUCTION_CHARS {
+            errors.add("introduction", format!("De inleiding is langer dan {MAX_INTRODUCTION_CHARS} tekens."));
+        }
+        for (field, text) in [("title", &title), ("introduction", &self.introduction)] {
+            if has_forbidden_chars(text) {
+                errors.add(field, FORBIDDEN_CHARS_MESSAGE);
+            }
+        }
+        let hint = "Geef de tijd op als JJJJ-MM-DDTUU:MM (Nederlandse tijd).";
+        let opens_at = checked_time(&mut errors, "opens_at", &self.opens_at, hint);
+        let closes_at = match self.closes_at.trim() {
+            "" if self.kind == CallKind::Inspiratieregio => {
+                errors.add("closes_at", "Een oproep voor inspiratieregio's heeft een deadline.");
+                None
+            }
+            "" => None,
+            text => checked_time(&mut errors, "closes_at", text, hint),
+        };
+        if let (Some(opens), Some(closes)) = (opens_at, closes_at) {
+            if closes <= opens {
+                errors.add("closes_at", "De deadline ligt na de opening.");
+            }
+        }
+        if self.places.is_some_and(|places| places < 1) {
+            errors.add("places", "Het aantal plaatsen is minstens 1.");
+        }
+        let decision_on = match self.decision_on.trim() {
+            "" => None,
+            text => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+                Ok(date) => Some(date),
+                Err(_) => {
+                    errors.add("decision_on", "Geef de datum op als JJJJ-MM-DD.");
+                    None
+                }
+            },
+        };
+        if let (Some(decision), Some(closes)) = (decision_on, closes_at) {
+            if decision < closes.date_naive() {
+                errors.add("decision_on", "De uitslag volgt na de deadline.");
+            }
+        }
+        let questions = if self.questions.is_empty() { self.kind.default_questions() } else { self.questions };
+        check_questions(&mut errors, &questions);
+        let word_limit = self.word_limit.or(self.kind.default_word_limit());
+        if word_limit.is_some_and(|limit| !WORD_LIMITS.contains(&limit)) {
+            errors.add(
+                "word_limit",
+                format!("Het aantal woorden ligt tussen {} en {}.", WORD_LIMITS.start(), WORD_LIMITS.end()),
+            );
+        }
+        errors.into_result()?;
+        Ok(ValidCall {
+            kind: self.kind,
+            title,
+            introduction: self.introduction.trim().to_string(),
+            opens_at: opens_at.unwrap_or_default(),
+            closes_at,
+            places: self.places,
+            decision_on,
+            questions,
+            word_limit,
+            attachments_allowed: self.attachments_allowed,
+        })
+    }
+}
+
+fn check_questions(errors: &mut FieldErrors, questions: &[Question]) {
+    if questions.len() > MAX_QUESTIONS {
+        errors.add("questions", format!("Een oproep heeft hoogstens {MAX_QUESTIONS} vragen."));
+    }
+    let mut keys = std::collections::HashSet::new();
+    for (number, question) in questions.iter().enumerate().map(|(index, question)| (index + 1, question)) {
+        if !slug_is_valid(&question.key) || !keys.insert(question.key.as_str()) {
+            errors.add(
+                "questions",
+                format!("Vraag {number}: de sleutel is uniek, in kleine letters, cijfers en streepjes."),
+            );
+        }
+        let title = question.title.trim();
+        if title.is_empty() || title.chars().count() > MAX_QUESTION_CHARS {
+            errors.add("questions", format!("Vraag {number}: de vraag is 1 tot {MAX_QUESTION_CHARS} tekens lang."));
+        }
+        if question.help.chars().count() > MAX_HELP_CHARS {
+            errors.add("questions", format!("Vraag {number}: de toelichting is langer dan {MAX_HELP_CHARS} tekens."));
+        }
+        if has_forbidden_chars(&question.title) || has_forbidden_chars(&question.help) {
+            errors.add("questions", format!("Vraag {number}: {FORBIDDEN_CHARS_MESSAGE}"));
+        }
+    }
+}
+
+/// Where a call stands at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    /// Not open yet.
+    Upcoming,
+    /// Applications are taken: from the opening up to, not including, the deadline's minute.
+    Open,
+    /// The deadline has passed.
+    Closed,
+}
+
+pub fn phase(call: &call::Model, now: DateTime<Utc>) -> Phase {
+    if now < call.opens_at {
+        Phase::Upcoming
+    } else if call.closes_at.is_some_and(|closes| now >= closes) {
+        Phase::Closed
+    } else {
+        Phase::Open
+    }
+}
+
+/// The questions stored with a call.
+pub fn questions(call: &call::Model) -> Vec<Question> {
+    serde_json::from_value(call.questions.clone()).unwrap_or_default()
+}
+
+/// A stored call as its form shows it again.
+pub fn input_of(call: &call::Model) -> CallInput {
+    CallInput {
+        kind: CallKind::parse(&call.kind).unwrap_or(CallKind::Aandeelhouder),
+        title: call.title.clone(),
+        introduction: call.introduction.clone(),
+        opens_at: local_input(call.opens_at),
+        closes_at: call.closes_at.map(local_input).unwrap_or_default(),
+        places: call.places,
+        decision_on: call.decision_on.map(|date| date.format("%Y-%m-%d").to_string()).unwrap_or_default(),
+        questions: questions(call),
+        word_limit: call.word_limit,
+        attachments_allowed: call.attachments_allowed,
+    }
+}
+
+/// Opens a call; only the programme office may.
+pub async fn create(db: &impl ConnectionTrait, actor: &Actor, input: CallInput) -> Result<call::Model, EditError> {
+    if !policy::can_manage_network(actor) {
+        return Err(EditError::Forbidden);
+    }
+    let valid = input.validate().map_err(EditError::Invalid)?;
+    let slug = free_slug::<call::Entity>(db, call::Column::Slug, &valid.title, "oproep").await?;
+    let now = Utc::now();
+    let mut model = call::ActiveModel {
+        slug: Set(slug),
+        created_by: Set(Some(actor.user_id)),
+        created_at: Set(now),
+        ..Default::default()
+    };
+    fill(&mut model, valid, now);
+    Ok(model.insert(db).await?)
+}
+
+/// Changes a call; its address stays.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    slug: &str,
+    input: CallInput,
+) -> Result<call::Model, EditError> {
+    if !policy::can_manage_network(actor) {
+        return Err(EditError::Forbidden);
+    }
+    let found = find(db, slug).await?.ok_or(EditError::NotFound("Deze oproep bestaat niet."))?;
+    let valid = input.validate().map_err(EditError::Invalid)?;
+    let mut model: call::ActiveModel = found.into();
+    fill(&mut model, valid, Utc::now());
+    Ok(model.update(db).await?)
+}
+
+fn fill(model: &mut call::ActiveModel, valid: ValidCall, now: DateTime<Utc>) {
+    model.kind = Set(valid.kind.slug().to_string());
+    model.title = Set(valid.title);
+    model.introduction = Set(valid.introduction);
+    model.opens_at = Set(valid.opens_at);
+    model.closes_at = Set(valid.closes_at);
+    model.places = Set(valid.places);
+    model.decision_on = Set(valid.decision_on);
+    model.questions = Set(serde_json::to_value(&valid.questions).unwrap_or_default());
+    model.word_limit = Set(valid.word_limit);
+    model.attachments_allowed = Set(valid.attachments_allowed);
+    model.updated_at = Set(now);
+}
+
+pub async fn find(db: &impl ConnectionTrait, slug: &str) -> Result<Option<call::Model>, DbErr> {
+    call::Entity::find().filter(call::Column::Slug.eq(slug)).one(db).await
+}
+
+/// Every call, the latest opening first, for the programme office.
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<call::Model>, DbErr> {
+    call::Entity::find().order_by_desc(call::Column::OpensAt).order_by_desc(call::Column::Id).all(db).await
+}
+
+/// The calls the public page shows: open ones, the soonest deadline first and those open all
+/// year after them, then upcoming ones.
+pub async fn current(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Vec<call::Model>, DbErr> {
+    let mut calls: Vec<call::Model> =
+        all(db).await?.into_iter().filter(|call| phase(call, now) != Phase::Closed).collect();
+    calls.sort_by_key(|call| {
+        (phase(call, now) != Phase::Open, call.closes_at.is_none(), call.closes_at, call.opens_at, call.id)
+    });
+    Ok(calls)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(kind: CallKind) -> CallInput {
+        CallInput {
+            kind,
+            title: "Inspiratieregio's tranche 3".into(),
+            introduction: String::new(),
+            opens_at: "2027-03-01T09:00".into(),
+            closes_at: "2027-03-29T12:00".into(),
+            places: Some(10),
+            decision_on: "2027-04-15".into(),
+            questions: Vec::new(),
+            word_limit: None,
+            attachments_allowed: true,
+        }
+    }
+
+    fn model(valid: ValidCall) -> call::Model {
+        call::Model {
+            id: 1,
+            slug: "oproep".into(),
+            kind: valid.kind.slug().into(),
+            title: valid.title,
+            introduction: valid.introduction,
+            opens_at: valid.opens_at,
+            closes_at: valid.closes_at,
+            places: valid.places,
+            decision_on: valid.decision_on,
+            questions: serde_json::to_value(&valid.questions).unwrap(),
+            word_limit: valid.word_limit,
+            attachments_allowed: valid.attachments_allowed,
+            created_by: None,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_new_call_asks_the_main_question_and_seven_elements_in_three_pages() {
+        let valid = input(CallKind::Inspiratieregio).validate().unwrap();
+        assert_eq!(valid.questions.len(), 8);
+        assert_eq!(valid.questions[0].key, "hoofdvraag");
+        assert_eq!(valid.word_limit, Some(THREE_A4_WORDS));
+        let shareholder = CallInput { closes_at: String::new(), ..input(CallKind::Aandeelhouder) };
+        let valid = shareholder.validate().unwrap();
+        assert_eq!((valid.closes_at, valid.word_limit), (None, None));
+    }
+
+    #[test]
+    fn the_deadline_is_dutch_time_to_the_minute_summer_time_included() {
+        // 29 March 2027 is summer time: 12:00 in Gorinchem is 10:00 UTC.
+        let call = model(input(CallKind::Inspiratieregio).validate().unwrap());
+        let deadline = DateTime::parse_from_rfc3339("2027-03-29T10:00:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(call.closes_at, Some(deadline));
+        assert_eq!(phase(&call, deadline - chrono::Duration::seconds(1)), Phase::Open);
+        assert_eq!(phase(&call, deadline), Phase::Closed);
+        assert_eq!(phase(&call, call.opens_at - chrono::Duration::seconds(1)), Phase::Upcoming);
+    }
+
+    #[test]
+    fn bad_calls_are_explained_per_field() {
+        let bad = CallInput {
+            title: " ".into(),
+            closes_at: "2027-02-01T09:00".into(),
+            places: Some(0),
+            decision_on: "15-04-2027".into(),
+            word_limit: Some(5),
+            questions: vec![
+                Question { key: "vraag".into(), title: "Wat?".into(), help: String::new() },
+                Question { key: "vraag".into(), title: String::new(), help: String::new() },
+            ],
+            ..input(CallKind::Inspiratieregio)
+        };
+        let errors = bad.validate().err().unwrap();
+        for field in ["title", "closes_at", "places", "decision_on", "word_limit", "questions"] {
+            assert!(errors.first(field).is_some(), "{field}");
+        }
+        let without_deadline = CallInput { closes_at: String::new(), ..input(CallKind::Inspiratieregio) };
+        assert!(without_deadline.validate().err().unwrap().first("closes_at").is_some());
+        let gap = CallInput { closes_at: "2027-03-28T02:30".into(), ..input(CallKind::Inspiratieregio) };
+        assert!(gap.validate().err().unwrap().first("closes_at").unwrap().contains("zomertijd"));
+    }
+
+    #[test]
+    fn a_stored_call_fills_its_form_again() {
+        let call = model(input(CallKind::Inspiratieregio).validate().unwrap());
+        let again = input_of(&call);
+        assert_eq!((again.opens_at.as_str(), again.closes_at.as_str()), ("2027-03-01T09:00", "2027-03-29T12:00"));
+        assert_eq!(again.decision_on, "2027-04-15");
+        assert_eq!(again.questions, CallKind::Inspiratieregio.default_questions());
+    }
+}

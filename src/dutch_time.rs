@@ -1,0 +1,87 @@
+//! Times as people in the Netherlands type and read them: local Dutch time, summer time
+//! included, stored in UTC.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono_tz::Europe::Amsterdam;
+
+use crate::validation::FieldErrors;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum LocalTimeError {
+    #[error("Geef de tijd op als JJJJ-MM-DDTUU:MM.")]
+    Format,
+    /// The hour skipped on the day summer time starts.
+    #[error(
+        "Dit tijdstip bestaat niet: op {} gaat de klok van 2:00 naar 3:00 (zomertijd).",
+        crate::templates::dutch_day(*.0)
+    )]
+    SummerTimeGap(NaiveDate),
+}
+
+/// A local (Dutch) time as typed in a form: `YYYY-MM-DDTHH:MM` or `YYYY-MM-DD HH:MM`,
+/// or an RFC 3339 time.
+pub fn parse_local(text: &str) -> Result<DateTime<Utc>, LocalTimeError> {
+    let text = text.trim();
+    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+        return Ok(time.with_timezone(&Utc));
+    }
+    let local = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M"))
+        .map_err(|_| LocalTimeError::Format)?;
+    in_dutch_time(local)
+}
+
+/// In the autumn hour that occurs twice, the first is meant; the spring hour that is
+/// skipped does not exist.
+pub fn in_dutch_time(local: NaiveDateTime) -> Result<DateTime<Utc>, LocalTimeError> {
+    local
+        .and_local_timezone(Amsterdam)
+        .earliest()
+        .map(|time| time.with_timezone(&Utc))
+        .ok_or(LocalTimeError::SummerTimeGap(local.date()))
+}
+
+/// A UTC time as a form shows it again, in Dutch time.
+pub fn local_input(time: DateTime<Utc>) -> String {
+    time.with_timezone(&Amsterdam).format("%Y-%m-%dT%H:%M").to_string()
+}
+
+/// The time typed in `field`, or its error: `format_hint` when it is no time at all.
+pub fn checked_time(errors: &mut FieldErrors, field: &str, text: &str, format_hint: &str) -> Option<DateTime<Utc>> {
+    match parse_local(text) {
+        Ok(time) => Some(time),
+        Err(LocalTimeError::Format) => {
+            errors.add(field, format_hint);
+            None
+        }
+        Err(gap) => {
+            errors.add(field, gap.to_string());
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dutch_time_in_winter_and_summer() {
+        assert_eq!(parse_local("2027-03-27T13:30").unwrap().to_rfc3339(), "2027-03-27T12:30:00+00:00");
+        assert_eq!(parse_local("2027-03-29T13:30").unwrap().to_rfc3339(), "2027-03-29T11:30:00+00:00");
+        assert_eq!(local_input(parse_local("2027-10-31 09:00").unwrap()), "2027-10-31T09:00");
+        assert_eq!(parse_local("morgen"), Err(LocalTimeError::Format));
+    }
+
+    #[test]
+    fn the_hour_skipped_for_summer_time_is_explained() {
+        let gap = parse_local("2027-03-28T02:30").unwrap_err();
+        assert_eq!(
+            gap.to_string(),
+            "Dit tijdstip bestaat niet: op zondag 28 maart 2027 gaat de klok van 2:00 naar 3:00 (zomertijd)."
+        );
+        assert_eq!(parse_local("2027-03-28T03:00").unwrap().to_rfc3339(), "2027-03-28T01:00:00+00:00");
+        // In the autumn hour that occurs twice, the first (still summer time) is meant.
+        assert_eq!(parse_local("2027-10-31T02:30").unwrap().to_rfc3339(), "2027-10-31T00:30:00+00:00");
+    }
+}
