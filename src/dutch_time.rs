@@ -61,9 +61,44 @@ pub fn checked_time(errors: &mut FieldErrors, field: &str, text: &str, format_hi
     }
 }
 
+/// "maandag 29 maart 2027, 12:00": a moment as Dutch readers write it, in Dutch time.
+pub fn moment(time: DateTime<Utc>) -> String {
+    let local = time.with_timezone(&Amsterdam);
+    format!("{}, {}", crate::templates::dutch_day(local.date_naive()), local.format("%H:%M"))
+}
+
+/// How long until `until`, as a countdown reads: "nog 13 dagen en 4 uur", "nog 3 uur en
+/// 20 minuten", "nog 5 minuten"; none when it has passed.
+pub fn countdown(now: DateTime<Utc>, until: DateTime<Utc>) -> Option<String> {
+    let left = until - now;
+    if left <= chrono::Duration::zero() {
+        return None;
+    }
+    let (days, hours, minutes) = (left.num_days(), left.num_hours() % 24, (left.num_minutes() % 60).max(1));
+    let plural = |count: i64, one: &str, more: &str| format!("{count} {}", if count == 1 { one } else { more });
+    Some(match (days, hours) {
+        (0, 0) => format!("nog {}", plural(minutes, "minuut", "minuten")),
+        (0, _) => format!("nog {} en {}", plural(hours, "uur", "uur"), plural(minutes, "minuut", "minuten")),
+        _ => format!("nog {} en {}", plural(days, "dag", "dagen"), plural(hours, "uur", "uur")),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moments_and_countdowns_read_as_people_write_them() {
+        let deadline = parse_local("2027-03-29T12:00").unwrap();
+        assert_eq!(moment(deadline), "maandag 29 maart 2027, 12:00");
+        let hours = chrono::Duration::hours;
+        assert_eq!(countdown(deadline - hours(24 * 13 + 4), deadline).unwrap(), "nog 13 dagen en 4 uur");
+        assert_eq!(countdown(deadline - hours(25), deadline).unwrap(), "nog 1 dag en 1 uur");
+        let minutes = chrono::Duration::minutes;
+        assert_eq!(countdown(deadline - minutes(200), deadline).unwrap(), "nog 3 uur en 20 minuten");
+        assert_eq!(countdown(deadline - chrono::Duration::seconds(30), deadline).unwrap(), "nog 1 minuut");
+        assert_eq!(countdown(deadline, deadline), None);
+    }
 
     #[test]
     fn dutch_time_in_winter_and_summer() {

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use entity::call;
 
 use crate::actor::{policy, Actor};
-use crate::dutch_time::{checked_time, local_input};
+use crate::dutch_time::{checked_time, countdown, local_input, moment};
+use crate::markdown;
 use crate::validation::{
     free_slug, has_forbidden_chars, slug_is_valid, EditError, FieldErrors, FORBIDDEN_CHARS_MESSAGE,
 };
@@ -273,6 +274,89 @@ pub fn input_of(call: &call::Model) -> CallInput {
     }
 }
 
+/// The questions as the office's form writes them: one a line, `key | question | help`.
+pub fn questions_to_lines(questions: &[Question]) -> String {
+    let line = |question: &Question| match question.help.as_str() {
+        "" => format!("{} | {}", question.key, question.title),
+        help => format!("{} | {} | {help}", question.key, question.title),
+    };
+    questions.iter().map(line).collect::<Vec<_>>().join("\n")
+}
+
+/// The questions of the office's form; an unreadable line is named by its number.
+pub fn questions_from_lines(text: &str) -> Result<Vec<Question>, String> {
+    let lines = text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty());
+    lines
+        .map(|(index, line)| {
+            let mut parts = line.splitn(3, '|').map(str::trim);
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some(key), Some(title), help) if !key.is_empty() && !title.is_empty() => Ok(Question {
+                    key: key.to_string(),
+                    title: title.to_string(),
+                    help: help.unwrap_or_default().to_string(),
+                }),
+                _ => {
+                    Err(format!("Regel {}: schrijf sleutel | vraag | toelichting (de toelichting mag weg).", index + 1))
+                }
+            }
+        })
+        .collect()
+}
+
+/// A call as its public page shows it, at a moment.
+#[derive(Debug, Clone, Serialize)]
+pub struct CallView {
+    pub slug: String,
+    pub kind: CallKind,
+    pub kind_label: &'static str,
+    pub title: String,
+    /// Sanitized HTML.
+    pub introduction_html: String,
+    pub phase: Phase,
+    pub opens: String,
+    pub opens_at: DateTime<Utc>,
+    pub closes: Option<String>,
+    pub closes_at: Option<DateTime<Utc>>,
+    /// Until the deadline while open, until the opening before.
+    pub countdown: Option<String>,
+    pub decision: Option<String>,
+    pub places: Option<i32>,
+    pub questions: Vec<Question>,
+    pub word_limit: Option<i32>,
+    pub attachments_allowed: bool,
+}
+
+pub fn view(call: &call::Model, now: DateTime<Utc>) -> CallView {
+    let kind = CallKind::parse(&call.kind).unwrap_or(CallKind::Aandeelhouder);
+    let phase = phase(call, now);
+    let countdown = match phase {
+        Phase::Upcoming => countdown(now, call.opens_at),
+        Phase::Open => call.closes_at.and_then(|closes| countdown(now, closes)),
+        Phase::Closed => None,
+    };
+    CallView {
+        slug: call.slug.clone(),
+        kind,
+        kind_label: match kind {
+            CallKind::Inspiratieregio => "Aanmelden als inspiratieregio",
+            CallKind::Aandeelhouder => "Aansluiten als aandeelhouder",
+        },
+        title: call.title.clone(),
+        introduction_html: markdown::to_safe_html(&call.introduction),
+        phase,
+        opens: moment(call.opens_at),
+        opens_at: call.opens_at,
+        closes: call.closes_at.map(moment),
+        closes_at: call.closes_at,
+        countdown,
+        decision: call.decision_on.map(crate::templates::dutch_day),
+        places: call.places,
+        questions: questions(call),
+        word_limit: call.word_limit,
+        attachments_allowed: call.attachments_allowed,
+    }
+}
+
 /// Opens a call; only the programme office may.
 pub async fn create(db: &impl ConnectionTrait, actor: &Actor, input: CallInput) -> Result<call::Model, EditError> {
     if !policy::can_manage_network(actor) {
@@ -425,6 +509,15 @@ mod tests {
         assert!(without_deadline.validate().err().unwrap().first("closes_at").is_some());
         let gap = CallInput { closes_at: "2027-03-28T02:30".into(), ..input(CallKind::Inspiratieregio) };
         assert!(gap.validate().err().unwrap().first("closes_at").unwrap().contains("zomertijd"));
+    }
+
+    #[test]
+    fn questions_are_written_one_a_line() {
+        let questions = CallKind::Inspiratieregio.default_questions();
+        assert_eq!(questions_from_lines(&questions_to_lines(&questions)).unwrap(), questions);
+        let read = questions_from_lines("doel | Wat is uw doel?\n\nrisico | Welke risico's? | Kort graag").unwrap();
+        assert_eq!((read[0].help.as_str(), read[1].help.as_str()), ("", "Kort graag"));
+        assert!(questions_from_lines("doel\n").unwrap_err().starts_with("Regel 1"));
     }
 
     #[test]

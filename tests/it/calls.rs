@@ -8,6 +8,7 @@ use oogst::dutch_time::local_input;
 use oogst::validation::EditError;
 
 use crate::common::{Backend, TestEnv};
+use crate::editing::logged_in;
 use crate::storage_test;
 
 fn actor(role: Role) -> Actor {
@@ -95,3 +96,65 @@ async fn the_office_opens_and_edits_calls(backend: Backend) {
     env.finish().await;
 }
 storage_test!(the_office_opens_and_edits_calls);
+
+/// The office opens a call in the browser; visitors see it at `/meedoen` with its deadline,
+/// countdown and questions; bad input is explained; members cannot open calls; a call past
+/// its deadline says so.
+async fn calls_in_the_browser(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let app = env.spawn(false).await;
+    let office = logged_in(&app, "bureau@oogst.test", Role::Beheerder, None).await;
+    let now = Utc::now();
+    let (opens, closes) =
+        (local_input(now - Duration::days(1)), local_input(now + Duration::days(13) + Duration::minutes(5 * 60 + 30)));
+    let questions = "hoofdvraag | Wat wilt u leren, wat heeft u nodig en wat brengt u in?\nouders | Hoe zijn ouders betrokken? | Kort";
+    let fields = |title: &'static str, places: &'static str| {
+        vec![
+            ("kind", "inspiratieregio"),
+            ("title", title),
+            ("introduction", "Meld u aan als **inspiratieregio**."),
+            ("opens_at", opens.as_str()),
+            ("closes_at", closes.as_str()),
+            ("places", places),
+            ("decision_on", ""),
+            ("questions", questions),
+            ("word_limit", "1500"),
+            ("attachments_allowed", "ja"),
+        ]
+    };
+    let refused =
+        app.submit_form(&office, "/beheer/oproepen/nieuw", "/beheer/oproepen", &fields("Tranche 3", "tien")).await;
+    assert_eq!(refused.status(), 422);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("Vul een heel getal in.") && html.contains("value=\"Tranche 3\""), "{html}");
+
+    let saved =
+        app.submit_form(&office, "/beheer/oproepen/nieuw", "/beheer/oproepen", &fields("Tranche 3", "10")).await;
+    assert_eq!(saved.status(), 303);
+    assert_eq!(saved.headers()["location"], "/meedoen/tranche-3");
+
+    let html = app.get("/meedoen").await.text().await.unwrap();
+    assert!(html.contains("Tranche 3") && html.contains("nog 13 dagen en 5 uur"), "{html}");
+    let html = app.get("/meedoen/tranche-3").await.text().await.unwrap();
+    assert!(html.contains("<strong>inspiratieregio</strong>") && html.contains("Hoe zijn ouders betrokken?"), "{html}");
+    assert!(!html.contains("aanmelden kan niet meer"), "{html}");
+
+    let edit = app.get("/beheer/oproepen/tranche-3").await;
+    assert_ne!(edit.status(), 200, "the office's form is not public");
+    let member = logged_in(&app, "lid@oogst.test", Role::Lid, None).await;
+    let response = member.get(format!("{}/beheer/oproepen", app.address)).send().await.unwrap();
+    assert_eq!(response.status(), 403);
+
+    let past = local_input(now - Duration::minutes(1));
+    let mut closing = fields("Tranche 3", "10");
+    closing[4] = ("closes_at", past.as_str());
+    let saved = app.submit_form(&office, "/beheer/oproepen/tranche-3", "/beheer/oproepen/tranche-3", &closing).await;
+    assert_eq!(saved.status(), 303);
+    let html = app.get("/meedoen/tranche-3").await.text().await.unwrap();
+    assert!(html.contains("aanmelden kan niet meer"), "{html}");
+    let html = app.get("/meedoen").await.text().await.unwrap();
+    assert!(html.contains("Er is op dit moment geen open oproep."), "{html}");
+    app.stop().await;
+    env.finish().await;
+}
+storage_test!(calls_in_the_browser);

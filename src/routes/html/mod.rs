@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod archive;
+mod calls;
 mod contact;
 mod documents;
 mod editor;
@@ -144,6 +145,14 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(question_links::answer_request)
         .service(question_links::followup_page)
         .service(question_links::answer_followup)
+        .service(calls::public_list)
+        .service(calls::public_show)
+        .service(calls::office_list)
+        // Before `/beheer/oproepen/{slug}`, which would otherwise take the path.
+        .service(calls::new_form)
+        .service(calls::create)
+        .service(calls::edit_form)
+        .service(calls::update)
         .service(site_pages::edit_list)
         .service(site_pages::edit_form)
         .service(site_pages::save)
