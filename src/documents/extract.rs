@@ -248,6 +248,9 @@ pub fn run_child(kind: &str) -> std::io::Result<()> {
 pub async fn isolated(extractor: &Path, kind: FileKind, bytes: Vec<u8>) -> Result<String, ExtractError> {
     let mut child = tokio::process::Command::new(extractor)
         .args(["extract-text", kind.as_str()])
+        // mimalloc reserves address space in arenas of 1 GiB by default, which alone would
+        // break the child's address space limit; small arenas keep the limit about memory.
+        .env("MIMALLOC_ARENA_RESERVE", "32MiB")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
