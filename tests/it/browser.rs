@@ -526,3 +526,33 @@ async fn assert_shown_again_with_errors(browser: &Browser, field_error: &str) {
     assert!(!browser.text(field_error).await.is_empty(), "{field_error} shown");
     assert!(browser.focus_is_on(".error-summary").await, "the error summary has the focus");
 }
+
+/// The office opens a call in the browser; the call page and `/meedoen` as visitors see them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_pass_the_checkers() {
+    let Some((env, app, mut browser)) = demo_site(|_| {}).await else { return };
+    browser.goto("/meedoen").await;
+    browser.check("calls-none").await;
+    log_in_as(&app, &browser, "beheerder@example.nl", Role::Beheerder, None).await;
+    browser.goto("/beheer/oproepen").await;
+    browser.check("calls-office-none").await;
+    browser.goto("/beheer/oproepen/nieuw").await;
+    browser.check("call-new").await;
+    let now = chrono::Utc::now();
+    browser.type_into("#title", "Inspiratieregio's tranche 3").await;
+    browser.set_value("#opens_at", &oogst::dutch_time::local_input(now - chrono::Duration::days(1))).await;
+    browser.set_value("#closes_at", &oogst::dutch_time::local_input(now + chrono::Duration::days(14))).await;
+    browser.type_into("#places", "tien").await;
+    browser.open_by("form.stacked button[type=submit]").await;
+    assert_shown_again_with_errors(&browser, "#places-error").await;
+    browser.check("call-errors").await;
+    browser.type_into("#places", "10").await;
+    browser.open_by("form.stacked button[type=submit]").await;
+    assert_eq!(browser.text("h1").await, "Inspiratieregio's tranche 3");
+    browser.check("call").await;
+    browser.goto("/beheer/oproepen").await;
+    browser.check("calls-office").await;
+    browser.goto("/meedoen").await;
+    browser.check("calls").await;
+    close(env, app, browser).await;
+}

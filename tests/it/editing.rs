@@ -240,6 +240,8 @@ async fn every_protected_page_checks_who_asks(backend: Backend) {
         "/beheer/organisaties/nieuw",
         "/beheer/themas",
         "/beheer/themas/nieuw",
+        "/beheer/oproepen",
+        "/beheer/oproepen/nieuw",
         "/beheer/mail",
         "/beheer/logboek",
     ];
@@ -266,6 +268,8 @@ async fn every_protected_page_checks_who_asks(backend: Backend) {
         "/beheer/organisaties/nieuw",
         "/beheer/organisaties/gemeente-gorinchem",
         "/beheer/themas/nieuw",
+        "/beheer/oproepen",
+        "/beheer/oproepen/een-oproep",
         "/beheer/mail/1/opnieuw",
         "/praktijken/nieuw",
         "/praktijken/dokwerk/bewerken",
