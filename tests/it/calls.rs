@@ -97,6 +97,22 @@ async fn the_office_opens_and_edits_calls(backend: Backend) {
 }
 storage_test!(the_office_opens_and_edits_calls);
 
+/// The office's form for a call for inspiratieregio's, as a browser posts it.
+fn call_form<'a>(title: &'a str, places: &'a str, opens: &'a str, closes: &'a str) -> Vec<(&'static str, &'a str)> {
+    vec![
+        ("kind", "inspiratieregio"),
+        ("title", title),
+        ("introduction", "Meld u aan als **inspiratieregio**."),
+        ("opens_at", opens),
+        ("closes_at", closes),
+        ("places", places),
+        ("decision_on", ""),
+        ("questions", "hoofdvraag | Wat wilt u leren, wat heeft u nodig en wat brengt u in?\nouders | Hoe zijn ouders betrokken? | Kort"),
+        ("word_limit", "1500"),
+        ("attachments_allowed", "ja"),
+    ]
+}
+
 /// The office opens a call in the browser; visitors see it at `/meedoen` with its deadline,
 /// countdown and questions; bad input is explained; members cannot open calls; a call past
 /// its deadline says so.
@@ -107,21 +123,7 @@ async fn calls_in_the_browser(backend: Backend) {
     let now = Utc::now();
     let (opens, closes) =
         (local_input(now - Duration::days(1)), local_input(now + Duration::days(13) + Duration::minutes(5 * 60 + 30)));
-    let questions = "hoofdvraag | Wat wilt u leren, wat heeft u nodig en wat brengt u in?\nouders | Hoe zijn ouders betrokken? | Kort";
-    let fields = |title: &'static str, places: &'static str| {
-        vec![
-            ("kind", "inspiratieregio"),
-            ("title", title),
-            ("introduction", "Meld u aan als **inspiratieregio**."),
-            ("opens_at", opens.as_str()),
-            ("closes_at", closes.as_str()),
-            ("places", places),
-            ("decision_on", ""),
-            ("questions", questions),
-            ("word_limit", "1500"),
-            ("attachments_allowed", "ja"),
-        ]
-    };
+    let fields = |title: &'static str, places: &'static str| call_form(title, places, &opens, &closes);
     let refused =
         app.submit_form(&office, "/beheer/oproepen/nieuw", "/beheer/oproepen", &fields("Tranche 3", "tien")).await;
     assert_eq!(refused.status(), 422);
@@ -138,6 +140,21 @@ async fn calls_in_the_browser(backend: Backend) {
     let html = app.get("/meedoen/tranche-3").await.text().await.unwrap();
     assert!(html.contains("<strong>inspiratieregio</strong>") && html.contains("Hoe zijn ouders betrokken?"), "{html}");
     assert!(!html.contains("aanmelden kan niet meer"), "{html}");
+
+    let missing = app.get("/meedoen/bestaat-niet").await;
+    assert_eq!(missing.status(), 404);
+    assert!(missing.text().await.unwrap().contains("Deze oproep bestaat niet."));
+    let long_title = "Oproep ".repeat(40);
+    let refused = app
+        .submit_form(
+            &office,
+            "/beheer/oproepen/nieuw",
+            "/beheer/oproepen",
+            &call_form(&long_title, "10", &opens, &closes),
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("hoogstens 200 tekens"));
 
     let edit = app.get("/beheer/oproepen/tranche-3").await;
     assert_ne!(edit.status(), 200, "the office's form is not public");
