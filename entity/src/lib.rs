@@ -2,6 +2,7 @@
 //! Rules about what may be stored live in the `oogst` crate's domain modules.
 
 pub mod advice;
+pub mod application;
 pub mod audit_log;
 pub mod call;
 pub mod contact_block;

@@ -14,6 +14,7 @@ mod m20261213_000009_contact_relay;
 mod m20261214_000010_questions;
 mod m20261214_000011_question_introductions;
 mod m20261215_000012_calls;
+mod m20261216_000013_applications;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261214_000010_questions::Migration),
             Box::new(m20261214_000011_question_introductions::Migration),
             Box::new(m20261215_000012_calls::Migration),
+            Box::new(m20261216_000013_applications::Migration),
         ]
     }
 }

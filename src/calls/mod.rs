@@ -1,7 +1,9 @@
 //! Open calls (oproepen) to join the network. The network grows in tranches: a call asks
 //! municipalities and regions to apply as inspiratieregio before a deadline, with one main
 //! question and seven elements; anyone may join as aandeelhouder all year. The programme
-//! office opens calls and may edit their questions; applications (a later part) answer them.
+//! office opens calls and may edit their questions; `applications` answer them.
+
+pub mod applications;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};

@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
 use crate::accounts::AccountError;
+use crate::calls::applications::ApplyError;
 use crate::contact::ContactError;
 use crate::events::registration::RegistrationError;
 use crate::matching::MatchingError;
@@ -202,6 +203,18 @@ impl From<ContactError> for RouteError {
 impl From<MatchingError> for RouteError {
     fn from(error: MatchingError) -> RouteError {
         RouteError::Internal(error.to_string())
+    }
+}
+
+impl From<ApplyError> for RouteError {
+    fn from(error: ApplyError) -> RouteError {
+        match error {
+            ApplyError::Invalid(errors) => RouteError::Invalid(errors),
+            ApplyError::LinkInvalid => RouteError::NotFound(error.to_string()),
+            ApplyError::NotOpenYet | ApplyError::Closed | ApplyError::Final => RouteError::Conflict(error.to_string()),
+            ApplyError::Mail(error) => RouteError::Internal(error.to_string()),
+            ApplyError::Database(error) => RouteError::Internal(error.to_string()),
+        }
     }
 }
 

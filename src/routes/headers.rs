@@ -54,6 +54,7 @@ fn is_personal(request: &ServiceRequest) -> bool {
     let signed_in = request.cookie(SESSION_COOKIE).is_some() || request.headers().contains_key(AUTHORIZATION);
     let path = request.path();
     let secret_link = path.starts_with("/aanmelding/")
+        || path.starts_with("/meedoen/aanmelding/")
         || path.starts_with("/berichten/weigeren/")
         || path.starts_with("/vraag/")
         || path.starts_with("/vraag-stellen/bevestigen/")

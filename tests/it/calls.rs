@@ -9,6 +9,7 @@ use oogst::validation::EditError;
 
 use crate::common::{Backend, TestEnv};
 use crate::editing::logged_in;
+use crate::smtp::TestSmtp;
 use crate::storage_test;
 
 fn actor(role: Role) -> Actor {
@@ -175,3 +176,95 @@ async fn calls_in_the_browser(backend: Backend) {
     env.finish().await;
 }
 storage_test!(calls_in_the_browser);
+
+/// An applicant asks for a link by mail, opens the application with it, saves a draft and
+/// comes back to it; asking again mails a new link to the same application; after the
+/// deadline nothing changes any more.
+async fn applying_with_a_private_link(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let smtp = TestSmtp::start();
+    let app = env.spawn_with(oogst::config::Config { smtp_url: smtp.url(), ..env.config() }, false).await;
+    let office = logged_in(&app, "bureau@oogst.test", Role::Beheerder, None).await;
+    let now = Utc::now();
+    let (opens, closes) = (local_input(now - Duration::days(1)), local_input(now + Duration::days(14)));
+    let saved = app
+        .submit_form(
+            &office,
+            "/beheer/oproepen/nieuw",
+            "/beheer/oproepen",
+            &call_form("Tranche 3", "10", &opens, &closes),
+        )
+        .await;
+    assert_eq!(saved.status(), 303);
+
+    let applicant = app.browser();
+    let refused =
+        app.submit_form(&applicant, "/meedoen/tranche-3", "/meedoen/tranche-3", &[("email", "geen adres")]).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("Vul een geldig e-mailadres in"));
+    let asked = app
+        .submit_form(&applicant, "/meedoen/tranche-3", "/meedoen/tranche-3", &[("email", "Wethouder@Gorinchem.nl")])
+        .await;
+    assert_eq!(asked.status(), 303);
+    let page = applicant.get(format!("{}/meedoen/tranche-3", app.address)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("persoonlijke link naar uw aanmelding"), "{page}");
+
+    let mail = &smtp.wait_for("wethouder@gorinchem.nl", 1).await[0];
+    assert!(mail.header("Subject").contains("Tranche 3"));
+    let link = mail.link("/meedoen/aanmelding/");
+    let path = format!("/meedoen/aanmelding/{}", link.rsplit('/').next().unwrap());
+    let opened = applicant.get(format!("{}{path}", app.address)).send().await.unwrap();
+    assert_eq!(opened.status(), 200);
+    assert_eq!(opened.headers()["cache-control"], "no-store");
+    assert!(opened.text().await.unwrap().contains("Hoe zijn ouders betrokken?"));
+
+    let answer = "Wij willen leren hoe onderwijs en jeugdhulp samen één plan maken.";
+    let bad = app
+        .submit_form(
+            &applicant,
+            &path,
+            &path,
+            &[("organisation", "Gemeente Gorinchem"), ("inhabitants", "veel"), ("answer_hoofdvraag", answer)],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let html = bad.text().await.unwrap();
+    assert!(html.contains("Vul het aantal inwoners in als getal") && html.contains(answer), "{html}");
+    let draft = app
+        .submit_form(
+            &applicant,
+            &path,
+            &path,
+            &[("organisation", "Gemeente Gorinchem"), ("inhabitants", "37.000"), ("answer_hoofdvraag", answer)],
+        )
+        .await;
+    assert_eq!(draft.status(), 303);
+    let html = applicant.get(format!("{}{path}", app.address)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Uw concept is opgeslagen") && html.contains(answer), "{html}");
+    assert!(html.contains("Samen 11 woorden van de hoogstens 1500"), "{html}");
+
+    // A second request: a new link to the same draft; the first link no longer works.
+    let again = app
+        .submit_form(&applicant, "/meedoen/tranche-3", "/meedoen/tranche-3", &[("email", "wethouder@gorinchem.nl")])
+        .await;
+    assert_eq!(again.status(), 303);
+    let mail = &smtp.wait_for("wethouder@gorinchem.nl", 2).await[1];
+    let second = format!("/meedoen/aanmelding/{}", mail.link("/meedoen/aanmelding/").rsplit('/').next().unwrap());
+    assert_eq!(app.get(&path).await.status(), 404);
+    assert!(app.get(&second).await.text().await.unwrap().contains(answer));
+
+    // After the deadline: no new links, and the draft stays as it was.
+    let past = local_input(now - Duration::minutes(1));
+    let closing = call_form("Tranche 3", "10", &opens, &past);
+    let saved = app.submit_form(&office, "/beheer/oproepen/tranche-3", "/beheer/oproepen/tranche-3", &closing).await;
+    assert_eq!(saved.status(), 303);
+    // The call page no longer has the form; the application page's token serves to try.
+    let late = app.submit_form(&applicant, &second, "/meedoen/tranche-3", &[("email", "laat@gorinchem.nl")]).await;
+    assert_eq!(late.status(), 409);
+    assert!(late.text().await.unwrap().contains("aanmelden kan niet meer"));
+    let html = applicant.get(format!("{}{second}", app.address)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("uw aanmelding kan niet meer veranderen") && html.contains(answer), "{html}");
+    app.stop().await;
+    env.finish().await;
+}
+storage_test!(applying_with_a_private_link);

@@ -6,11 +6,13 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::admin::invalid_again;
-use super::{form_page, page, see_other_with, Notice};
+use super::{form_again, form_fields, form_page, page, see_other_with, Notice};
 use crate::actor::policy;
+use crate::calls::applications::{self, ApplicationView, ApplyError, Desk, Draft};
 use crate::calls::{self, CallInput, CallKind, Phase};
 use crate::routes::auth::Viewer;
 use crate::routes::errors::{PageError, RouteError};
+use crate::routes::rate_limit;
 use crate::routes::AppState;
 use crate::validation::{EditError, FieldErrors};
 
@@ -33,15 +35,123 @@ pub async fn public_show(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let call = calls::find(&state.db, &slug).await?.ok_or(RouteError::NotFound(NO_CALL.into()))?;
-    let view = calls::view(&call, Utc::now());
-    let data = serde_json::json!({
+    form_page(&request, &state, "calls/show", &viewer, call_page(&call, ""))
+}
+
+fn call_page(call: &entity::call::Model, email: &str) -> serde_json::Value {
+    let view = calls::view(call, Utc::now());
+    serde_json::json!({
         "page_title": view.title,
+        "open": view.phase == Phase::Open,
         "closed": view.phase == Phase::Closed,
         "upcoming": view.phase == Phase::Upcoming,
         "call": view,
-    });
-    // A form page for the notice after the office saved the call.
-    form_page(&request, &state, "calls/show", &viewer, data)
+        "email": email,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StartForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Asks for the private link to one's application by mail.
+#[post("/meedoen/{slug}")]
+pub async fn start(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    slug: web::Path<String>,
+    form: web::Form<StartForm>,
+) -> Result<HttpResponse, PageError> {
+    state.csrf.verify(&request, &form.csrf)?;
+    let call = calls::find(&state.db, &slug).await?.ok_or(RouteError::NotFound(NO_CALL.into()))?;
+    rate_limit::check_registration(&state.limits, &request, &form.email)?;
+    match (Desk { db: &state.db, mail: &state.mail }).start(&call, &form.email).await {
+        Ok(()) => Ok(see_other_with(&format!("/meedoen/{}", call.slug), Notice::ApplicationLinkSent)),
+        Err(ApplyError::Invalid(errors)) => {
+            let mut data = call_page(&call, &form.email);
+            data["errors"] = serde_json::to_value(errors).unwrap_or_default();
+            form_again(&request, &state, "calls/show", &viewer, data)
+        }
+        Err(error) => Err(RouteError::from(error).into()),
+    }
+}
+
+#[get("/meedoen/aanmelding/{token}")]
+pub async fn application(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    token: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let (call, found) = applications::by_link(&state.db, &token).await.map_err(RouteError::from)?;
+    let data = application_page(&token, ApplicationView::of(&call, &found));
+    form_page(&request, &state, "calls/application", &viewer, data)
+}
+
+fn application_page(token: &str, view: ApplicationView) -> serde_json::Value {
+    serde_json::json!({
+        "page_title": format!("Uw aanmelding: {}", view.call.title),
+        "action": applications::application_path(token),
+        "application": view,
+    })
+}
+
+/// The applicant's form: details by name, answers as `answer_{key}`.
+fn draft_of(fields: Vec<(String, String)>) -> (Draft, String) {
+    let mut draft = Draft::default();
+    let mut csrf = String::new();
+    for (name, value) in fields {
+        let details = &mut draft.details;
+        match name.as_str() {
+            "organisation" => details.organisation = value,
+            "contact_name" => details.contact_name = value,
+            "contact_phone" => details.contact_phone = value,
+            "municipalities" => details.municipalities = value,
+            "inhabitants" => details.inhabitants = value,
+            "area_km2" => details.area_km2 = value,
+            "csrf" => csrf = value,
+            _ => {
+                if let Some(key) = name.strip_prefix("answer_") {
+                    draft.answers.insert(key.to_string(), value);
+                }
+            }
+        }
+    }
+    (draft, csrf)
+}
+
+#[post("/meedoen/aanmelding/{token}")]
+pub async fn save_application(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    token: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let (draft, csrf) = draft_of(form_fields(&body)?);
+    state.csrf.verify(&request, &csrf)?;
+    match applications::save_draft(&state.db, &token, draft.clone()).await {
+        Ok(_) => Ok(see_other_with(&applications::application_path(&token), Notice::DraftSaved)),
+        Err(ApplyError::Invalid(errors)) => {
+            let (call, found) = applications::by_link(&state.db, &token).await.map_err(RouteError::from)?;
+            let mut data = application_page(&token, ApplicationView::as_typed(&call, &found, &draft));
+            // Each answer's message beside its question.
+            if let Some(questions) = data["application"]["questions"].as_array_mut() {
+                for question in questions {
+                    let field = format!("answer_{}", question["key"].as_str().unwrap_or_default());
+                    question["error"] = errors.first(&field).into();
+                }
+            }
+            data["errors"] = serde_json::to_value(errors).unwrap_or_default();
+            form_again(&request, &state, "calls/application", &viewer, data)
+        }
+        Err(error) => Err(RouteError::from(error).into()),
+    }
 }
 
 #[get("/beheer/oproepen")]

@@ -146,7 +146,10 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(question_links::followup_page)
         .service(question_links::answer_followup)
         .service(calls::public_list)
+        .service(calls::application)
+        .service(calls::save_application)
         .service(calls::public_show)
+        .service(calls::start)
         .service(calls::office_list)
         // Before `/beheer/oproepen/{slug}`, which would otherwise take the path.
         .service(calls::new_form)
