@@ -530,7 +530,8 @@ async fn assert_shown_again_with_errors(browser: &Browser, field_error: &str) {
 /// The office opens a call in the browser; the call page and `/meedoen` as visitors see them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn calls_pass_the_checkers() {
-    let Some((env, app, mut browser)) = demo_site(|_| {}).await else { return };
+    let smtp = TestSmtp::start();
+    let Some((env, app, mut browser)) = demo_site(|config| config.smtp_url = smtp.url()).await else { return };
     browser.goto("/meedoen").await;
     browser.check("calls-none").await;
     log_in_as(&app, &browser, "beheerder@example.nl", Role::Beheerder, None).await;
@@ -549,10 +550,28 @@ async fn calls_pass_the_checkers() {
     browser.type_into("#places", "10").await;
     browser.open_by("form.stacked button[type=submit]").await;
     assert_eq!(browser.text("h1").await, "Inspiratieregio's tranche 3");
+    let call_path = browser.path().await;
     browser.check("call").await;
     browser.goto("/beheer/oproepen").await;
     browser.check("calls-office").await;
     browser.goto("/meedoen").await;
     browser.check("calls").await;
+
+    // An applicant asks for the link, opens it and saves a draft with a mistake in it.
+    browser.goto("/uitloggen").await;
+    browser.open_by("main form[action='/uitloggen'] button").await;
+    browser.goto(&call_path).await;
+    browser.type_into("#email", "wethouder@gorinchem.nl").await;
+    browser.open_by("form.stacked button[type=submit]").await;
+    browser.check("call-link-sent").await;
+    let mail = &smtp.wait_for("wethouder@gorinchem.nl", 1).await[0];
+    browser.goto(&link_path(mail, "/meedoen/aanmelding/")).await;
+    browser.check("application").await;
+    browser.type_into("#organisation", "Gemeente Gorinchem").await;
+    browser.type_into("#inhabitants", "veel").await;
+    browser.type_into("#answer_hoofdvraag", "Wij willen leren van andere regio's.").await;
+    browser.open_by("form.stacked button[type=submit]").await;
+    assert_shown_again_with_errors(&browser, "#inhabitants-error").await;
+    browser.check("application-errors").await;
     close(env, app, browser).await;
 }
