@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::admin::invalid_again;
 use super::{form_again, form_fields, form_page, page, see_other_with, Notice};
-use crate::actor::policy;
+use crate::actor::{policy, Actor};
 use crate::calls::applications::{self, ApplicationView, ApplyError, Desk, Draft};
 use crate::calls::{self, CallInput, CallKind, Phase};
 use crate::routes::auth::Viewer;
@@ -278,12 +278,20 @@ pub async fn create(
         Ok(input) => calls::create(&state.db, &actor, input).await,
         Err(error) => Err(error),
     };
+    shown_or_again(&request, &state, actor, saved, form_data("/beheer/oproepen", "Nieuwe oproep", &form))
+}
+
+/// A saved call's page, or the form again with what was typed and why it was refused.
+fn shown_or_again(
+    request: &HttpRequest,
+    state: &AppState,
+    actor: Actor,
+    saved: Result<entity::call::Model, EditError>,
+    form_data: serde_json::Value,
+) -> Result<HttpResponse, PageError> {
     match saved {
         Ok(call) => Ok(see_other_with(&format!("/meedoen/{}", call.slug), Notice::CallSaved)),
-        Err(error) => {
-            let data = form_data("/beheer/oproepen", "Nieuwe oproep", &form);
-            invalid_again(&request, &state, "calls/form", actor, data, error)
-        }
+        Err(error) => invalid_again(request, state, "calls/form", actor, form_data, error),
     }
 }
 
@@ -315,11 +323,6 @@ pub async fn update(
         Ok(input) => calls::update(&state.db, &actor, &slug, input).await,
         Err(error) => Err(error),
     };
-    match saved {
-        Ok(call) => Ok(see_other_with(&format!("/meedoen/{}", call.slug), Notice::CallSaved)),
-        Err(error) => {
-            let data = form_data(&format!("/beheer/oproepen/{slug}"), "Oproep bewerken", &form);
-            invalid_again(&request, &state, "calls/form", actor, data, error)
-        }
-    }
+    let data = form_data(&format!("/beheer/oproepen/{slug}"), "Oproep bewerken", &form);
+    shown_or_again(&request, &state, actor, saved, data)
 }
