@@ -149,9 +149,10 @@ impl Draft {
     }
 }
 
-/// Words in a text, as a word processor counts them.
+/// Words in a text, as a word processor counts them: what stands between spaces, when it
+/// holds a letter or digit (a dash on its own is no word).
 pub fn word_count(text: &str) -> usize {
-    text.split_whitespace().count()
+    text.split_whitespace().filter(|word| word.chars().any(char::is_alphanumeric)).count()
 }
 
 /// What `start` needs besides the database.
