@@ -24,7 +24,7 @@ const MAX_QUESTIONS: usize = 20;
 const MAX_QUESTION_CHARS: usize = 300;
 const MAX_HELP_CHARS: usize = 1_000;
 /// "At most three A4 pages" of about 500 words each.
-pub const THREE_A4_WORDS: i32 = 1_500;
+const THREE_A4_WORDS: i32 = 1_500;
 const WORD_LIMITS: std::ops::RangeInclusive<i32> = 50..=20_000;
 
 /// Who a call asks to apply.
@@ -82,7 +82,9 @@ impl CallKind {
             .collect()
     }
 
-    fn default_word_limit(self) -> Option<i32> {
+    /// Words for the whole application of a new call: three A4 pages for inspiratieregio's,
+    /// no limit for aandeelhouders.
+    pub fn default_word_limit(self) -> Option<i32> {
         (self == CallKind::Inspiratieregio).then_some(THREE_A4_WORDS)
     }
 }

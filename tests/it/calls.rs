@@ -218,6 +218,10 @@ async fn applying_with_a_private_link(backend: Backend) {
     assert_eq!(opened.headers()["cache-control"], "no-store");
     assert!(opened.text().await.unwrap().contains("Hoe zijn ouders betrokken?"));
 
+    assert_eq!(app.get("/meedoen/aanmelding/onbekend").await.status(), 404);
+    let control = app.submit_form(&applicant, &path, &path, &[("contact_name", "Anna\u{1b}[31m")]).await;
+    assert_eq!(control.status(), 400, "refused at the door (input_guard)");
+
     let answer = "Wij willen leren hoe onderwijs en jeugdhulp samen één plan maken.";
     let bad = app
         .submit_form(

@@ -203,10 +203,7 @@ impl CallForm {
         CallForm {
             kind: kind.slug().into(),
             questions: calls::questions_to_lines(&kind.default_questions()),
-            word_limit: match kind {
-                CallKind::Inspiratieregio => calls::THREE_A4_WORDS.to_string(),
-                CallKind::Aandeelhouder => String::new(),
-            },
+            word_limit: kind.default_word_limit().map(|limit| limit.to_string()).unwrap_or_default(),
             attachments_allowed: Some("ja".into()),
             ..CallForm::default()
         }
