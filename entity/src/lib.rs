@@ -3,6 +3,7 @@
 
 pub mod advice;
 pub mod application;
+pub mod application_attachment;
 pub mod audit_log;
 pub mod call;
 pub mod contact_block;

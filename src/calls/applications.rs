@@ -6,17 +6,21 @@
 use std::collections::BTreeMap;
 
 use chrono::Utc;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
 };
 use serde::{Deserialize, Serialize};
 
-use entity::{application, call};
+use entity::{application, application_attachment, call};
 
-use super::{phase, questions, view, CallView, Phase, Question};
+use super::attachments::{self, AttachmentView};
+use super::{phase, questions, view, CallKind, CallView, Phase, Question};
 use crate::db;
+use crate::dutch_time::moment;
 use crate::link_token;
 use crate::mail::{self, Mail, MailError, MailSettings};
+use crate::taxonomy;
 use crate::validation::{email_is_plausible, has_forbidden_chars, FieldErrors, FORBIDDEN_CHARS_MESSAGE};
 
 const MAX_DETAIL_CHARS: usize = 300;
@@ -34,6 +38,8 @@ pub enum ApplyError {
     LinkInvalid,
     #[error("Deze aanmelding is ingediend of ingetrokken en kan niet meer veranderen.")]
     Final,
+    #[error("Alleen een ingediende aanmelding kan worden ingetrokken.")]
+    NotSubmitted,
     #[error(transparent)]
     Database(#[from] DbErr),
     #[error(transparent)]
@@ -87,6 +93,20 @@ pub struct Details {
     pub inhabitants: String,
     /// Area in km².
     pub area_km2: String,
+    /// For an inspiratieregio: its province, as spelled in `taxonomy::PROVINCES`.
+    pub province: String,
+}
+
+impl Details {
+    /// Inhabitants as a number, when given ("37.000" reads as 37000).
+    pub fn inhabitants_number(&self) -> Option<u64> {
+        self.inhabitants.trim().replace('.', "").parse().ok()
+    }
+
+    /// Area in km² as a number, when given ("215,6" reads as 215.6).
+    pub fn area_number(&self) -> Option<f64> {
+        self.area_km2.trim().replace(',', ".").parse().ok().filter(|area: &f64| area.is_finite() && *area > 0.0)
+    }
 }
 
 /// A draft as the applicant's form sends it.
@@ -116,13 +136,18 @@ impl Draft {
                 errors.add(field, FORBIDDEN_CHARS_MESSAGE);
             }
         }
-        let digits = details.inhabitants.trim().replace('.', "");
-        if !digits.is_empty() && digits.parse::<u64>().is_err() {
+        if !details.inhabitants.trim().is_empty() && details.inhabitants_number().is_none() {
             errors.add("inhabitants", "Vul het aantal inwoners in als getal, zoals 35000.");
         }
-        let area = details.area_km2.trim().replace(',', ".");
-        if !area.is_empty() && !area.parse::<f64>().is_ok_and(|area| area.is_finite() && area > 0.0) {
+        if !details.area_km2.trim().is_empty() && details.area_number().is_none() {
             errors.add("area_km2", "Vul de oppervlakte in als getal in km², zoals 215,6.");
+        }
+        let province = match details.province.trim() {
+            "" => Some(""),
+            name => taxonomy::province(name),
+        };
+        if province.is_none() {
+            errors.add("province", "Kies een van de twaalf provincies.");
         }
         let mut answers = BTreeMap::new();
         for question in questions {
@@ -144,8 +169,45 @@ impl Draft {
             municipalities: trimmed(&details.municipalities),
             inhabitants: trimmed(&details.inhabitants),
             area_km2: trimmed(&details.area_km2),
+            province: province.unwrap_or_default().to_string(),
         };
         Ok(Draft { details, answers })
+    }
+
+    /// What a submitted application holds besides a checked draft: who applies, an answer to
+    /// every question, and no more words than the call allows.
+    fn complete(&self, call: &call::Model) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let details = &self.details;
+        let mut required = vec![
+            ("organisation", &details.organisation, "Vul in wie zich aanmeldt."),
+            ("contact_name", &details.contact_name, "Vul de naam van de contactpersoon in."),
+        ];
+        if call.kind == CallKind::Inspiratieregio.slug() {
+            required.extend([
+                ("municipalities", &details.municipalities, "Vul in welke gemeenten meedoen."),
+                ("province", &details.province, "Kies de provincie."),
+                ("inhabitants", &details.inhabitants, "Vul het aantal inwoners in."),
+                ("area_km2", &details.area_km2, "Vul de oppervlakte in km² in."),
+            ]);
+        }
+        for (field, text, message) in required {
+            if text.is_empty() {
+                errors.add(field, message);
+            }
+        }
+        for (key, answer) in &self.answers {
+            if answer.is_empty() {
+                errors.add(&format!("answer_{key}"), "Beantwoord deze vraag voordat u indient.");
+            }
+        }
+        let words: usize = self.answers.values().map(|answer| word_count(answer)).sum();
+        if let Some(limit) = call.word_limit.filter(|limit| words > *limit as usize) {
+            errors.add("word-count", format!(
+                "Uw antwoorden tellen samen {words} woorden, meer dan de {limit} die de oproep toestaat. Maak ze korter."
+            ));
+        }
+        errors.into_result()
     }
 }
 
@@ -251,11 +313,30 @@ pub async fn by_link(db: &impl ConnectionTrait, token: &str) -> Result<(call::Mo
 /// or withdrawn application no longer changes.
 pub async fn save_draft(db: &DatabaseConnection, token: &str, draft: Draft) -> Result<application::Model, ApplyError> {
     let transaction = db::begin_write(db).await?;
-    let (call, found) = by_link(&transaction, token).await?;
+    let (call, found) = changeable_by_link(&transaction, token).await?;
+    let draft = draft.checked(&questions(&call)).map_err(ApplyError::Invalid)?;
+    let saved = store_draft(&transaction, found, &draft).await?;
+    transaction.commit().await?;
+    Ok(saved)
+}
+
+/// The application behind a link while it is a draft (or not even that yet).
+pub(super) async fn changeable_by_link(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> Result<(call::Model, application::Model), ApplyError> {
+    let (call, found) = by_link(db, token).await?;
     if Status::parse(&found.status).is_final() {
         return Err(ApplyError::Final);
     }
-    let draft = draft.checked(&questions(&call)).map_err(ApplyError::Invalid)?;
+    Ok((call, found))
+}
+
+async fn store_draft(
+    db: &impl ConnectionTrait,
+    found: application::Model,
+    draft: &Draft,
+) -> Result<application::Model, DbErr> {
     let now = Utc::now();
     let confirmed_at = found.confirmed_at.unwrap_or(now);
     let mut model: application::ActiveModel = found.into();
@@ -264,9 +345,98 @@ pub async fn save_draft(db: &DatabaseConnection, token: &str, draft: Draft) -> R
     model.details = Set(serde_json::to_value(&draft.details).unwrap_or_default());
     model.answers = Set(serde_json::to_value(&draft.answers).unwrap_or_default());
     model.updated_at = Set(now);
-    let saved = model.update(&transaction).await?;
+    model.update(db).await
+}
+
+/// Submits the application behind a private link with what the form holds, and mails a
+/// confirmation with a copy. What was typed is saved as the draft first, so a submission
+/// that is incomplete or comes too late loses nothing. It counts when the transaction's
+/// moment lies before the deadline; the check and the change are one conditional UPDATE,
+/// so a deadline moved at the same time cannot slip through either.
+pub async fn submit(
+    db: &DatabaseConnection,
+    mail: &MailSettings,
+    token: &str,
+    draft: Draft,
+) -> Result<application::Model, ApplyError> {
+    let transaction = db::begin_write(db).await?;
+    let (call, found) = changeable_by_link(&transaction, token).await?;
+    let draft = draft.checked(&questions(&call)).map_err(ApplyError::Invalid)?;
+    let id = found.id;
+    store_draft(&transaction, found, &draft).await?;
+    if let Err(errors) = draft.complete(&call) {
+        transaction.commit().await?;
+        return Err(ApplyError::Invalid(errors));
+    }
+    let now = Utc::now();
+    let open_calls = Query::select()
+        .column(call::Column::Id)
+        .from(call::Entity)
+        .and_where(call::Column::OpensAt.lte(now))
+        .cond_where(Condition::any().add(call::Column::ClosesAt.is_null()).add(call::Column::ClosesAt.gt(now)))
+        .to_owned();
+    let submitted = application::Entity::update_many()
+        .col_expr(application::Column::Status, Expr::value(Status::Submitted.slug()))
+        .col_expr(application::Column::SubmittedAt, Expr::value(now))
+        .col_expr(application::Column::UpdatedAt, Expr::value(now))
+        .filter(application::Column::Id.eq(id))
+        .filter(application::Column::Status.is_in([Status::Unconfirmed.slug(), Status::Draft.slug()]))
+        .filter(application::Column::CallId.in_subquery(open_calls))
+        .exec(&transaction)
+        .await?;
+    if submitted.rows_affected == 0 {
+        // The draft is kept; the applicant hears why it was not submitted.
+        transaction.commit().await?;
+        return Err(match phase(&call, now) {
+            Phase::Upcoming => ApplyError::NotOpenYet,
+            _ => ApplyError::Closed,
+        });
+    }
+    let stored = application::Entity::find_by_id(id).one(&transaction).await?.ok_or(ApplyError::LinkInvalid)?;
+    let copy = ApplicationView::of(&call, &stored).with_attachments(&attachments::of(&transaction, id).await?);
+    let subject = format!("Bevestiging: uw aanmelding voor {}", call.title);
+    let data = serde_json::json!({
+        "application": copy,
+        "submitted": moment(now),
+        "link": mail.link(&application_path(token)),
+    });
+    mail::enqueue(
+        &transaction,
+        mail,
+        Mail { to: &stored.email, subject, template: "application_submitted", data, calendar: None },
+    )
+    .await?;
     transaction.commit().await?;
-    Ok(saved)
+    Ok(stored)
+}
+
+/// Withdraws a submitted application, and confirms it by mail. A withdrawn application
+/// stays readable behind its link but takes no further part.
+pub async fn withdraw(db: &DatabaseConnection, mail: &MailSettings, token: &str) -> Result<(), ApplyError> {
+    let transaction = db::begin_write(db).await?;
+    let (call, found) = by_link(&transaction, token).await?;
+    let now = Utc::now();
+    let withdrawn = application::Entity::update_many()
+        .col_expr(application::Column::Status, Expr::value(Status::Withdrawn.slug()))
+        .col_expr(application::Column::WithdrawnAt, Expr::value(now))
+        .col_expr(application::Column::UpdatedAt, Expr::value(now))
+        .filter(application::Column::Id.eq(found.id))
+        .filter(application::Column::Status.eq(Status::Submitted.slug()))
+        .exec(&transaction)
+        .await?;
+    if withdrawn.rows_affected == 0 {
+        return Err(ApplyError::NotSubmitted);
+    }
+    let subject = format!("Uw aanmelding voor {} is ingetrokken", call.title);
+    let data = serde_json::json!({ "call": call.title, "withdrawn": moment(now) });
+    mail::enqueue(
+        &transaction,
+        mail,
+        Mail { to: &found.email, subject, template: "application_withdrawn", data, calendar: None },
+    )
+    .await?;
+    transaction.commit().await?;
+    Ok(())
 }
 
 /// One question with its answer, as the application page shows them.
@@ -287,10 +457,45 @@ pub struct ApplicationView {
     pub status: Status,
     pub details: Details,
     pub questions: Vec<AnsweredQuestion>,
+    /// The details filled in, labelled, as a copy of the application lists them.
+    pub detail_lines: Vec<DetailLine>,
     /// Words of all answers together, against the call's limit.
     pub words: usize,
     pub over_limit: bool,
     pub can_change: bool,
+    /// When it was submitted (Dutch time).
+    pub submitted: Option<String>,
+    pub can_withdraw: bool,
+    pub attachments: Vec<AttachmentView>,
+    /// Whether a file can be attached now.
+    pub can_attach: bool,
+}
+
+/// A detail of an application with its label.
+#[derive(Debug, Clone, Serialize)]
+pub struct DetailLine {
+    pub label: &'static str,
+    pub value: String,
+}
+
+/// The details that apply to a call's kind and are filled in, labelled as the form labels them.
+fn detail_lines(kind: CallKind, details: &Details) -> Vec<DetailLine> {
+    let region = kind == CallKind::Inspiratieregio;
+    let organisation = if region { "Gemeente of regio" } else { "Organisatie" };
+    let lines = [
+        (organisation, &details.organisation, true),
+        ("Gemeenten die meedoen", &details.municipalities, region),
+        ("Provincie", &details.province, region),
+        ("Aantal inwoners", &details.inhabitants, region),
+        ("Oppervlakte in km²", &details.area_km2, region),
+        ("Contactpersoon", &details.contact_name, true),
+        ("Telefoonnummer", &details.contact_phone, true),
+    ];
+    lines
+        .into_iter()
+        .filter(|(_, value, applies)| *applies && !value.is_empty())
+        .map(|(label, value, _)| DetailLine { label, value: value.clone() })
+        .collect()
 }
 
 impl ApplicationView {
@@ -298,6 +503,15 @@ impl ApplicationView {
         let details: Details = serde_json::from_value(found.details.clone()).unwrap_or_default();
         let answers: BTreeMap<String, String> = serde_json::from_value(found.answers.clone()).unwrap_or_default();
         ApplicationView::with(call, found, details, &answers)
+    }
+
+    /// The view with the application's attachments listed.
+    pub fn with_attachments(mut self, attachments: &[application_attachment::Model]) -> ApplicationView {
+        self.attachments = attachments::views(attachments);
+        self.can_attach = self.can_change
+            && self.call.attachments_allowed
+            && (attachments.len() as u64) < attachments::MAX_ATTACHMENTS;
+        self
     }
 
     /// The page again with what was typed, after a draft was refused.
@@ -330,6 +544,11 @@ impl ApplicationView {
         ApplicationView {
             over_limit: call.word_limit.is_some_and(|limit| words > limit as usize),
             can_change: !status.is_final() && view.phase == Phase::Open,
+            detail_lines: detail_lines(view.kind, &details),
+            submitted: found.submitted_at.filter(|_| status == Status::Submitted).map(moment),
+            can_withdraw: status == Status::Submitted,
+            attachments: Vec::new(),
+            can_attach: false,
             call: view,
             email: found.email.clone(),
             status,

@@ -4,6 +4,7 @@
 //! office opens calls and may edit their questions; `applications` answer them.
 
 pub mod applications;
+pub mod attachments;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -489,6 +490,17 @@ mod tests {
         assert_eq!(phase(&call, deadline - chrono::Duration::seconds(1)), Phase::Open);
         assert_eq!(phase(&call, deadline), Phase::Closed);
         assert_eq!(phase(&call, call.opens_at - chrono::Duration::seconds(1)), Phase::Upcoming);
+
+        // On the day summer time starts (28 March 2027) noon is already summer time; in the
+        // autumn hour that occurs twice (31 October 2027) the first one is the deadline.
+        let utc = |text: &str| DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc);
+        for (local, expected) in
+            [("2027-03-28T12:00", "2027-03-28T10:00:00Z"), ("2027-10-31T02:30", "2027-10-31T00:30:00Z")]
+        {
+            let valid =
+                CallInput { closes_at: local.into(), decision_on: String::new(), ..input(CallKind::Inspiratieregio) };
+            assert_eq!(valid.validate().unwrap().closes_at, Some(utc(expected)), "{local}");
+        }
     }
 
     #[test]

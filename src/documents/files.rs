@@ -38,6 +38,14 @@ impl FileStore {
         temporary.persist(&target).map_err(|error| error.error)?;
         Ok(hash)
     }
+
+    /// Deletes a stored file; one that is not there is no error.
+    pub fn remove(&self, hash: &str) -> std::io::Result<()> {
+        match self.path(hash).map(std::fs::remove_file) {
+            Some(Err(error)) if error.kind() != std::io::ErrorKind::NotFound => Err(error),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// A file size as people read it: "850 bytes", "21 kB", "1,4 MB" (Dutch decimal comma).

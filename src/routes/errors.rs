@@ -211,7 +211,9 @@ impl From<ApplyError> for RouteError {
         match error {
             ApplyError::Invalid(errors) => RouteError::Invalid(errors),
             ApplyError::LinkInvalid => RouteError::NotFound(error.to_string()),
-            ApplyError::NotOpenYet | ApplyError::Closed | ApplyError::Final => RouteError::Conflict(error.to_string()),
+            ApplyError::NotOpenYet | ApplyError::Closed | ApplyError::Final | ApplyError::NotSubmitted => {
+                RouteError::Conflict(error.to_string())
+            }
             ApplyError::Mail(error) => RouteError::Internal(error.to_string()),
             ApplyError::Database(error) => RouteError::Internal(error.to_string()),
         }

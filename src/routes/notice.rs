@@ -26,6 +26,10 @@ pub enum Notice {
     CallSaved,
     ApplicationLinkSent,
     DraftSaved,
+    ApplicationSubmitted,
+    ApplicationWithdrawn,
+    AttachmentAdded,
+    AttachmentRemoved,
     NewsSaved,
     EventSaved,
     EventCalledOff,
@@ -67,6 +71,12 @@ impl Notice {
             Notice::CallSaved => "De oproep is opgeslagen.",
             Notice::ApplicationLinkSent => "We hebben u een mail gestuurd met een persoonlijke link naar uw aanmelding. Kijk ook in uw map met ongewenste mail.",
             Notice::DraftSaved => "Uw concept is opgeslagen. U kunt later verder met de link uit uw mail.",
+            Notice::ApplicationSubmitted => {
+                "Uw aanmelding is ingediend. U krijgt een bevestiging met een kopie per mail."
+            }
+            Notice::ApplicationWithdrawn => "Uw aanmelding is ingetrokken. U krijgt een bevestiging per mail.",
+            Notice::AttachmentAdded => "De bijlage is toegevoegd aan uw aanmelding.",
+            Notice::AttachmentRemoved => "De bijlage is verwijderd.",
             Notice::NewsSaved => "Het nieuwsbericht is opgeslagen.",
             Notice::EventSaved => "De bijeenkomst is opgeslagen.",
             Notice::EventCalledOff => "De bijeenkomst is afgelast; wie zich had aangemeld krijgt bericht.",

@@ -573,5 +573,21 @@ async fn calls_pass_the_checkers() {
     browser.open_by("form.stacked button[type=submit]").await;
     assert_shown_again_with_errors(&browser, "#inhabitants-error").await;
     browser.check("application-errors").await;
+
+    // The same applicant completes and submits it, and goes to withdraw it.
+    for (field, text) in [("#inhabitants", "37.000"), ("#municipalities", "Gorinchem"), ("#area_km2", "21,9")] {
+        browser.type_into(field, text).await;
+    }
+    browser.type_into("#contact_name", "Anna de Vries").await;
+    browser.set_value("#province", "Zuid-Holland").await;
+    let keys: Vec<String> = browser.eval("return [...document.querySelectorAll('textarea')].map(t => t.id);").await;
+    for key in keys.iter().filter(|key| *key != "answer_hoofdvraag") {
+        browser.type_into(&format!("#{key}"), "Samen met ouders en scholen.").await;
+    }
+    browser.open_by("button[value=submit]").await;
+    assert!(browser.text("main").await.contains("Uw aanmelding is ingediend."));
+    browser.check("application-submitted").await;
+    browser.open_by("a[href$='/intrekken']").await;
+    browser.check("application-withdraw").await;
     close(env, app, browser).await;
 }

@@ -7,7 +7,7 @@ use oogst::calls::{self, CallInput, CallKind, Phase, Question};
 use oogst::dutch_time::local_input;
 use oogst::validation::EditError;
 
-use crate::common::{Backend, TestEnv};
+use crate::common::{hidden_field, Backend, TestApp, TestEnv};
 use crate::editing::logged_in;
 use crate::smtp::TestSmtp;
 use crate::storage_test;
@@ -272,3 +272,332 @@ async fn applying_with_a_private_link(backend: Backend) {
     env.finish().await;
 }
 storage_test!(applying_with_a_private_link);
+
+/// What a complete application to the call of `call_form` holds, as the form posts it.
+const COMPLETE: [(&str, &str); 8] = [
+    ("organisation", "Gemeente Gorinchem"),
+    ("municipalities", "Gorinchem, Molenlanden"),
+    ("province", "Zuid-Holland"),
+    ("inhabitants", "37.000"),
+    ("area_km2", "21,9"),
+    ("contact_name", "Anna de Vries"),
+    ("answer_hoofdvraag", "Wij willen leren hoe onderwijs en jeugdhulp samen één plan maken."),
+    ("answer_ouders", "Ouders zitten aan tafel bij elk overleg."),
+];
+
+/// The office's call "Tranche 3", open for two weeks; the office's browser.
+async fn open_tranche(app: &TestApp) -> reqwest::Client {
+    let office = logged_in(app, "bureau@oogst.test", Role::Beheerder, None).await;
+    let now = Utc::now();
+    let (opens, closes) = (local_input(now - Duration::days(1)), local_input(now + Duration::days(14)));
+    let saved = app
+        .submit_form(
+            &office,
+            "/beheer/oproepen/nieuw",
+            "/beheer/oproepen",
+            &call_form("Tranche 3", "10", &opens, &closes),
+        )
+        .await;
+    assert_eq!(saved.status(), 303);
+    office
+}
+
+/// Asks for a private link for `email` in a new browser; the path it leads to, and the browser.
+async fn private_link(app: &TestApp, smtp: &TestSmtp, email: &str) -> (String, reqwest::Client) {
+    let applicant = app.browser();
+    let asked = app.submit_form(&applicant, "/meedoen/tranche-3", "/meedoen/tranche-3", &[("email", email)]).await;
+    assert_eq!(asked.status(), 303);
+    let mail = smtp.wait_for(email, 1).await.pop().unwrap();
+    let link = mail.link("/meedoen/aanmelding/");
+    (format!("/meedoen/aanmelding/{}", link.rsplit('/').next().unwrap()), applicant)
+}
+
+/// Posts the application form with `fields` and the button `action` ("save" or "submit").
+async fn post_application(
+    app: &TestApp,
+    applicant: &reqwest::Client,
+    path: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut form = fields.to_vec();
+    form.push(("action", action));
+    app.submit_form(applicant, path, path, &form).await
+}
+
+/// An incomplete or too long application is not submitted but kept; a complete one is, with
+/// a confirmation holding a copy; then it no longer changes, and it can be withdrawn once.
+async fn submitting_and_withdrawing(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let smtp = TestSmtp::start();
+    let app = env.spawn_with(oogst::config::Config { smtp_url: smtp.url(), ..env.config() }, false).await;
+    open_tranche(&app).await;
+    let (path, applicant) = private_link(&app, &smtp, "wethouder@gorinchem.nl").await;
+
+    let partial = [("organisation", "Gemeente Gorinchem"), ("answer_hoofdvraag", "Samen één plan.")];
+    let incomplete = post_application(&app, &applicant, &path, "submit", &partial).await;
+    assert_eq!(incomplete.status(), 422);
+    let html = incomplete.text().await.unwrap();
+    assert!(html.contains("Beantwoord deze vraag voordat u indient.") && html.contains("Kies de provincie."), "{html}");
+    let html = applicant.get(format!("{}{path}", app.address)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Samen één plan.") && !html.contains("ingediend op"), "the draft is kept: {html}");
+
+    let long = "woord ".repeat(1_501);
+    let mut too_long = COMPLETE.to_vec();
+    too_long[6] = ("answer_hoofdvraag", long.as_str());
+    let refused = post_application(&app, &applicant, &path, "submit", &too_long).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("meer dan de 1500 die de oproep toestaat"));
+
+    let submitted = post_application(&app, &applicant, &path, "submit", &COMPLETE).await;
+    assert_eq!(submitted.status(), 303);
+    let html = applicant.get(format!("{}{path}", app.address)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Uw aanmelding is ingediend.") && html.contains("ingediend op"), "{html}");
+    assert!(html.contains("Aanmelding intrekken") && !html.contains("Aanmelding indienen"), "{html}");
+
+    let mails = smtp.wait_for("wethouder@gorinchem.nl", 2).await;
+    let confirmation = &mails[1];
+    assert!(confirmation.header("Subject").starts_with("Bevestiging: uw aanmelding voor Tranche 3"));
+    let text = confirmation.part("text/plain");
+    for expected in ["Gemeente of regio: Gemeente Gorinchem", "Provincie: Zuid-Holland", "Ouders zitten aan tafel"] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    assert!(confirmation.part("text/html").contains("één plan maken"));
+
+    for action in ["save", "submit"] {
+        let changed = post_application(&app, &applicant, &path, action, &partial).await;
+        assert_eq!(changed.status(), 409, "{action}");
+        assert!(changed.text().await.unwrap().contains("kan niet meer veranderen"));
+    }
+
+    let withdraw = format!("{path}/intrekken");
+    let confirm = applicant.get(format!("{}{withdraw}", app.address)).send().await.unwrap();
+    assert_eq!((confirm.status().as_u16(), confirm.headers()["cache-control"].to_str().unwrap()), (200, "no-store"));
+    let withdrawn = app.submit_form(&applicant, &withdraw, &withdraw, &[]).await;
+    assert_eq!(withdrawn.status(), 303);
+    let html = applicant.get(format!("{}{path}", app.address)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Deze aanmelding is ingetrokken."), "{html}");
+    let mails = smtp.wait_for("wethouder@gorinchem.nl", 3).await;
+    assert!(mails[2].header("Subject").contains("is ingetrokken"));
+    assert_eq!(applicant.get(format!("{}{withdraw}", app.address)).send().await.unwrap().status(), 409);
+
+    // A draft cannot be withdrawn; a guessed link finds nothing.
+    let (draft, other) = private_link(&app, &smtp, "bestuurder@molenlanden.nl").await;
+    assert_eq!(other.get(format!("{}{draft}/intrekken", app.address)).send().await.unwrap().status(), 409);
+    assert_eq!(app.get(&format!("/meedoen/aanmelding/{}/intrekken", "0".repeat(64))).await.status(), 404);
+    app.stop().await;
+    env.finish().await;
+}
+storage_test!(submitting_and_withdrawing);
+
+/// Moves the deadline of "Tranche 3" to `at`, to the second, as no form can.
+async fn move_deadline(config: &oogst::config::Config, at: chrono::DateTime<Utc>) {
+    use sea_orm::{ActiveModelTrait, Set};
+    let db = oogst::startup::connect(config).await.unwrap();
+    let found = calls::find(&db, "tranche-3").await.unwrap().unwrap();
+    let mut model: entity::call::ActiveModel = found.into();
+    model.closes_at = Set(Some(at));
+    model.update(&db).await.unwrap();
+}
+
+/// The stored application of `email`.
+async fn stored(config: &oogst::config::Config, email: &str) -> entity::application::Model {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let db = oogst::startup::connect(config).await.unwrap();
+    let found = entity::application::Entity::find().filter(entity::application::Column::Email.eq(email));
+    found.one(&db).await.unwrap().unwrap()
+}
+
+/// Posts a complete application whose main answer is `answer`, with a CSRF token fetched
+/// beforehand, so the post itself can be timed.
+struct Ready {
+    browser: reqwest::Client,
+    url: String,
+    csrf: String,
+}
+
+impl Ready {
+    async fn new(app: &TestApp, smtp: &TestSmtp, email: &str) -> Ready {
+        let (path, browser) = private_link(app, smtp, email).await;
+        let html = browser.get(format!("{}{path}", app.address)).send().await.unwrap().text().await.unwrap();
+        Ready { csrf: hidden_field(&html, "csrf"), browser, url: format!("{}{path}", app.address) }
+    }
+
+    async fn submit(&self, answer: &str) -> reqwest::Response {
+        let mut form = COMPLETE.to_vec();
+        form[6] = ("answer_hoofdvraag", answer);
+        form.extend([("action", "submit"), ("csrf", self.csrf.as_str())]);
+        self.browser.post(&self.url).form(&form).send().await.unwrap()
+    }
+}
+
+/// A submission in the last seconds before the deadline counts; one after it is refused
+/// with a clear message and keeps what was typed; submissions racing the deadline are each
+/// either submitted before it (and confirmed by mail) or refused and kept as a draft.
+async fn submitting_at_the_deadline(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let smtp = TestSmtp::start();
+    let config = oogst::config::Config { smtp_url: smtp.url(), ..env.config() };
+    let app = env.spawn_with(config.clone(), false).await;
+    open_tranche(&app).await;
+    let just_in_time = Ready::new(&app, &smtp, "op-tijd@gemeente.nl").await;
+    let late = Ready::new(&app, &smtp, "te-laat@gemeente.nl").await;
+    let racing: Vec<(String, Ready)> = futures_util::future::join_all((0..6).map(|number| {
+        let (app, smtp) = (&app, &smtp);
+        async move {
+            let email = format!("racer{number}@gemeente.nl");
+            let ready = Ready::new(app, smtp, &email).await;
+            (email, ready)
+        }
+    }))
+    .await;
+
+    let deadline = Utc::now() + Duration::seconds(3);
+    move_deadline(&config, deadline).await;
+    assert_eq!(just_in_time.submit("Net op tijd.").await.status(), 303);
+    let submitted = stored(&config, "op-tijd@gemeente.nl").await;
+    assert!(submitted.status == "submitted" && submitted.submitted_at.unwrap() < deadline, "{submitted:?}");
+
+    let wait = (deadline - Utc::now()).to_std().unwrap_or_default() + std::time::Duration::from_millis(100);
+    tokio::time::sleep(wait).await;
+    let refused = late.submit("Te laat, maar niet verloren.").await;
+    assert_eq!(refused.status(), 409);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("De deadline van deze oproep is verstreken"), "{html}");
+    assert!(html.contains("Te laat, maar niet verloren."), "what was typed is shown: {html}");
+    let kept = stored(&config, "te-laat@gemeente.nl").await;
+    assert_eq!((kept.status.as_str(), kept.submitted_at), ("draft", None));
+    assert_eq!(kept.answers["hoofdvraag"], "Te laat, maar niet verloren.");
+
+    // Six submissions spread from 300 ms before to 300 ms after a new deadline.
+    let deadline = Utc::now() + Duration::milliseconds(1_500);
+    move_deadline(&config, deadline).await;
+    let answers = futures_util::future::join_all(racing.iter().enumerate().map(|(number, (_, ready))| async move {
+        let at = deadline + Duration::milliseconds(number as i64 * 120 - 300);
+        tokio::time::sleep((at - Utc::now()).to_std().unwrap_or_default()).await;
+        ready.submit(&format!("Antwoord {number}.")).await.status().as_u16()
+    }))
+    .await;
+    let mut accepted = 0;
+    for ((email, _), status) in racing.iter().zip(answers) {
+        let found = stored(&config, email).await;
+        assert!(found.answers["hoofdvraag"].as_str().unwrap().starts_with("Antwoord"), "{found:?}");
+        match status {
+            303 => {
+                assert!(found.submitted_at.is_some_and(|at| at < deadline), "{found:?}");
+                accepted += 1;
+                assert_eq!(smtp.wait_for(email, 2).await.len(), 2, "{email} is confirmed");
+            }
+            409 => assert_eq!((found.status.as_str(), found.submitted_at), ("draft", None)),
+            other => panic!("{email}: {other}"),
+        }
+    }
+    assert!(accepted < racing.len(), "a post 300 ms after the deadline was accepted");
+    app.stop().await;
+    env.finish().await;
+}
+storage_test!(submitting_at_the_deadline);
+
+/// Posts a file to the application behind `path` as its attachment form does.
+async fn attach(
+    app: &TestApp,
+    applicant: &reqwest::Client,
+    path: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> reqwest::Response {
+    let page = applicant.get(format!("{}{path}", app.address)).send().await.unwrap().text().await.unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", hidden_field(&page, "csrf"))
+        .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+    applicant.post(format!("{}{path}/bijlagen", app.address)).multipart(form).send().await.unwrap()
+}
+
+/// The attachment links on an application page, in order.
+fn attachment_links(html: &str, path: &str) -> Vec<String> {
+    let prefix = format!("href=\"{path}/bijlagen/");
+    html.match_indices(&prefix)
+        .map(|(at, _)| {
+            let rest = &html[at + 6..];
+            rest[..rest.find('"').unwrap()].to_string()
+        })
+        .collect()
+}
+
+/// Applicants attach files that pass the document upload checks, at most five; only their
+/// own link reaches them; a removed attachment's file is deleted; the confirmation lists
+/// them; a call without attachments takes none.
+async fn attachments_to_an_application(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let smtp = TestSmtp::start();
+    let app = env.spawn_with(oogst::config::Config { smtp_url: smtp.url(), ..env.config() }, false).await;
+    let office = open_tranche(&app).await;
+    let (path, applicant) = private_link(&app, &smtp, "wethouder@gorinchem.nl").await;
+    let (other, stranger) = private_link(&app, &smtp, "iemand@elders.nl").await;
+
+    let pdf = std::fs::read(crate::common::fixtures("files").join("werksessie.pdf")).unwrap();
+    assert_eq!(attach(&app, &applicant, &path, "werksessie.pdf", pdf.clone()).await.status(), 303);
+    let disguised = attach(&app, &applicant, &path, "plan.pdf", b"MZ\x90\x00 not a pdf at all".to_vec()).await;
+    assert_eq!(disguised.status(), 422);
+    assert!(disguised.text().await.unwrap().contains("id=\"file-error\""));
+
+    let html = applicant.get(format!("{}{path}", app.address)).send().await.unwrap().text().await.unwrap();
+    let links = attachment_links(&html, &path);
+    assert_eq!(links.len(), 1, "{html}");
+    let download = applicant.get(format!("{}{}", app.address, links[0])).send().await.unwrap();
+    assert_eq!(download.status(), 200);
+    assert_eq!(download.headers()["content-type"], "application/pdf");
+    assert_eq!(download.headers()["cache-control"], "no-store");
+    assert_eq!(download.bytes().await.unwrap().to_vec(), pdf);
+    let id = links[0].rsplit('/').next().unwrap();
+    let foreign = stranger.get(format!("{}{other}/bijlagen/{id}", app.address)).send().await.unwrap();
+    assert_eq!(foreign.status(), 404, "another applicant's link does not reach it");
+
+    for number in 1..=4 {
+        let note = format!("Notulen {number} van de werksessie.");
+        let added = attach(&app, &applicant, &path, &format!("notulen-{number}.txt"), note.into_bytes()).await;
+        assert_eq!(added.status(), 303);
+    }
+    let sixth = attach(&app, &applicant, &path, "teveel.txt", b"Nog een.".to_vec()).await;
+    assert_eq!(sixth.status(), 422);
+    assert!(sixth.text().await.unwrap().contains("hoogstens 5 bijlagen"));
+
+    // Removing the last one deletes its file, which nothing else refers to.
+    let html = applicant.get(format!("{}{path}", app.address)).send().await.unwrap().text().await.unwrap();
+    let last = attachment_links(&html, &path).pop().unwrap();
+    let stored = {
+        use sha2::Digest;
+        let hash = hex::encode(sha2::Sha256::digest(b"Notulen 4 van de werksessie."));
+        env.dir.path().join("files").join(&hash[..2]).join(&hash)
+    };
+    assert!(stored.exists());
+    let removed = app.submit_form(&applicant, &path, &format!("{last}/verwijderen"), &[]).await;
+    assert_eq!(removed.status(), 303);
+    assert!(!stored.exists(), "the file is deleted with its only attachment");
+    assert_eq!(applicant.get(format!("{}{last}", app.address)).send().await.unwrap().status(), 404);
+
+    let submitted = post_application(&app, &applicant, &path, "submit", &COMPLETE).await;
+    assert_eq!(submitted.status(), 303);
+    let confirmation = smtp.wait_for("wethouder@gorinchem.nl", 2).await.pop().unwrap();
+    assert!(confirmation.part("text/plain").contains("- werksessie.pdf ("), "{}", confirmation.part("text/plain"));
+    let late = attach(&app, &applicant, &path, "nagekomen.txt", b"Nog iets.".to_vec()).await;
+    assert_eq!(late.status(), 409, "a submitted application takes no more attachments");
+
+    // The office turns attachments off: the form is gone and a post is refused.
+    let now = Utc::now();
+    let (opens, closes) = (local_input(now - Duration::days(1)), local_input(now + Duration::days(14)));
+    let without: Vec<(&str, &str)> = call_form("Tranche 3", "10", &opens, &closes)
+        .into_iter()
+        .filter(|(name, _)| *name != "attachments_allowed")
+        .collect();
+    let saved = app.submit_form(&office, "/beheer/oproepen/tranche-3", "/beheer/oproepen/tranche-3", &without).await;
+    assert_eq!(saved.status(), 303);
+    let html = stranger.get(format!("{}{other}", app.address)).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains("Bijlage toevoegen"), "{html}");
+    let refused = attach(&app, &stranger, &other, "plan.txt", b"Ons plan.".to_vec()).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("geen bijlagen meesturen"));
+    app.stop().await;
+    env.finish().await;
+}
+storage_test!(attachments_to_an_application);

@@ -1,6 +1,7 @@
 //! Open calls to join the network: the public page `/meedoen` and the programme office's
 //! `/beheer/oproepen`.
 
+use actix_multipart::Multipart;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use serde::Deserialize;
@@ -9,11 +10,13 @@ use super::admin::invalid_again;
 use super::{form_again, form_fields, form_page, page, see_other_with, Notice};
 use crate::actor::{policy, Actor};
 use crate::calls::applications::{self, ApplicationView, ApplyError, Desk, Draft};
+use crate::calls::attachments;
 use crate::calls::{self, CallInput, CallKind, Phase};
+use crate::documents::files::readable_size;
 use crate::routes::auth::Viewer;
 use crate::routes::errors::{PageError, RouteError};
-use crate::routes::rate_limit;
 use crate::routes::AppState;
+use crate::routes::{rate_limit, uploads};
 use crate::validation::{EditError, FieldErrors};
 
 const NO_CALL: &str = "Deze oproep bestaat niet.";
@@ -88,43 +91,65 @@ pub async fn application(
     viewer: Viewer,
     token: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let (call, found) = applications::by_link(&state.db, &token).await.map_err(RouteError::from)?;
-    let data = application_page(&token, ApplicationView::of(&call, &found));
+    let data = application_page(&state, &token, stored_view(&state, &token, None).await?);
     form_page(&request, &state, "calls/application", &viewer, data)
 }
 
-fn application_page(token: &str, view: ApplicationView) -> serde_json::Value {
+/// The application behind a link as its page shows it: as stored, or with the `typed` draft.
+async fn stored_view(state: &AppState, token: &str, typed: Option<&Draft>) -> Result<ApplicationView, PageError> {
+    let (call, found) = applications::by_link(&state.db, token).await.map_err(RouteError::from)?;
+    let attached = attachments::of(&state.db, found.id).await?;
+    let view = match typed {
+        Some(draft) => ApplicationView::as_typed(&call, &found, draft),
+        None => ApplicationView::of(&call, &found),
+    };
+    Ok(view.with_attachments(&attached))
+}
+
+fn application_page(state: &AppState, token: &str, view: ApplicationView) -> serde_json::Value {
     serde_json::json!({
         "page_title": format!("Uw aanmelding: {}", view.call.title),
         "action": applications::application_path(token),
         "application": view,
+        "provinces": crate::taxonomy::PROVINCES,
+        "max_size": readable_size(state.uploads.max_bytes as u64),
+        "max_attachments": attachments::MAX_ATTACHMENTS,
     })
 }
 
+/// The applicant's form as posted: the draft, and which button was pressed.
+struct ApplicationForm {
+    draft: Draft,
+    submit: bool,
+    csrf: String,
+}
+
 /// The applicant's form: details by name, answers as `answer_{key}`.
-fn draft_of(fields: Vec<(String, String)>) -> (Draft, String) {
-    let mut draft = Draft::default();
-    let mut csrf = String::new();
+fn application_form(fields: Vec<(String, String)>) -> ApplicationForm {
+    let mut form = ApplicationForm { draft: Draft::default(), submit: false, csrf: String::new() };
     for (name, value) in fields {
-        let details = &mut draft.details;
+        let details = &mut form.draft.details;
         match name.as_str() {
             "organisation" => details.organisation = value,
             "contact_name" => details.contact_name = value,
             "contact_phone" => details.contact_phone = value,
             "municipalities" => details.municipalities = value,
+            "province" => details.province = value,
             "inhabitants" => details.inhabitants = value,
             "area_km2" => details.area_km2 = value,
-            "csrf" => csrf = value,
+            "csrf" => form.csrf = value,
+            "action" => form.submit = value == "submit",
             _ => {
                 if let Some(key) = name.strip_prefix("answer_") {
-                    draft.answers.insert(key.to_string(), value);
+                    form.draft.answers.insert(key.to_string(), value);
                 }
             }
         }
     }
-    (draft, csrf)
+    form
 }
 
+/// Saves the draft, or submits it (the button named `action` with value `submit`).
 #[post("/meedoen/aanmelding/{token}")]
 pub async fn save_application(
     request: HttpRequest,
@@ -133,25 +158,132 @@ pub async fn save_application(
     token: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let (draft, csrf) = draft_of(form_fields(&body)?);
-    state.csrf.verify(&request, &csrf)?;
-    match applications::save_draft(&state.db, &token, draft.clone()).await {
-        Ok(_) => Ok(see_other_with(&applications::application_path(&token), Notice::DraftSaved)),
+    let form = application_form(form_fields(&body)?);
+    state.csrf.verify(&request, &form.csrf)?;
+    let saved = if form.submit {
+        applications::submit(&state.db, &state.mail, &token, form.draft.clone())
+            .await
+            .map(|_| Notice::ApplicationSubmitted)
+    } else {
+        applications::save_draft(&state.db, &token, form.draft.clone()).await.map(|_| Notice::DraftSaved)
+    };
+    let problem = match saved {
+        Ok(notice) => return Ok(see_other_with(&applications::application_path(&token), notice)),
+        Err(ApplyError::Invalid(errors)) => errors,
+        // Too late or too early: the draft was saved; the page says why it was not submitted.
+        Err(error @ (ApplyError::Closed | ApplyError::NotOpenYet)) => {
+            let mut data = application_page(&state, &token, stored_view(&state, &token, None).await?);
+            data["unlinked_errors"] =
+                serde_json::json!([format!("{error} Uw aanmelding is niet ingediend; wat u schreef is bewaard.")]);
+            let mut response = form_again(&request, &state, "calls/application", &viewer, data)?;
+            *response.status_mut() = actix_web::http::StatusCode::CONFLICT;
+            return Ok(response);
+        }
+        Err(error) => return Err(RouteError::from(error).into()),
+    };
+    let mut data = application_page(&state, &token, stored_view(&state, &token, Some(&form.draft)).await?);
+    // Each answer's message beside its question.
+    if let Some(questions) = data["application"]["questions"].as_array_mut() {
+        for question in questions {
+            let field = format!("answer_{}", question["key"].as_str().unwrap_or_default());
+            question["error"] = problem.first(&field).into();
+        }
+    }
+    data["errors"] = serde_json::to_value(problem).unwrap_or_default();
+    form_again(&request, &state, "calls/application", &viewer, data)
+}
+
+/// Asks whether the applicant really withdraws their submitted application.
+#[get("/meedoen/aanmelding/{token}/intrekken")]
+pub async fn withdraw_form(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    token: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let view = stored_view(&state, &token, None).await?;
+    if !view.can_withdraw {
+        return Err(RouteError::from(ApplyError::NotSubmitted).into());
+    }
+    let data = serde_json::json!({
+        "page_title": "Aanmelding intrekken",
+        "action": format!("{}/intrekken", applications::application_path(&token)),
+        "back": applications::application_path(&token),
+        "application": view,
+    });
+    form_page(&request, &state, "calls/withdraw", &viewer, data)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+#[post("/meedoen/aanmelding/{token}/intrekken")]
+pub async fn withdraw(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, PageError> {
+    state.csrf.verify(&request, &form.csrf)?;
+    applications::withdraw(&state.db, &state.mail, &token).await.map_err(RouteError::from)?;
+    Ok(see_other_with(&applications::application_path(&token), Notice::ApplicationWithdrawn))
+}
+
+/// Attaches a file to the application (a multipart form of its own on the page).
+#[post("/meedoen/aanmelding/{token}/bijlagen")]
+pub async fn attach(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    token: web::Path<String>,
+    payload: Multipart,
+) -> Result<HttpResponse, PageError> {
+    let received = uploads::read(payload, state.uploads.max_bytes).await?;
+    state.csrf.verify(&request, &received.csrf)?;
+    let attached = match received.valid() {
+        Ok(received) => {
+            let upload = received.upload;
+            attachments::attach(&state.db, &state.uploads, &token, &upload.file_name, upload.bytes).await
+        }
+        Err(RouteError::Invalid(errors)) => Err(ApplyError::Invalid(errors)),
+        Err(error) => return Err(error.into()),
+    };
+    match attached {
+        Ok(_) => Ok(see_other_with(&applications::application_path(&token), Notice::AttachmentAdded)),
         Err(ApplyError::Invalid(errors)) => {
-            let (call, found) = applications::by_link(&state.db, &token).await.map_err(RouteError::from)?;
-            let mut data = application_page(&token, ApplicationView::as_typed(&call, &found, &draft));
-            // Each answer's message beside its question.
-            if let Some(questions) = data["application"]["questions"].as_array_mut() {
-                for question in questions {
-                    let field = format!("answer_{}", question["key"].as_str().unwrap_or_default());
-                    question["error"] = errors.first(&field).into();
-                }
-            }
+            let mut data = application_page(&state, &token, stored_view(&state, &token, None).await?);
             data["errors"] = serde_json::to_value(errors).unwrap_or_default();
             form_again(&request, &state, "calls/application", &viewer, data)
         }
         Err(error) => Err(RouteError::from(error).into()),
     }
+}
+
+#[post("/meedoen/aanmelding/{token}/bijlagen/{id}/verwijderen")]
+pub async fn detach(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, i32)>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, PageError> {
+    state.csrf.verify(&request, &form.csrf)?;
+    let (token, id) = path.into_inner();
+    attachments::detach(&state.db, &state.uploads.store, &token, id).await.map_err(RouteError::from)?;
+    Ok(see_other_with(&applications::application_path(&token), Notice::AttachmentRemoved))
+}
+
+#[get("/meedoen/aanmelding/{token}/bijlagen/{id}")]
+pub async fn attachment(state: web::Data<AppState>, path: web::Path<(String, i32)>) -> Result<HttpResponse, PageError> {
+    let (token, id) = path.into_inner();
+    let found = attachments::by_link_and_id(&state.db, &token, id).await.map_err(RouteError::from)?;
+    let missing = || RouteError::from(ApplyError::LinkInvalid);
+    let response = uploads::stored_file(&state.uploads.store, &found.file_hash, &found.file_name, found.content_type)
+        .await
+        .map_err(|_| missing())?;
+    Ok(response)
 }
 
 #[get("/beheer/oproepen")]

@@ -1,7 +1,6 @@
 //! Document pages: reading, downloading and uploading harvest documents.
 
 use actix_multipart::Multipart;
-use actix_web::http::header::{Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
 use super::{form_again, form_page, see_other_with, Notice};
@@ -44,8 +43,7 @@ pub async fn show(
     )
 }
 
-/// The file itself: right Content-Type, a safe attachment name, and (with the global
-/// nosniff header) no way for an upload to run as a page of this site.
+/// The file itself (see `uploads::stored_file`).
 #[get("/documenten/{slug}/download")]
 pub async fn download(
     viewer: Viewer,
@@ -54,28 +52,7 @@ pub async fn download(
 ) -> Result<HttpResponse, PageError> {
     let (hash, name, content_type) =
         documents::file_visible(&state.db, viewer.0.as_ref(), &slug).await?.ok_or_else(missing)?;
-    let path = state.uploads.store.path(&hash).ok_or_else(missing)?;
-    let bytes = web::block(move || std::fs::read(path)).await?.map_err(|_| missing())?;
-    Ok(HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header(attachment(&documents::safe_file_name(&name)))
-        .insert_header(("Content-Security-Policy", "default-src 'none'; sandbox"))
-        .body(bytes))
-}
-
-/// `attachment; filename="…"` in ASCII, and for a name beyond ASCII also its UTF-8 form
-/// `filename*=UTF-8''…` (RFC 6266), which browsers prefer; older clients take the first.
-fn attachment(name: &str) -> ContentDisposition {
-    let ascii: String = name.chars().map(|c| if c.is_ascii() { c } else { '_' }).collect();
-    let mut parameters = vec![DispositionParam::Filename(ascii)];
-    if !name.is_ascii() {
-        parameters.push(DispositionParam::FilenameExt(ExtendedValue {
-            charset: Charset::Ext("UTF-8".into()),
-            language_tag: None,
-            value: name.as_bytes().to_vec(),
-        }));
-    }
-    ContentDisposition { disposition: DispositionType::Attachment, parameters }
+    Ok(uploads::stored_file(&state.uploads.store, &hash, &name, content_type).await.map_err(|_| missing())?)
 }
 
 /// What the new document will belong to (slugs; empty for none), as the form carries it.
@@ -164,18 +141,4 @@ async fn again(
     let EditError::Invalid(errors) = error else { return Err(error.into()) };
     let data = form_data(state, owner, Some(&errors)).await?;
     form_again(request, state, "document_form", &Viewer(Some(actor)), data)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_beyond_ascii_are_sent_in_utf8_too() {
-        assert_eq!(attachment("Plan van aanpak.pdf").to_string(), "attachment; filename=\"Plan van aanpak.pdf\"");
-        assert_eq!(
-            attachment("Coöperatie één.pdf").to_string(),
-            "attachment; filename=\"Co_peratie __n.pdf\"; filename*=UTF-8''Co%C3%B6peratie%20%C3%A9%C3%A9n.pdf"
-        );
-    }
 }
