@@ -53,6 +53,7 @@ pub mod routes;
 pub mod search;
 pub mod search_sync;
 pub mod site_pages;
+pub mod spreadsheet;
 pub mod startup;
 pub mod taxonomy;
 pub mod templates;

@@ -24,6 +24,8 @@ pub struct Model {
     pub withdrawn_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Marked by the programme office on the selection board.
+    pub selected: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

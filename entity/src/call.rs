@@ -26,6 +26,12 @@ pub struct Model {
     pub created_by: Option<i32>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// What reviewers score, in the shape of the questions: `[{key, title, help}]`.
+    pub criteria: Json,
+    /// Scores run from 1 to this.
+    pub scale_max: i32,
+    /// The tranche of the network an accepted inspiratieregio joins.
+    pub tranche: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

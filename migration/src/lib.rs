@@ -16,6 +16,7 @@ mod m20261214_000011_question_introductions;
 mod m20261215_000012_calls;
 mod m20261216_000013_applications;
 mod m20261217_000014_application_attachments;
+mod m20261218_000015_reviews;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261215_000012_calls::Migration),
             Box::new(m20261216_000013_applications::Migration),
             Box::new(m20261217_000014_application_attachments::Migration),
+            Box::new(m20261218_000015_reviews::Migration),
         ]
     }
 }

@@ -22,6 +22,10 @@ pub enum Role {
     /// Member (aandeelhouder): sees member-only content.
     #[strum(serialize = "lid", message = "Lid")]
     Lid,
+    /// Reviews the applications to the calls the programme office assigns them to; otherwise
+    /// a member.
+    #[strum(serialize = "beoordelaar", message = "Beoordelaar")]
+    Beoordelaar,
 }
 impl Vocabulary for Role {}
 

@@ -12,7 +12,7 @@ pub fn can_edit_practices_of(actor: &Actor, organisation_id: i32) -> bool {
     match actor.role {
         Role::Beheerder => true,
         Role::Redacteur => actor.organisation_id == Some(organisation_id),
-        Role::Lid => false,
+        Role::Lid | Role::Beoordelaar => false,
     }
 }
 
@@ -22,15 +22,23 @@ pub fn can_edit_some_practices(actor: &Actor) -> bool {
 }
 
 /// Beheerders invite anyone; a redacteur invites colleagues of their own organisation as
-/// redacteur or lid, never as beheerder.
+/// redacteur or lid, never as beheerder or beoordelaar.
 pub fn can_invite(actor: &Actor, role: Role, organisation_id: Option<i32>) -> bool {
     match actor.role {
         Role::Beheerder => true,
         Role::Redacteur => {
-            role != Role::Beheerder && organisation_id.is_some() && organisation_id == actor.organisation_id
+            matches!(role, Role::Redacteur | Role::Lid)
+                && organisation_id.is_some()
+                && organisation_id == actor.organisation_id
         }
-        Role::Lid => false,
+        Role::Lid | Role::Beoordelaar => false,
     }
+}
+
+/// Reviewing applications to calls: beheerders review any call, beoordelaars the calls they
+/// are assigned to (which `calls::reviews` checks).
+pub fn can_review(actor: &Actor) -> bool {
+    matches!(actor.role, Role::Beheerder | Role::Beoordelaar)
 }
 
 /// Roles are changed by beheerders only.
@@ -67,6 +75,7 @@ mod tests {
         assert!(can_invite(&redacteur, Role::Redacteur, Some(1)));
         assert!(can_invite(&redacteur, Role::Lid, Some(1)));
         assert!(!can_invite(&redacteur, Role::Beheerder, Some(1)));
+        assert!(!can_invite(&redacteur, Role::Beoordelaar, Some(1)));
         assert!(!can_invite(&redacteur, Role::Lid, Some(2)));
         assert!(!can_invite(&actor(Role::Lid, Some(1)), Role::Lid, Some(1)));
         assert!(!can_change_roles(&redacteur));

@@ -116,11 +116,7 @@ pub async fn attach(
 pub async fn detach(db: &DatabaseConnection, store: &FileStore, token: &str, id: i32) -> Result<(), ApplyError> {
     let transaction = db::begin_write(db).await?;
     let (_, found) = changeable_by_link(&transaction, token).await?;
-    let attachment = application_attachment::Entity::find_by_id(id)
-        .filter(application_attachment::Column::ApplicationId.eq(found.id))
-        .one(&transaction)
-        .await?
-        .ok_or(ApplyError::LinkInvalid)?;
+    let attachment = find_of(&transaction, found.id, id).await?.ok_or(ApplyError::LinkInvalid)?;
     application_attachment::Entity::delete_by_id(attachment.id).exec(&transaction).await?;
     transaction.commit().await?;
     forget_unused_files(db, store, &[attachment.file_hash]).await?;
@@ -134,11 +130,19 @@ pub async fn by_link_and_id(
     id: i32,
 ) -> Result<application_attachment::Model, ApplyError> {
     let (_, found) = by_link(db, token).await?;
+    find_of(db, found.id, id).await?.ok_or(ApplyError::LinkInvalid)
+}
+
+/// Attachment `id` when it belongs to the application.
+pub async fn find_of(
+    db: &impl ConnectionTrait,
+    application_id: i32,
+    id: i32,
+) -> Result<Option<application_attachment::Model>, DbErr> {
     application_attachment::Entity::find_by_id(id)
-        .filter(application_attachment::Column::ApplicationId.eq(found.id))
+        .filter(application_attachment::Column::ApplicationId.eq(application_id))
         .one(db)
-        .await?
-        .ok_or(ApplyError::LinkInvalid)
+        .await
 }
 
 /// Deletes the stored files among `hashes` that no document or attachment refers to any

@@ -5,6 +5,8 @@
 
 pub mod applications;
 pub mod attachments;
+pub mod reviews;
+pub mod selection;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -27,6 +29,8 @@ const MAX_HELP_CHARS: usize = 1_000;
 /// "At most three A4 pages" of about 500 words each.
 const THREE_A4_WORDS: i32 = 1_500;
 const WORD_LIMITS: std::ops::RangeInclusive<i32> = 50..=20_000;
+const SCALES: std::ops::RangeInclusive<i32> = 2..=10;
+const DEFAULT_SCALE: i32 = 5;
 
 /// Who a call asks to apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -73,14 +77,33 @@ impl CallKind {
                 ("behoefte", "Wat heeft u nodig?", ""),
             ],
         };
-        questions
-            .iter()
-            .map(|(key, title, help)| Question {
-                key: key.to_string(),
-                title: title.to_string(),
-                help: help.to_string(),
-            })
-            .collect()
+        items(questions)
+    }
+
+    /// What reviewers score for a new call of this kind, which the office may edit.
+    pub fn default_criteria(self) -> Vec<Criterion> {
+        let criteria: &[(&str, &str, &str)] = match self {
+            CallKind::Inspiratieregio => &[
+                ("leervraag", "Leervraag en inbreng", "Is duidelijk wat de regio wil leren, nodig heeft en inbrengt?"),
+                (
+                    "partijen",
+                    "Partijen en ouders",
+                    "Doen onderwijs, kinderopvang, jeugdhulp en gemeente mee? Zijn ouders betrokken?",
+                ),
+                ("doelen", "Vraagstuk en meetbare doelen", ""),
+                ("commitment", "Commitment van alle partijen", ""),
+                ("realisme", "Zicht op valkuilen, risico's en benodigde steun", ""),
+            ],
+            CallKind::Aandeelhouder => &[
+                ("bijdrage", "Bijdrage aan het netwerk", ""),
+                (
+                    "passend",
+                    "Past bij het netwerk",
+                    "Werkt het initiatief op de naad van onderwijs, opvang en jeugdhulp?",
+                ),
+            ],
+        };
+        items(criteria)
     }
 
     /// Words for the whole application of a new call: three A4 pages for inspiratieregio's,
@@ -88,6 +111,13 @@ impl CallKind {
     pub fn default_word_limit(self) -> Option<i32> {
         (self == CallKind::Inspiratieregio).then_some(THREE_A4_WORDS)
     }
+}
+
+fn items(items: &[(&str, &str, &str)]) -> Vec<Question> {
+    items
+        .iter()
+        .map(|(key, title, help)| Question { key: key.to_string(), title: title.to_string(), help: help.to_string() })
+        .collect()
 }
 
 /// A question of a call; `key` names the answer in an application.
@@ -98,6 +128,10 @@ pub struct Question {
     #[serde(default)]
     pub help: String,
 }
+
+/// What reviewers score an application on; `key` names the score in a review. The same
+/// shape as a question: a key, a title and an optional help text.
+pub type Criterion = Question;
 
 /// A call as the office writes it: times in Dutch local time (`YYYY-MM-DDTHH:MM`).
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -122,6 +156,13 @@ pub struct CallInput {
     pub word_limit: Option<i32>,
     #[serde(default)]
     pub attachments_allowed: bool,
+    /// Empty: the kind's default criteria.
+    #[serde(default)]
+    pub criteria: Vec<Criterion>,
+    /// Scores run from 1 to this; empty: 5.
+    pub scale_max: Option<i32>,
+    /// The tranche an accepted inspiratieregio joins.
+    pub tranche: Option<i32>,
 }
 
 /// A call's input once every rule holds.
@@ -136,6 +177,9 @@ struct ValidCall {
     questions: Vec<Question>,
     word_limit: Option<i32>,
     attachments_allowed: bool,
+    criteria: Vec<Criterion>,
+    scale_max: i32,
+    tranche: Option<i32>,
 }
 
 impl CallInput {
@@ -187,7 +231,16 @@ impl CallInput {
             }
         }
         let questions = if self.questions.is_empty() { self.kind.default_questions() } else { self.questions };
-        check_questions(&mut errors, &questions);
+        check_items(&mut errors, "questions", "Vraag", &questions);
+        let criteria = if self.criteria.is_empty() { self.kind.default_criteria() } else { self.criteria };
+        check_items(&mut errors, "criteria", "Criterium", &criteria);
+        let scale_max = self.scale_max.unwrap_or(DEFAULT_SCALE);
+        if !SCALES.contains(&scale_max) {
+            errors.add("scale_max", format!("De schaal loopt tot {} à {}.", SCALES.start(), SCALES.end()));
+        }
+        if self.tranche.is_some_and(|tranche| tranche < 1) {
+            errors.add("tranche", "De tranche is een nummer vanaf 1.");
+        }
         let word_limit = self.word_limit.or(self.kind.default_word_limit());
         if word_limit.is_some_and(|limit| !WORD_LIMITS.contains(&limit)) {
             errors.add(
@@ -207,31 +260,36 @@ impl CallInput {
             questions,
             word_limit,
             attachments_allowed: self.attachments_allowed,
+            criteria,
+            scale_max,
+            tranche: self.tranche,
         })
     }
 }
 
-fn check_questions(errors: &mut FieldErrors, questions: &[Question]) {
-    if questions.len() > MAX_QUESTIONS {
-        errors.add("questions", format!("Een oproep heeft hoogstens {MAX_QUESTIONS} vragen."));
+/// Checks a call's questions or criteria (`field`), naming each by `noun` and number.
+fn check_items(errors: &mut FieldErrors, field: &str, noun: &str, items: &[Question]) {
+    if items.len() > MAX_QUESTIONS {
+        errors.add(field, format!("Een oproep heeft hoogstens {MAX_QUESTIONS} items in deze lijst."));
+    }
+    if items.is_empty() {
+        errors.add(field, "Deze lijst heeft minstens één regel.");
     }
     let mut keys = std::collections::HashSet::new();
-    for (number, question) in questions.iter().enumerate().map(|(index, question)| (index + 1, question)) {
-        if !slug_is_valid(&question.key) || !keys.insert(question.key.as_str()) {
-            errors.add(
-                "questions",
-                format!("Vraag {number}: de sleutel is uniek, in kleine letters, cijfers en streepjes."),
-            );
+    for (number, item) in items.iter().enumerate().map(|(index, item)| (index + 1, item)) {
+        if !slug_is_valid(&item.key) || !keys.insert(item.key.as_str()) {
+            errors
+                .add(field, format!("{noun} {number}: de sleutel is uniek, in kleine letters, cijfers en streepjes."));
         }
-        let title = question.title.trim();
+        let title = item.title.trim();
         if title.is_empty() || title.chars().count() > MAX_QUESTION_CHARS {
-            errors.add("questions", format!("Vraag {number}: de vraag is 1 tot {MAX_QUESTION_CHARS} tekens lang."));
+            errors.add(field, format!("{noun} {number}: de tekst is 1 tot {MAX_QUESTION_CHARS} tekens lang."));
         }
-        if question.help.chars().count() > MAX_HELP_CHARS {
-            errors.add("questions", format!("Vraag {number}: de toelichting is langer dan {MAX_HELP_CHARS} tekens."));
+        if item.help.chars().count() > MAX_HELP_CHARS {
+            errors.add(field, format!("{noun} {number}: de toelichting is langer dan {MAX_HELP_CHARS} tekens."));
         }
-        if has_forbidden_chars(&question.title) || has_forbidden_chars(&question.help) {
-            errors.add("questions", format!("Vraag {number}: {FORBIDDEN_CHARS_MESSAGE}"));
+        if has_forbidden_chars(&item.title) || has_forbidden_chars(&item.help) {
+            errors.add(field, format!("{noun} {number}: {FORBIDDEN_CHARS_MESSAGE}"));
         }
     }
 }
@@ -263,6 +321,16 @@ pub fn questions(call: &call::Model) -> Vec<Question> {
     serde_json::from_value(call.questions.clone()).unwrap_or_default()
 }
 
+/// The criteria stored with a call; a call stored before calls had criteria has its kind's.
+pub fn criteria(call: &call::Model) -> Vec<Criterion> {
+    let stored: Vec<Criterion> = serde_json::from_value(call.criteria.clone()).unwrap_or_default();
+    if stored.is_empty() {
+        CallKind::parse(&call.kind).unwrap_or(CallKind::Aandeelhouder).default_criteria()
+    } else {
+        stored
+    }
+}
+
 /// A stored call as its form shows it again.
 pub fn input_of(call: &call::Model) -> CallInput {
     CallInput {
@@ -276,11 +344,14 @@ pub fn input_of(call: &call::Model) -> CallInput {
         questions: questions(call),
         word_limit: call.word_limit,
         attachments_allowed: call.attachments_allowed,
+        criteria: criteria(call),
+        scale_max: Some(call.scale_max),
+        tranche: call.tranche,
     }
 }
 
-/// The questions as the office's form writes them: one a line, `key | question | help`.
-pub fn questions_to_lines(questions: &[Question]) -> String {
+/// Questions or criteria as the office's form writes them: one a line, `key | text | help`.
+pub fn items_to_lines(questions: &[Question]) -> String {
     let line = |question: &Question| match question.help.as_str() {
         "" => format!("{} | {}", question.key, question.title),
         help => format!("{} | {} | {help}", question.key, question.title),
@@ -288,8 +359,8 @@ pub fn questions_to_lines(questions: &[Question]) -> String {
     questions.iter().map(line).collect::<Vec<_>>().join("\n")
 }
 
-/// The questions of the office's form; an unreadable line is named by its number.
-pub fn questions_from_lines(text: &str) -> Result<Vec<Question>, String> {
+/// Questions or criteria from the office's form; an unreadable line is named by its number.
+pub fn items_from_lines(text: &str) -> Result<Vec<Question>, String> {
     let lines = text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty());
     lines
         .map(|(index, line)| {
@@ -301,7 +372,7 @@ pub fn questions_from_lines(text: &str) -> Result<Vec<Question>, String> {
                     help: help.unwrap_or_default().to_string(),
                 }),
                 _ => {
-                    Err(format!("Regel {}: schrijf sleutel | vraag | toelichting (de toelichting mag weg).", index + 1))
+                    Err(format!("Regel {}: schrijf sleutel | tekst | toelichting (de toelichting mag weg).", index + 1))
                 }
             }
         })
@@ -408,6 +479,9 @@ fn fill(model: &mut call::ActiveModel, valid: ValidCall, now: DateTime<Utc>) {
     model.questions = Set(serde_json::to_value(&valid.questions).unwrap_or_default());
     model.word_limit = Set(valid.word_limit);
     model.attachments_allowed = Set(valid.attachments_allowed);
+    model.criteria = Set(serde_json::to_value(&valid.criteria).unwrap_or_default());
+    model.scale_max = Set(valid.scale_max);
+    model.tranche = Set(valid.tranche);
     model.updated_at = Set(now);
 }
 
@@ -447,6 +521,9 @@ mod tests {
             questions: Vec::new(),
             word_limit: None,
             attachments_allowed: true,
+            criteria: Vec::new(),
+            scale_max: None,
+            tranche: Some(3),
         }
     }
 
@@ -467,6 +544,9 @@ mod tests {
             created_by: None,
             created_at: Utc::now(),
             updated_at: Utc::now(),
+            criteria: serde_json::to_value(&valid.criteria).unwrap(),
+            scale_max: valid.scale_max,
+            tranche: valid.tranche,
         }
     }
 
@@ -530,10 +610,10 @@ mod tests {
     #[test]
     fn questions_are_written_one_a_line() {
         let questions = CallKind::Inspiratieregio.default_questions();
-        assert_eq!(questions_from_lines(&questions_to_lines(&questions)).unwrap(), questions);
-        let read = questions_from_lines("doel | Wat is uw doel?\n\nrisico | Welke risico's? | Kort graag").unwrap();
+        assert_eq!(items_from_lines(&items_to_lines(&questions)).unwrap(), questions);
+        let read = items_from_lines("doel | Wat is uw doel?\n\nrisico | Welke risico's? | Kort graag").unwrap();
         assert_eq!((read[0].help.as_str(), read[1].help.as_str()), ("", "Kort graag"));
-        assert!(questions_from_lines("doel\n").unwrap_err().starts_with("Regel 1"));
+        assert!(items_from_lines("doel\n").unwrap_err().starts_with("Regel 1"));
     }
 
     #[test]

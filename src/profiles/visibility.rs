@@ -183,7 +183,7 @@ impl ViewerLevel {
     pub fn of(actor: Option<&Actor>) -> ViewerLevel {
         match actor.map(|actor| actor.role) {
             None => ViewerLevel::Public,
-            Some(Role::Lid | Role::Redacteur) => ViewerLevel::Members,
+            Some(Role::Lid | Role::Redacteur | Role::Beoordelaar) => ViewerLevel::Members,
             Some(Role::Beheerder) => ViewerLevel::Office,
         }
     }

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::accounts::AccountError;
 use crate::calls::applications::ApplyError;
+use crate::calls::reviews::ReviewError;
 use crate::contact::ContactError;
 use crate::events::registration::RegistrationError;
 use crate::matching::MatchingError;
@@ -203,6 +204,19 @@ impl From<ContactError> for RouteError {
 impl From<MatchingError> for RouteError {
     fn from(error: MatchingError) -> RouteError {
         RouteError::Internal(error.to_string())
+    }
+}
+
+impl From<ReviewError> for RouteError {
+    fn from(error: ReviewError) -> RouteError {
+        match error {
+            ReviewError::Invalid(errors) => RouteError::Invalid(errors),
+            ReviewError::NotFound => RouteError::NotFound(error.to_string()),
+            ReviewError::Conflict(_) => RouteError::Forbidden(error.to_string()),
+            ReviewError::Forbidden => RouteError::forbidden(),
+            ReviewError::Final => RouteError::Conflict(error.to_string()),
+            ReviewError::Database(error) => RouteError::Internal(error.to_string()),
+        }
     }
 }
 

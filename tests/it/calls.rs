@@ -36,6 +36,9 @@ fn call(kind: CallKind, title: &str, opens_in: Duration, closes_in: Option<Durat
         questions: Vec::new(),
         word_limit: None,
         attachments_allowed: true,
+        criteria: Vec::new(),
+        scale_max: None,
+        tranche: None,
     }
 }
 
@@ -601,3 +604,201 @@ async fn attachments_to_an_application(backend: Backend) {
     env.finish().await;
 }
 storage_test!(attachments_to_an_application);
+
+/// Submits a complete application for `email` with some fields changed; its id.
+async fn submitted_application(app: &TestApp, smtp: &TestSmtp, email: &str, changes: &[(&str, &str)]) -> i32 {
+    let (path, applicant) = private_link(app, smtp, email).await;
+    let fields: Vec<(&str, &str)> = COMPLETE
+        .iter()
+        .map(|(name, value)| changes.iter().find(|(changed, _)| changed == name).copied().unwrap_or((name, value)))
+        .collect();
+    if email.contains("tilburg") {
+        let attached = attach(app, &applicant, &path, "plan.txt", b"Plan van aanpak Tilburg.".to_vec()).await;
+        assert_eq!(attached.status(), 303);
+    }
+    assert_eq!(post_application(app, &applicant, &path, "submit", &fields).await.status(), 303);
+    stored(&app.config, email).await.id
+}
+
+async fn user_id(config: &oogst::config::Config, email: &str) -> i32 {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let db = oogst::startup::connect(config).await.unwrap();
+    entity::user::Entity::find().filter(entity::user::Column::Email.eq(email)).one(&db).await.unwrap().unwrap().id
+}
+
+/// The score fields of the default criteria of an inspiratieregio call.
+const SCORE_FIELDS: [&str; 5] =
+    ["score_leervraag", "score_partijen", "score_doelen", "score_commitment", "score_realisme"];
+
+/// The same score for every criterion, a remark on the first, and the button.
+fn scores<'a>(score: &'a str, remark: &'a str, action: &'a str) -> Vec<(&'static str, &'a str)> {
+    let mut fields: Vec<(&'static str, &'a str)> = SCORE_FIELDS.iter().map(|field| (*field, score)).collect();
+    fields.extend([("remark_leervraag", remark), ("action", action)]);
+    fields
+}
+
+async fn page_of(app: &TestApp, browser: &reqwest::Client, path: &str) -> (u16, String) {
+    let response = browser.get(format!("{}{path}", app.address)).send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+/// Reviewers the office assigns review the submitted applications per criterion; a
+/// reviewer outside the call finds nothing; nobody reviews their own organisation or an
+/// application they declared a conflict for; others' scores show only after one's own.
+/// The office's selection board averages the scores, maps the selected set and exports it.
+async fn reviewing_and_selecting(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    let smtp = TestSmtp::start();
+    let app = env.spawn_with(oogst::config::Config { smtp_url: smtp.url(), ..env.config() }, false).await;
+    let office = open_tranche(&app).await;
+    let gorinchem = submitted_application(&app, &smtp, "wethouder@gorinchem.nl", &[]).await;
+    let tilburg = submitted_application(
+        &app,
+        &smtp,
+        "wethouder@tilburg.nl",
+        &[
+            ("organisation", "Gemeente Tilburg"),
+            ("municipalities", "Tilburg"),
+            ("province", "Noord-Brabant"),
+            ("inhabitants", "224.000"),
+            ("area_km2", "118"),
+        ],
+    )
+    .await;
+    let achterhoek = submitted_application(
+        &app,
+        &smtp,
+        "regio@achterhoek.nl",
+        &[
+            ("organisation", "Oost Achterhoek"),
+            ("municipalities", "Berkelland, Oost Gelre, Winterswijk"),
+            ("province", "Gelderland"),
+            ("inhabitants", "85000"),
+            ("area_km2", "640"),
+            ("contact_name", "=SUM(1)"),
+        ],
+    )
+    .await;
+    {
+        let db = oogst::startup::connect(&app.config).await.unwrap();
+        oogst::organisations::find_or_create(&db, "Gemeente Gorinchem").await.unwrap();
+    }
+    let bea = logged_in(&app, "bea@oogst.test", Role::Beoordelaar, Some("gemeente-gorinchem")).await;
+    let bob = logged_in(&app, "bob@oogst.test", Role::Beoordelaar, None).await;
+    let carla = logged_in(&app, "carla@oogst.test", Role::Beoordelaar, None).await;
+    let member = logged_in(&app, "lid@oogst.test", Role::Lid, None).await;
+    for reviewer in ["bea@oogst.test", "bob@oogst.test"] {
+        let id = user_id(&app.config, reviewer).await.to_string();
+        let page = "/beheer/oproepen/tranche-3/beoordelaars";
+        assert_eq!(app.submit_form(&office, page, page, &[("reviewer", &id)]).await.status(), 303);
+    }
+    let member_id = user_id(&app.config, "lid@oogst.test").await.to_string();
+    let page = "/beheer/oproepen/tranche-3/beoordelaars";
+    assert_eq!(app.submit_form(&office, page, page, &[("reviewer", &member_id)]).await.status(), 422);
+
+    // Outside the call: the same 404 as for a call that does not exist.
+    let (status, html) = page_of(&app, &carla, "/beoordelen").await;
+    assert!(status == 200 && html.contains("U beoordeelt nu geen oproepen"), "{html}");
+    let (outside, outside_html) = page_of(&app, &carla, "/beoordelen/tranche-3").await;
+    let (missing, missing_html) = page_of(&app, &carla, "/beoordelen/bestaat-niet").await;
+    assert_eq!((outside, missing), (404, 404));
+    assert_eq!(outside_html, missing_html);
+    assert_eq!(page_of(&app, &carla, &format!("/beoordelen/tranche-3/{tilburg}")).await.0, 404);
+    assert_eq!(page_of(&app, &member, "/beoordelen").await.0, 403);
+    assert_eq!(page_of(&app, &bea, "/beheer/oproepen/tranche-3/selectie").await.0, 403);
+
+    // Bea's own organisation: listed without a link, its page refused.
+    let (_, list) = page_of(&app, &bea, "/beoordelen/tranche-3").await;
+    assert!(list.contains("niet door u (belang of eigen regio)"), "{list}");
+    assert!(!list.contains(&format!("/beoordelen/tranche-3/{gorinchem}\"")), "{list}");
+    let (status, html) = page_of(&app, &bea, &format!("/beoordelen/tranche-3/{gorinchem}")).await;
+    assert!(status == 403 && html.contains("eigen organisatie"), "{html}");
+
+    // Bob reviews Tilburg: every criterion needs a score to submit; a draft may miss some.
+    let tilburg_page = format!("/beoordelen/tranche-3/{tilburg}");
+    let (_, html) = page_of(&app, &bob, &tilburg_page).await;
+    assert!(html.contains("Plan van aanpak Tilburg") || html.contains("plan.txt"), "{html}");
+    let attachment =
+        html.split(&format!("{tilburg_page}/bijlagen/")).nth(1).unwrap().split('"').next().unwrap().to_string();
+    let download = format!("{tilburg_page}/bijlagen/{attachment}");
+    let file = bob.get(format!("{}{download}", app.address)).send().await.unwrap();
+    assert_eq!(file.status(), 200);
+    assert_eq!(file.text().await.unwrap(), "Plan van aanpak Tilburg.");
+    assert_eq!(page_of(&app, &carla, &download).await.0, 404);
+    let partial = [("score_leervraag", "4"), ("action", "submit")];
+    let refused = app.submit_form(&bob, &tilburg_page, &tilburg_page, &partial).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("Geef een score voordat u indient."));
+    let draft = [("score_leervraag", "4"), ("action", "save")];
+    assert_eq!(app.submit_form(&bob, &tilburg_page, &tilburg_page, &draft).await.status(), 303);
+    let out_of_scale = scores("6", "", "submit");
+    assert_eq!(app.submit_form(&bob, &tilburg_page, &tilburg_page, &out_of_scale).await.status(), 422);
+    let submitted = scores("4", "Heldere leervraag van Bob.", "submit");
+    assert_eq!(app.submit_form(&bob, &tilburg_page, &tilburg_page, &submitted).await.status(), 303);
+    let (_, html) = page_of(&app, &bob, &tilburg_page).await;
+    assert!(html.contains("Nog geen andere beoordelaar"), "{html}");
+
+    // Bea does not see Bob's scores until she has submitted her own.
+    let (_, html) = page_of(&app, &bea, &tilburg_page).await;
+    assert!(!html.contains("Heldere leervraag van Bob."), "{html}");
+    let hers = scores("2", "Te breed.", "submit");
+    assert_eq!(app.submit_form(&bea, &tilburg_page, &tilburg_page, &hers).await.status(), 303);
+    let (_, html) = page_of(&app, &bea, &tilburg_page).await;
+    assert!(html.contains("Heldere leervraag van Bob.") && html.contains("gemiddeld 4,0"), "{html}");
+    // The page has no form any more; a post with a token from another page is refused.
+    let achterhoek_page = format!("/beoordelen/tranche-3/{achterhoek}");
+    let again = app.submit_form(&bea, &achterhoek_page, &tilburg_page, &scores("5", "", "submit")).await;
+    assert_eq!(again.status(), 409, "a submitted review does not change");
+
+    // Bea declares a conflict for the Achterhoek; Bob scores it and Gorinchem.
+    let declared = app.submit_form(&bea, &achterhoek_page, &format!("{achterhoek_page}/belang"), &[]).await;
+    assert_eq!(declared.status(), 303);
+    let (status, html) = page_of(&app, &bea, &achterhoek_page).await;
+    assert!(status == 403 && html.contains("u heeft een belang gemeld"), "{html}");
+    for (id, score) in [(achterhoek, "5"), (gorinchem, "2")] {
+        let path = format!("/beoordelen/tranche-3/{id}");
+        assert_eq!(app.submit_form(&bob, &path, &path, &scores(score, "", "submit")).await.status(), 303);
+    }
+
+    // The board: best average first, with the spread between reviewers.
+    let board = "/beheer/oproepen/tranche-3/selectie";
+    let response = office.get(format!("{}{board}", app.address)).send().await.unwrap();
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let html = response.text().await.unwrap();
+    let order: Vec<usize> = ["Oost Achterhoek", "Gemeente Tilburg", "Gemeente Gorinchem"]
+        .iter()
+        .map(|name| html.find(&format!("<th scope=\"row\">{name}")).unwrap_or_else(|| panic!("{name} in {html}")))
+        .collect();
+    assert!(order[0] < order[1] && order[1] < order[2], "{order:?}");
+    let tilburg_row = &html[order[1]..order[2]];
+    assert!(tilburg_row.contains("<td>3,0</td>\n      <td>1,0</td>"), "average 3, spread 1: {tilburg_row}");
+    for id in [tilburg, achterhoek] {
+        let select = format!("{board}/{id}");
+        assert_eq!(app.submit_form(&office, board, &select, &[("selected", "ja")]).await.status(), 303);
+    }
+    let html = office.get(format!("{}{board}", app.address)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Geselecteerd: 2 van 10 plaatsen, uit 2 van de 12 provincies."), "{html}");
+    assert!(html.contains("id=\"provincie-noord-brabant\" class=\"map-selected\""), "{html}");
+    assert!(html.contains("id=\"provincie-zuid-holland\" class=\"map-applied\""), "{html}");
+    assert!(html.contains("id=\"provincie-drenthe\" class=\"map-none\""), "{html}");
+    let withdrawn = stored(&app.config, "wethouder@gorinchem.nl").await;
+    assert_eq!(
+        app.submit_form(&office, board, &format!("{board}/{}", withdrawn.id + 1000), &[("selected", "ja")])
+            .await
+            .status(),
+        404
+    );
+
+    let csv = office.get(format!("{}/beheer/oproepen/tranche-3/selectie.csv", app.address)).send().await.unwrap();
+    assert_eq!(csv.headers()["cache-control"], "no-store");
+    assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let text = String::from_utf8(csv.bytes().await.unwrap().to_vec()).unwrap();
+    assert!(text.starts_with('\u{feff}') && text.contains("Leervraag en inbreng"), "{text}");
+    assert!(
+        text.contains(";'=SUM(1);") && text.contains("Gemeente Tilburg;Noord-Brabant;Tilburg;224.000;118;"),
+        "{text}"
+    );
+    app.stop().await;
+    env.finish().await;
+}
+storage_test!(reviewing_and_selecting);

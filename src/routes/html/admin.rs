@@ -54,6 +54,7 @@ pub async fn account(state: web::Data<AppState>, viewer: Viewer) -> Result<HttpR
         "organisation": organisation,
         "can_edit": policy::can_edit_some_practices(&actor),
         "can_manage": policy::can_manage_network(&actor),
+        "can_review": policy::can_review(&actor),
     });
     page("admin/account", &Viewer(Some(actor)), data)
 }

@@ -309,6 +309,9 @@ pub struct CallForm {
     questions: String,
     word_limit: String,
     attachments_allowed: Option<String>,
+    criteria: String,
+    scale_max: String,
+    tranche: String,
     #[serde(skip_serializing)]
     csrf: String,
 }
@@ -323,9 +326,12 @@ impl CallForm {
             closes_at: input.closes_at.clone(),
             places: input.places.map(|places| places.to_string()).unwrap_or_default(),
             decision_on: input.decision_on.clone(),
-            questions: calls::questions_to_lines(&input.questions),
+            questions: calls::items_to_lines(&input.questions),
             word_limit: input.word_limit.map(|limit| limit.to_string()).unwrap_or_default(),
             attachments_allowed: input.attachments_allowed.then(|| "ja".into()),
+            criteria: calls::items_to_lines(&input.criteria),
+            scale_max: input.scale_max.map(|scale| scale.to_string()).unwrap_or_default(),
+            tranche: input.tranche.map(|tranche| tranche.to_string()).unwrap_or_default(),
             csrf: String::new(),
         }
     }
@@ -334,9 +340,11 @@ impl CallForm {
     fn new_call(kind: CallKind) -> CallForm {
         CallForm {
             kind: kind.slug().into(),
-            questions: calls::questions_to_lines(&kind.default_questions()),
+            questions: calls::items_to_lines(&kind.default_questions()),
             word_limit: kind.default_word_limit().map(|limit| limit.to_string()).unwrap_or_default(),
             attachments_allowed: Some("ja".into()),
+            criteria: calls::items_to_lines(&kind.default_criteria()),
+            scale_max: "5".into(),
             ..CallForm::default()
         }
     }
@@ -352,10 +360,14 @@ impl CallForm {
             text => text.parse::<i32>().map_err(|_| errors.add(field, "Vul een heel getal in.")).ok(),
         };
         let (places, word_limit) = (number("places", &self.places), number("word_limit", &self.word_limit));
-        let questions = calls::questions_from_lines(&self.questions).unwrap_or_else(|message| {
-            errors.add("questions", message);
-            Vec::new()
-        });
+        let (scale_max, tranche) = (number("scale_max", &self.scale_max), number("tranche", &self.tranche));
+        let mut lines = |field: &str, text: &str| {
+            calls::items_from_lines(text).unwrap_or_else(|message| {
+                errors.add(field, message);
+                Vec::new()
+            })
+        };
+        let (questions, criteria) = (lines("questions", &self.questions), lines("criteria", &self.criteria));
         errors.into_result().map_err(EditError::Invalid)?;
         Ok(CallInput {
             kind: kind.unwrap_or(CallKind::Aandeelhouder),
@@ -368,6 +380,9 @@ impl CallForm {
             questions,
             word_limit,
             attachments_allowed: self.attachments_allowed.is_some(),
+            criteria,
+            scale_max,
+            tranche,
         })
     }
 }

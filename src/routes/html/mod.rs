@@ -15,6 +15,7 @@ mod practices;
 mod profiles;
 mod question_links;
 mod questions;
+mod reviews;
 mod search;
 mod site_pages;
 mod themes;
@@ -155,6 +156,18 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(calls::attachment)
         .service(calls::public_show)
         .service(calls::start)
+        .service(reviews::calls_to_review)
+        .service(reviews::applications)
+        .service(reviews::review_form)
+        .service(reviews::save_review)
+        .service(reviews::declare_conflict)
+        .service(reviews::attachment)
+        .service(reviews::reviewers)
+        .service(reviews::assign)
+        .service(reviews::unassign)
+        .service(reviews::selection_board)
+        .service(reviews::select)
+        .service(reviews::board_csv)
         .service(calls::office_list)
         // Before `/beheer/oproepen/{slug}`, which would otherwise take the path.
         .service(calls::new_form)
