@@ -591,3 +591,48 @@ async fn calls_pass_the_checkers() {
     browser.check("application-withdraw").await;
     close(env, app, browser).await;
 }
+
+/// The office assigns a reviewer, reviews an application (a mistake first) and marks it
+/// selected on the board with its map; every page passes the checkers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reviews_pass_the_checkers() {
+    let smtp = TestSmtp::start();
+    let Some((env, app, mut browser)) = demo_site(|config| config.smtp_url = smtp.url()).await else { return };
+    crate::calls::open_tranche(&app).await;
+    let id = crate::calls::submitted_application(&app, &smtp, "wethouder@gorinchem.nl", &[]).await;
+    crate::calls::submitted_application(&app, &smtp, "wethouder@tilburg.nl", &[("province", "Noord-Brabant")]).await;
+    create_account(&app, "beoordelaar@example.nl", Role::Beoordelaar, None).await;
+    log_in_as(&app, &browser, "beheerder@example.nl", Role::Beheerder, None).await;
+
+    browser.goto("/beheer/oproepen").await;
+    browser.check("calls-office-with-links").await;
+    browser.goto("/beheer/oproepen/tranche-3/beoordelaars").await;
+    browser.check("call-reviewers-none").await;
+    browser.open_by("form.stacked button[type=submit]").await;
+    browser.check("call-reviewers").await;
+
+    browser.goto("/beoordelen").await;
+    browser.check("reviews-calls").await;
+    browser.goto("/beoordelen/tranche-3").await;
+    browser.check("reviews-list").await;
+    browser.goto(&format!("/beoordelen/tranche-3/{id}")).await;
+    browser.check("review").await;
+    browser.click("input[name=score_leervraag][value='4']").await;
+    browser.open_by("button[value=submit]").await;
+    assert_shown_again_with_errors(&browser, "#score_partijen-error").await;
+    browser.check("review-errors").await;
+    for key in ["leervraag", "partijen", "doelen", "commitment", "realisme"] {
+        browser.click(&format!("input[name=score_{key}][value='4']")).await;
+    }
+    browser.type_into("#remark_leervraag", "Een heldere leervraag.").await;
+    browser.open_by("button[value=submit]").await;
+    assert!(browser.text("main").await.contains("Uw beoordeling is ingediend."));
+    browser.check("review-submitted").await;
+
+    browser.goto("/beheer/oproepen/tranche-3/selectie").await;
+    browser.check("selection-board-empty-selection").await;
+    browser.open_by(&format!("#aanmelding-{id} button")).await;
+    assert!(browser.text("main").await.contains("Geselecteerd: 1 van 10 plaatsen"));
+    browser.check("selection-board").await;
+    close(env, app, browser).await;
+}

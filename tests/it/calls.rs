@@ -289,7 +289,7 @@ const COMPLETE: [(&str, &str); 8] = [
 ];
 
 /// The office's call "Tranche 3", open for two weeks; the office's browser.
-async fn open_tranche(app: &TestApp) -> reqwest::Client {
+pub async fn open_tranche(app: &TestApp) -> reqwest::Client {
     let office = logged_in(app, "bureau@oogst.test", Role::Beheerder, None).await;
     let now = Utc::now();
     let (opens, closes) = (local_input(now - Duration::days(1)), local_input(now + Duration::days(14)));
@@ -606,7 +606,7 @@ async fn attachments_to_an_application(backend: Backend) {
 storage_test!(attachments_to_an_application);
 
 /// Submits a complete application for `email` with some fields changed; its id.
-async fn submitted_application(app: &TestApp, smtp: &TestSmtp, email: &str, changes: &[(&str, &str)]) -> i32 {
+pub async fn submitted_application(app: &TestApp, smtp: &TestSmtp, email: &str, changes: &[(&str, &str)]) -> i32 {
     let (path, applicant) = private_link(app, smtp, email).await;
     let fields: Vec<(&str, &str)> = COMPLETE
         .iter()
